@@ -1,0 +1,260 @@
+"""Creating, changing, reviewing, deleting and restoring annotations: the one write path.
+
+The web pages, the API and imports all call these functions, so every span is checked against the
+article text the same way, every change bumps `version` atomically (a stale version changes nothing)
+and every action is recorded in the annotation's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_span
+from articles.attributes import validate_attributes
+from articles.errors import AlreadyExists, InvalidInput, StaleVersion
+from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, ReviewStatus
+
+EDITABLE_FIELDS = ("label", "start", "end", "note", "attributes", "is_flagged", "question")
+MAX_NOTE = 10000
+MAX_BULK = 1000
+
+
+def snapshot(annotation: Annotation, label_key: str | None = None) -> dict[str, Any]:
+    """Return the annotation's user-visible fields as JSON-ready data (for history and undo)."""
+    return {
+        "label": label_key or annotation.label.key,
+        "author_id": annotation.author_id,
+        "start": annotation.start,
+        "end": annotation.end,
+        "quote": annotation.quote,
+        "prefix": annotation.prefix,
+        "suffix": annotation.suffix,
+        "note": annotation.note,
+        "attributes": annotation.attributes,
+        "status": annotation.status,
+        "is_flagged": annotation.is_flagged,
+        "question": annotation.question,
+        "version": annotation.version,
+    }
+
+
+def _record(annotation: Annotation, action: str, by, changes: Mapping[str, Any] | None = None) -> AnnotationEvent:
+    return AnnotationEvent.objects.create(
+        annotation_id=annotation.pk,
+        article_id=annotation.article_id,
+        actor=by,
+        action=action,
+        changes=dict(changes or {}),
+        snapshot=snapshot(annotation),
+    )
+
+
+def resolve_position(
+    text: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    prefix: str = "",
+    suffix: str = "",
+) -> tuple[int, int]:
+    """Return (start, end) from offsets (checking `quote` if sent) or from a quote selector."""
+    try:
+        if start is not None or end is not None:
+            if start is None or end is None:
+                missing = "start" if start is None else "end"
+                raise SpanError("Send both start and end, or a quote without offsets.", field=missing)
+            validate_span(text, start, end, quote)
+            return start, end
+        if quote is None:
+            raise SpanError("Send start and end, or a quote to find in the text.", field="quote")
+        position = anchor(text, TextQuote(quote, prefix or "", suffix or ""))
+        return position.start, position.end
+    except SpanError as error:
+        extra = {"candidates": [{"start": c.start, "end": c.end} for c in error.candidates]}
+        raise InvalidInput.single(error.field, error.message, **(extra if error.candidates else {})) from None
+
+
+def _label(article: Article, key: str | Label, labels: Mapping[str, Label] | None = None) -> Label:
+    if isinstance(key, Label):
+        if key.project_id != article.project_id:
+            raise InvalidInput.single("label", "That label belongs to another project.")
+        return key
+    label = (labels or {}).get(key) if labels is not None else Label.objects.filter(
+        project_id=article.project_id, key=key
+    ).first()
+    if label is None:
+        raise InvalidInput.single("label", f"Unknown label {str(key)[:40]!r} in this project.")
+    return label
+
+
+def _check_texts(note: str, question: str = "") -> None:
+    for name, value in (("note", note), ("question", question)):
+        if len(value) > MAX_NOTE:
+            raise InvalidInput.single(name, f"Keep the {name} under {MAX_NOTE} characters.")
+        if "\x00" in value:
+            raise InvalidInput.single(name, "Null characters are not allowed.")
+
+
+def build_annotation(article: Article, *, author, label: str | Label, labels: Mapping[str, Label] | None = None,
+                     start: int | None = None, end: int | None = None, quote: str | None = None,
+                     prefix: str = "", suffix: str = "", note: str = "", attributes: Any = None,
+                     status: str = ReviewStatus.PENDING) -> Annotation:
+    """Validate one span against the article and return an unsaved Annotation."""
+    label_obj = _label(article, label, labels)
+    begin, finish = resolve_position(article.text, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
+    context = describe(article.text, begin, finish)
+    _check_texts(note or "")
+    return Annotation(
+        article=article, label=label_obj, author=author, start=begin, end=finish, quote=context.exact,
+        prefix=context.prefix, suffix=context.suffix, note=note or "",
+        attributes=validate_attributes(attributes, label_obj.fields), status=status,
+    )
+
+
+def _existing_twin(annotation: Annotation) -> Annotation | None:
+    return Annotation.objects.filter(
+        article_id=annotation.article_id, author_id=annotation.author_id, label_id=annotation.label_id,
+        start=annotation.start, end=annotation.end,
+    ).first()
+
+
+def create_annotation(article: Article, *, author, label: str | Label, **fields: Any) -> Annotation:
+    """Validate and store one annotation; a double submit raises AlreadyExists with the first one."""
+    annotation = build_annotation(article, author=author, label=label, **fields)
+    try:
+        with transaction.atomic():
+            annotation.save()
+            _record(annotation, EventAction.CREATED, author)
+    except IntegrityError:
+        twin = _existing_twin(annotation)
+        if twin is None:
+            raise
+        raise AlreadyExists(twin, "You already have this label on exactly this span.") from None
+    return annotation
+
+
+def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, author) -> list[Annotation]:
+    """Store many annotations all or nothing; errors are keyed by the item's index in `specs`."""
+    specs = list(specs)
+    if len(specs) > MAX_BULK:
+        raise InvalidInput.single("non_field_errors", f"Send at most {MAX_BULK} annotations at once.")
+    labels = {label.key: label for label in Label.objects.filter(project_id=article.project_id)}
+    built, errors, seen = [], {}, set()
+    for index, spec in enumerate(specs):
+        try:
+            annotation = build_annotation(article, author=author, labels=labels, **spec)
+        except InvalidInput as error:
+            errors[str(index)] = error.errors
+            continue
+        key = (annotation.label.key, annotation.start, annotation.end)
+        if key in seen:
+            errors[str(index)] = {"non_field_errors": ["The same span and label appear twice in this request."]}
+        seen.add(key)
+        built.append(annotation)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            created = Annotation.objects.bulk_create(built)
+            AnnotationEvent.objects.bulk_create(
+                AnnotationEvent(annotation_id=a.pk, article_id=article.pk, actor=author,
+                                action=EventAction.CREATED, snapshot=snapshot(a))
+                for a in created
+            )
+    except IntegrityError:
+        raise InvalidInput.single(
+            "non_field_errors", "At least one of these spans already exists with the same label; nothing was saved."
+        ) from None
+    return created
+
+
+def _guarded_update(annotation: Annotation, expected_version: int | None, values: Mapping[str, Any]) -> None:
+    """Write `values` and bump the version in one statement that fails if the version moved."""
+    version = annotation.version if expected_version is None else expected_version
+    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+        version=F("version") + 1, **values
+    )
+    if not updated:
+        current = Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
+        raise StaleVersion(current)
+
+
+def update_annotation(annotation: Annotation, *, by, expected_version: int | None = None,
+                      changes: Mapping[str, Any]) -> Annotation:
+    """Change label, boundaries, note, attributes or the flag; the quote follows the new boundaries."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    article = annotation.article
+    label = _label(article, changes["label"]) if "label" in changes else annotation.label
+    start, end = changes.get("start", annotation.start), changes.get("end", annotation.end)
+    try:
+        validate_span(article.text, start, end)
+    except SpanError as error:
+        raise InvalidInput.single(error.field, error.message) from None
+    context = describe(article.text, start, end)
+    note, question = changes.get("note", annotation.note), changes.get("question", annotation.question)
+    _check_texts(note or "", question or "")
+    values = {
+        "label": label, "start": start, "end": end, "quote": context.exact, "prefix": context.prefix,
+        "suffix": context.suffix, "note": note or "", "question": question or "",
+        "attributes": validate_attributes(changes.get("attributes", annotation.attributes), label.fields),
+        "is_flagged": bool(changes.get("is_flagged", annotation.is_flagged)),
+    }
+    before = snapshot(annotation)
+    with transaction.atomic():
+        _guarded_update(annotation, expected_version, values)
+        annotation.refresh_from_db()
+        after = snapshot(annotation)
+        diff = {k: [before[k], after[k]] for k in after if k != "version" and before[k] != after[k]}
+        _record(annotation, EventAction.UPDATED, by, diff)
+    return annotation
+
+
+def review_annotation(annotation: Annotation, *, by, status: str, expected_version: int | None = None) -> Annotation:
+    """Set the review status (accepted, rejected or back to pending); callers check the reviewer role."""
+    if status not in ReviewStatus.values:
+        raise InvalidInput.single("status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
+    with transaction.atomic():
+        old = annotation.status
+        _guarded_update(annotation, expected_version, {"status": status})
+        annotation.refresh_from_db()
+        _record(annotation, EventAction.REVIEWED, by, {"status": [old, status]})
+    return annotation
+
+
+def delete_annotation(annotation: Annotation, *, by, expected_version: int | None = None) -> AnnotationEvent:
+    """Delete the annotation (its history keeps a snapshot, so it can be restored)."""
+    with transaction.atomic():
+        version = annotation.version if expected_version is None else expected_version
+        deleted, _ = Annotation.objects.filter(pk=annotation.pk, version=version).delete()
+        if not deleted:
+            current = Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
+            raise StaleVersion(current)
+        return _record(annotation, EventAction.DELETED, by)
+
+
+def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotation:
+    """Undo a deletion: recreate the annotation with its old id from the last recorded snapshot."""
+    event = AnnotationEvent.objects.filter(article=article, annotation_id=annotation_id).order_by("-id").first()
+    if event is None or event.action != EventAction.DELETED:
+        raise InvalidInput.single("annotation", "There is no deleted annotation to restore here.")
+    data = event.snapshot
+    annotation = build_annotation(
+        article, author=None, label=data["label"], start=data["start"], end=data["end"], quote=data["quote"],
+        note=data["note"], attributes=data["attributes"], status=data["status"],
+    )
+    annotation.pk, annotation.author_id = annotation_id, data["author_id"]
+    annotation.is_flagged, annotation.question = data["is_flagged"], data["question"]
+    try:
+        with transaction.atomic():
+            annotation.save(force_insert=True)
+            _record(annotation, EventAction.RESTORED, by)
+    except IntegrityError:
+        raise AlreadyExists(_existing_twin(annotation), "The same span was created again meanwhile.") from None
+    return annotation

@@ -1,0 +1,149 @@
+"""Projects (a team's workspace), their members with roles, and their labels."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from articles.labels import DEFAULT_LABELS
+
+COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+SHORTCUT_PATTERN = r"^[1-9]?$"
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    REVIEWER = "reviewer", "Reviewer"
+    ANNOTATOR = "annotator", "Annotator"
+    VIEWER = "viewer", "Viewer"
+
+
+class Visibility(models.TextChoices):
+    SHARED = "shared", "Shared: annotators see each other's annotations"
+    INDEPENDENT = "independent", "Independent: annotators see only their own until they submit"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_user(self, user) -> ProjectQuerySet:
+        """Projects the user is a member of (none for anonymous users)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True, max_length=5000)
+    guidelines = models.TextField(blank=True, max_length=50000, help_text="Annotation guidelines (plain text).")
+    organisation = models.CharField(
+        max_length=200, blank=True, help_text="Publisher named as author of ClaimReview exports."
+    )
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.SHARED)
+    annotators_per_article = models.PositiveSmallIntegerField(
+        default=1, help_text="How many annotators automatic assignment gives each article."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="project_visibility_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(annotators_per_article__gte=1, annotators_per_article__lte=20),
+                name="project_annotators_per_article_1_to_20",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_independent(self) -> bool:
+        return self.visibility == Visibility.INDEPENDENT
+
+    @classmethod
+    @transaction.atomic
+    def create_with_owner(cls, *, owner, name: str, slug: str = "", **fields) -> Project:
+        """Create a project with the default labels and make `owner` its owner."""
+        project = cls.objects.create(name=name, slug=slug or unique_slug(name), **fields)
+        project.memberships.create(user=owner, role=Role.OWNER)
+        Label.objects.bulk_create(
+            Label(project=project, order=order, **{k: v for k, v in spec.items()})
+            for order, spec in enumerate(DEFAULT_LABELS)
+        )
+        return project
+
+    def role_of(self, user) -> str | None:
+        """Return the user's role in this project, or None for non-members."""
+        if not user.is_authenticated:
+            return None
+        return self.memberships.filter(user=user).values_list("role", flat=True).first()
+
+
+def unique_slug(name: str) -> str:
+    """Return a project slug made from `name` that no project uses yet."""
+    base = slugify(name)[:70] or "project"
+    slug, number = base, 2
+    while Project.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANNOTATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="membership_unique_user_project"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} ({self.role})"
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    key = models.CharField(
+        max_length=32,
+        validators=[RegexValidator(KEY_PATTERN, "Use lower-case letters, digits, - or _ (at most 32).")],
+    )
+    name = models.CharField(max_length=64)
+    color = models.CharField(
+        max_length=7, validators=[RegexValidator(COLOR_PATTERN, "Use a colour like #1A2B3C.")]
+    )
+    shortcut = models.CharField(
+        max_length=1, blank=True, validators=[RegexValidator(SHORTCUT_PATTERN, "Use one digit from 1 to 9.")]
+    )
+    description = models.TextField(blank=True, max_length=2000)
+    order = models.PositiveSmallIntegerField(default=0)
+    fields = models.JSONField(default=list, blank=True, help_text="Attribute fields offered for this label.")
+
+    class Meta:
+        ordering = ["project", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="label_unique_key_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "shortcut"], condition=~Q(shortcut=""), name="label_unique_shortcut_per_project"
+            ),
+            models.CheckConstraint(condition=Q(color__regex=COLOR_PATTERN), name="label_color_hex"),
+            models.CheckConstraint(condition=Q(key__regex=KEY_PATTERN), name="label_key_slug"),
+            models.CheckConstraint(condition=Q(shortcut__regex=SHORTCUT_PATTERN), name="label_shortcut_digit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.project})"

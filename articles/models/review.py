@@ -1,0 +1,71 @@
+"""Team review: who annotates which article, the state of their work, and discussion threads.
+
+Assignment states move only along the table in articles/workflow.py; `version` guards concurrent
+transitions. Comments form threads on one annotation and can be resolved.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AssignmentState(models.TextChoices):
+    ASSIGNED = "assigned", "Assigned"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
+# Once an annotator has submitted, an independent project reveals the other annotators' spans.
+REVEALED_STATES = [AssignmentState.SUBMITTED, AssignmentState.CHANGES_REQUESTED, AssignmentState.APPROVED]
+
+
+class Assignment(models.Model):
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    state = models.CharField(max_length=20, choices=AssignmentState.choices, default=AssignmentState.ASSIGNED)
+    message = models.TextField(blank=True, max_length=5000, help_text="The reviewer's last message.")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "annotator"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "annotator"], name="assignment_unique_article_annotator"),
+            models.CheckConstraint(condition=Q(state__in=AssignmentState.values), name="assignment_state_valid"),
+        ]
+        indexes = [models.Index(fields=["annotator", "state"], name="assignment_annotator_state")]
+
+    def __str__(self) -> str:
+        return f"{self.annotator} on article {self.article_id}: {self.state}"
+
+
+class Comment(models.Model):
+    annotation = models.ForeignKey("articles.Annotation", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(max_length=5000)
+    is_resolved = models.BooleanField(default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="comment_body_not_empty")]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on annotation {self.annotation_id}"

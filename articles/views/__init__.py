@@ -1,0 +1,1 @@
+"""Web pages and htmx fragments, one module per screen family."""
