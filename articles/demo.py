@@ -1,0 +1,225 @@
+"""Demo content: a fact-checking desk with four original news articles and annotations of every label.
+
+The articles were written for this project (no copied text). Annotations are placed by quote
+selector, so they stay correct if a text is edited. Used by `manage.py seed_demo`; idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from articles.annotation_write import create_annotation, review_annotation
+from articles.anchoring import canonical_text, text_sha256
+from articles.article_write import create_article, find_duplicate
+from articles.errors import AlreadyExists
+from articles.models import Annotation, Article, Project, Role
+
+DEMO_USERS = {  # username: (password, role)
+    "demo": ("demo-password", Role.OWNER),
+    "alice": ("alice-password", Role.ANNOTATOR),
+    "bob": ("bob-password", Role.REVIEWER),
+}
+PROJECT_SLUG = "demo-desk"
+
+
+@dataclass(frozen=True)
+class DemoSpan:
+    author: str
+    label: str
+    quote: str
+    prefix: str = ""
+    note: str = ""
+    attributes: dict | None = None
+    status: str = ""
+
+
+ARTICLES = [
+    {
+        "title": "Riverside council votes to double bike lanes by 2030",
+        "byline": "Marta Løvås",
+        "outlet": "The Riverside Ledger",
+        "url": "https://ledger.example.org/2026/11/bike-lanes",
+        "published_at": "2026-11-18T08:30:00Z",
+        "text": (
+            "Riverside’s city council voted 7–2 on Tuesday night to double the length of protected bike "
+            "lanes by 2030, a plan its backers say will cut commuter traffic by a fifth.\n\n"
+            "“Every lane we build takes cars off the bridge,” said councillor Inès Moreau, who drafted the "
+            "plan. “This is the cheapest congestion policy we have.”\n\n"
+            "According to the city’s 2025 mobility survey, 14% of residents already cycle to work at least "
+            "once a week, up from 9% in 2019.\n\n"
+            "Opponents were unconvinced. Shop owner Dariusz Nowak called the plan “a gift to a loud minority” "
+            "and said deliveries on Harbour Street would become impossible. Frankly, the council has ignored "
+            "small businesses for years. 🚲"
+        ),
+        "spans": [
+            DemoSpan("alice", "claim", "a plan its backers say will cut commuter traffic by a fifth",
+                     attributes={"check_worthiness": "high", "verdict": "unverifiable"}, status="accepted"),
+            DemoSpan("alice", "quote", "“Every lane we build takes cars off the bridge,”",
+                     attributes={"speaker": "Inès Moreau"}, status="accepted"),
+            DemoSpan("demo", "claim", "Every lane we build takes cars off the bridge",
+                     note="Nested inside the quote: the claim itself.", attributes={"check_worthiness": "medium"}),
+            DemoSpan("alice", "source", "the city’s 2025 mobility survey",
+                     attributes={"name": "Riverside mobility survey 2025"}),
+            DemoSpan("alice", "claim", "14% of residents already cycle to work at least once a week, up from 9% in 2019",
+                     attributes={"check_worthiness": "high", "verdict": "mostly true"}, status="accepted"),
+            DemoSpan("alice", "opinion", "Frankly, the council has ignored small businesses for years.",
+                     note="Writer’s own view, not attributed."),
+        ],
+    },
+    {
+        "title": "Heatwave pushes Lisbon’s power demand to a record",
+        "byline": "João Araújo",
+        "outlet": "Iberian Wire",
+        "url": "https://iberianwire.example.com/energy/record-demand",
+        "published_at": "2026-08-02T14:05:00Z",
+        "text": (
+            "Electricity demand in the Lisbon region hit an all-time high of 9.4 gigawatts on Friday as "
+            "temperatures passed 44 °C, the grid operator REN said in a statement.\n\n"
+            "“The network held, but the margin was thinner than we would like,” REN’s director of operations, "
+            "Sofia Brandão, told reporters. 🌡️\n\n"
+            "Energy minister António Figueira insisted that “not a single household lost power because of "
+            "demand,” although residents of Almada reported outages lasting several hours.\n\n"
+            "It is time the government stopped treating heatwaves as freak events and started planning for them."
+        ),
+        "spans": [
+            DemoSpan("alice", "claim", "Electricity demand in the Lisbon region hit an all-time high of 9.4 gigawatts on Friday",
+                     attributes={"check_worthiness": "high", "verdict": "true"}, status="accepted"),
+            DemoSpan("alice", "source", "the grid operator REN", attributes={"name": "REN"}),
+            DemoSpan("alice", "quote", "“The network held, but the margin was thinner than we would like,”",
+                     attributes={"speaker": "Sofia Brandão"}),
+            DemoSpan("demo", "claim", "“not a single household lost power because of demand,”",
+                     note="Contradicted by the Almada outage reports.",
+                     attributes={"check_worthiness": "high", "verdict": "mostly false"}),
+            DemoSpan("alice", "quote", "“not a single household lost power because of demand,”",
+                     attributes={"speaker": "António Figueira"}),
+            DemoSpan("alice", "opinion",
+                     "It is time the government stopped treating heatwaves as freak events and started planning for them."),
+        ],
+    },
+    {
+        "title": "Study finds school phone bans linked to better test scores",
+        "byline": "Priya Raghunathan",
+        "outlet": "Northern Education Review",
+        "url": "https://ner.example.net/research/phone-bans",
+        "published_at": "2026-10-07T06:00:00Z",
+        "text": (
+            "Secondary schools that banned phones during the day saw maths scores rise by an average of 6 "
+            "points over two years, according to a study published on Monday by the Institute for Fiscal "
+            "Learning.\n\n"
+            "The researchers compared 412 schools and cautioned that the effect “may partly reflect other "
+            "changes made at the same time.”\n\n"
+            "Head teacher Chloé Dubois said her pupils were “calmer, more focused and frankly happier” since "
+            "the ban. Parents’ group Screen Sense welcomed the findings, while the National Union of Students "
+            "called them “far from conclusive.”\n\n"
+            "Banning phones is common sense, and ministers should stop dithering."
+        ),
+        "spans": [
+            DemoSpan("alice", "claim", "maths scores rise by an average of 6 points over two years",
+                     attributes={"check_worthiness": "high", "verdict": "mixed"}),
+            DemoSpan("alice", "source", "a study published on Monday by the Institute for Fiscal Learning",
+                     attributes={"name": "Institute for Fiscal Learning", "url": "https://ifl.example.org/phones"}),
+            DemoSpan("alice", "quote", "“calmer, more focused and frankly happier”",
+                     attributes={"speaker": "Chloé Dubois"}),
+            DemoSpan("alice", "quote", "“far from conclusive.”",
+                     attributes={"speaker": "National Union of Students"}),
+            DemoSpan("alice", "opinion", "Banning phones is common sense, and ministers should stop dithering."),
+        ],
+    },
+    {
+        "title": "東京 startup claims its sensor cuts food waste by 30%",
+        "byline": "Kenji Watanabe and Ana Sørensen",
+        "outlet": "Pacific Business Daily",
+        "url": "https://pbd.example.jp/startups/food-sensor",
+        "published_at": "2026-09-21T23:15:00Z",
+        "text": (
+            "A Tokyo start-up, Reizōko Labs (冷蔵庫ラボ), says its fridge sensor cuts household food waste by "
+            "30%, citing a six-month trial with 250 families.\n\n"
+            "“People throw food away because they forget it exists,” said co-founder Yūki Tanaka. “We remind "
+            "them before it is too late.” 🥦\n\n"
+            "The trial was run by the company itself and has not been peer reviewed. Independent researcher "
+            "Dr. Amélie Fontaine of the Food Systems Lab said the figure was “plausible but unproven.”\n\n"
+            "Gadgets will not fix a problem that starts in the supermarket aisle."
+        ),
+        "spans": [
+            DemoSpan("alice", "claim", "its fridge sensor cuts household food waste by 30%",
+                     attributes={"check_worthiness": "high", "verdict": "unverifiable"}),
+            DemoSpan("alice", "source", "a six-month trial with 250 families",
+                     note="Company-run trial, not peer reviewed."),
+            DemoSpan("alice", "quote", "“People throw food away because they forget it exists,”",
+                     attributes={"speaker": "Yūki Tanaka"}),
+            DemoSpan("demo", "source", "Dr. Amélie Fontaine of the Food Systems Lab",
+                     attributes={"name": "Food Systems Lab"}),
+            DemoSpan("alice", "opinion", "Gadgets will not fix a problem that starts in the supermarket aisle."),
+        ],
+    },
+]
+
+
+def _user(username: str) -> User:
+    password, _role = DEMO_USERS[username]
+    user, created = User.objects.get_or_create(username=username)
+    if created or not user.check_password(password):
+        user.set_password(password)
+        user.save()
+    return user
+
+
+def _project(users: dict[str, User]) -> Project:
+    project = Project.objects.filter(slug=PROJECT_SLUG).first()
+    if project is None:
+        project = Project.create_with_owner(
+            owner=users["demo"], name="Demo fact-checking desk", slug=PROJECT_SLUG,
+            description="Sample newsroom project: four articles annotated with claims, quotes, sources and opinions.",
+            guidelines=(
+                "Claim: a checkable statement of fact. Tag the smallest span that states it.\n"
+                "Quote: words attributed to someone, including the quotation marks; fill in the speaker.\n"
+                "Source: who or what the information comes from.\n"
+                "Opinion: a judgement or prediction, not checkable as fact.\n"
+                "Spans may overlap: a quote can contain a claim."
+            ),
+            organisation="Demo Fact-Check Desk",
+        )
+    for username, (_password, role) in DEMO_USERS.items():
+        project.memberships.update_or_create(user=users[username], defaults={"role": role})
+    return project
+
+
+def _article(project: Project, owner: User, spec: dict) -> Article:
+    existing = find_duplicate(project, text_hash=text_sha256(canonical_text(spec["text"])))
+    if existing is not None:
+        return existing
+    metadata = {k: spec[k] for k in ("byline", "outlet", "url")}
+    metadata["published_at"] = datetime.fromisoformat(spec["published_at"])
+    return create_article(project, by=owner, title=spec["title"], text=spec["text"], **metadata)
+
+
+def _annotate(article: Article, span: DemoSpan, users: dict[str, User]) -> None:
+    try:
+        annotation = create_annotation(
+            article, author=users[span.author], label=span.label, quote=span.quote,
+            note=span.note, attributes=span.attributes or {},
+        )
+    except AlreadyExists:
+        return
+    if span.status:
+        review_annotation(annotation, by=users["bob"], status=span.status)
+
+
+@transaction.atomic
+def seed() -> Project:
+    """Create (or complete) the demo project; running it again changes nothing."""
+    users = {username: _user(username) for username in DEMO_USERS}
+    project = _project(users)
+    for spec in ARTICLES:
+        article = _article(project, users["demo"], spec)
+        for span in spec["spans"]:
+            _annotate(article, span, users)
+    return project
+
+
+def demo_annotation_count() -> int:
+    return Annotation.objects.filter(article__project__slug=PROJECT_SLUG).count()
