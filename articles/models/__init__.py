@@ -3,7 +3,7 @@
 from articles.models.annotation import Annotation, AnnotationEvent, EventAction, ReviewStatus
 from articles.models.article import Article, ArticleStatus
 from articles.models.projects import Label, Membership, Project, Role, Visibility
-from articles.models.review import Assignment, AssignmentState, Comment
+from articles.models.review import Assignment, AssignmentEvent, AssignmentState, Comment
 
 __all__ = [
     "Annotation",
@@ -11,6 +11,7 @@ __all__ = [
     "Article",
     "ArticleStatus",
     "Assignment",
+    "AssignmentEvent",
     "AssignmentState",
     "Comment",
     "EventAction",

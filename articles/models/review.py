@@ -1,14 +1,17 @@
 """Team review: who annotates which article, the state of their work, and discussion threads.
 
 Assignment states move only along the table in articles/workflow.py; `version` guards concurrent
-transitions. Comments form threads on one annotation and can be resolved.
+transitions and every transition is kept as an AssignmentEvent. Comments form threads on one
+annotation and can be resolved.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+
+from articles.models.projects import Membership, Role
 
 
 class AssignmentState(models.TextChoices):
@@ -21,6 +24,15 @@ class AssignmentState(models.TextChoices):
 
 # Once an annotator has submitted, an independent project reveals the other annotators' spans.
 REVEALED_STATES = [AssignmentState.SUBMITTED, AssignmentState.CHANGES_REQUESTED, AssignmentState.APPROVED]
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssignmentQuerySet:
+        """Assignments the user may see: all of a project for owners, reviewers and viewers, else their own."""
+        if not user.is_authenticated:
+            return self.none()
+        member = Membership.objects.filter(project=OuterRef("article__project"), user=user)
+        return self.filter(Exists(member)).filter(Exists(member.exclude(role=Role.ANNOTATOR)) | Q(annotator=user))
 
 
 class Assignment(models.Model):
@@ -40,6 +52,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["article", "annotator"]
         constraints = [
@@ -50,6 +64,29 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annotator} on article {self.article_id}: {self.state}"
+
+
+class AssignmentEvent(models.Model):
+    """One workflow step on an assignment (assigned, submitted, approved ...): who, when, with what message."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=20)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, choices=AssignmentState.choices)
+    message = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["assignment", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_state__in=AssignmentState.values), name="assignment_event_to_state_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on assignment {self.assignment_id}"
 
 
 class Comment(models.Model):
