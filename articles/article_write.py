@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from articles.anchoring import canonical_text, text_sha256
-from articles.errors import InvalidInput
-from articles.models import Article, Project
+from articles.errors import InvalidInput, StaleVersion
+from articles.models import Annotation, Article, Project
 
 METADATA_FIELDS = ("byline", "outlet", "url", "published_at", "language", "external_id")
+EDITABLE_FIELDS = ("title", "text", *METADATA_FIELDS)
 
 
 def check_text(raw: Any) -> str:
@@ -62,3 +67,59 @@ def create_article(project: Project, *, by, title: str, text: Any, **metadata: A
     except IntegrityError:
         raise InvalidInput.single("text", "This project already has an article with this text.") from None
     return article
+
+
+def _text_change(article: Article, raw: Any) -> dict[str, Any]:
+    """Return the new text and hash, refusing a change once annotations point into the text."""
+    text = check_text(raw)
+    if text == article.text:
+        return {}
+    count = Annotation.objects.filter(article=article).count()
+    if count:
+        raise InvalidInput.single(
+            "text", f"This article has {count} annotations that point into its text, so the text cannot change.",
+            annotation_count=count,
+        )
+    digest = text_sha256(text)
+    duplicate = Article.objects.filter(project_id=article.project_id, text_sha256=digest).exclude(pk=article.pk).first()
+    if duplicate is not None:
+        raise InvalidInput.single("text", f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
+                                  duplicate_id=duplicate.pk)
+    return {"text": text, "text_sha256": digest}
+
+
+def update_article(article: Article, *, expected_version: int | None = None,
+                   changes: Mapping[str, Any]) -> Article:
+    """Change title, metadata or (while unannotated) the text; a stale version changes nothing."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    values = {name: value for name, value in changes.items() if name in METADATA_FIELDS}
+    if "title" in changes:
+        title = changes["title"]
+        if not isinstance(title, str) or not title.strip():
+            raise InvalidInput.single("title", "Give the article a title.")
+        values["title"] = title.strip()
+    if "text" in changes:
+        values.update(_text_change(article, changes["text"]))
+    version = article.version if expected_version is None else expected_version
+    try:
+        with transaction.atomic():
+            updated = Article.objects.filter(pk=article.pk, version=version).update(
+                version=F("version") + 1, updated_at=timezone.now(), **values
+            )
+    except IntegrityError:
+        raise InvalidInput.single("external_id", "Another article of this project has this text or external id.") from None
+    if not updated:
+        raise StaleVersion(Article.objects.select_related("created_by").filter(pk=article.pk).first())
+    article.refresh_from_db()
+    return article
+
+
+def delete_article(article: Article, *, expected_version: int | None = None) -> None:
+    """Delete the article with its annotations and their history; a stale version deletes nothing."""
+    version = article.version if expected_version is None else expected_version
+    with transaction.atomic():
+        deleted, _ = Article.objects.filter(pk=article.pk, version=version).delete()
+    if not deleted:
+        raise StaleVersion(Article.objects.select_related("created_by").filter(pk=article.pk).first())
