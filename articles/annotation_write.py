@@ -42,6 +42,12 @@ def snapshot(annotation: Annotation, label_key: str | None = None) -> dict[str, 
     }
 
 
+def _ensure_editable(article_id: int, user) -> None:
+    from articles.workflow import ensure_editable  # the workflow builds on this module: import at call time
+
+    ensure_editable(article_id, user)
+
+
 def _record(annotation: Annotation, action: str, by, changes: Mapping[str, Any] | None = None) -> AnnotationEvent:
     return AnnotationEvent.objects.create(
         annotation_id=annotation.pk,
@@ -126,6 +132,7 @@ def _existing_twin(annotation: Annotation) -> Annotation | None:
 def create_annotation(article: Article, *, author, label: str | Label, **fields: Any) -> Annotation:
     """Validate and store one annotation; a double submit raises AlreadyExists with the first one."""
     annotation = build_annotation(article, author=author, label=label, **fields)
+    _ensure_editable(article.pk, author)
     try:
         with transaction.atomic():
             annotation.save()
@@ -143,6 +150,7 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
     specs = list(specs)
     if len(specs) > MAX_BULK:
         raise InvalidInput.single("non_field_errors", f"Send at most {MAX_BULK} annotations at once.")
+    _ensure_editable(article.pk, author)
     labels = {label.key: label for label in Label.objects.filter(project_id=article.project_id)}
     built, errors, seen = [], {}, set()
     for index, spec in enumerate(specs):
@@ -190,6 +198,7 @@ def update_annotation(annotation: Annotation, *, by, expected_version: int | Non
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    _ensure_editable(annotation.article_id, by)
     article = annotation.article
     label = _label(article, changes["label"]) if "label" in changes else annotation.label
     start, end = changes.get("start", annotation.start), changes.get("end", annotation.end)
@@ -206,6 +215,10 @@ def update_annotation(annotation: Annotation, *, by, expected_version: int | Non
         "attributes": validate_attributes(changes.get("attributes", annotation.attributes), label.fields),
         "is_flagged": bool(changes.get("is_flagged", annotation.is_flagged)),
     }
+    edited = (label.pk, start, end, values["note"], values["attributes"]) != (
+        annotation.label_id, annotation.start, annotation.end, annotation.note, annotation.attributes)
+    if edited and getattr(by, "pk", None) == annotation.author_id:
+        values["status"] = ReviewStatus.PENDING  # the author changed reviewed work: it needs a fresh review
     before = snapshot(annotation)
     with transaction.atomic():
         _guarded_update(annotation, expected_version, values)
@@ -230,6 +243,7 @@ def review_annotation(annotation: Annotation, *, by, status: str, expected_versi
 
 def delete_annotation(annotation: Annotation, *, by, expected_version: int | None = None) -> AnnotationEvent:
     """Delete the annotation (its history keeps a snapshot, so it can be restored)."""
+    _ensure_editable(annotation.article_id, by)
     with transaction.atomic():
         version = annotation.version if expected_version is None else expected_version
         deleted, _ = Annotation.objects.filter(pk=annotation.pk, version=version).delete()
@@ -241,6 +255,7 @@ def delete_annotation(annotation: Annotation, *, by, expected_version: int | Non
 
 def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotation:
     """Undo a deletion: recreate the annotation with its old id from the last recorded snapshot."""
+    _ensure_editable(article.pk, by)
     event = AnnotationEvent.objects.filter(article=article, annotation_id=annotation_id).order_by("-id").first()
     if event is None or event.action != EventAction.DELETED:
         raise InvalidInput.single("annotation", "There is no deleted annotation to restore here.")

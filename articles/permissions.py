@@ -25,6 +25,7 @@ class Action(StrEnum):
     IMPORT = "import"
     ASSIGN = "assign"
     DELETE_PROJECT = "delete_project"
+    VIEW_AGREEMENT = "view_agreement"
 
 
 ALL_ROLES = frozenset(Role.values)
@@ -46,6 +47,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.IMPORT: OWNERS,
     Action.ASSIGN: OWNERS,
     Action.DELETE_PROJECT: OWNERS,
+    # Annotators are the ones measured: agreement reports are for those who see every layer.
+    Action.VIEW_AGREEMENT: frozenset({Role.OWNER, Role.REVIEWER, Role.VIEWER}),
 }
 
 

@@ -20,6 +20,7 @@ EXPECTED = {
     Action.IMPORT: "O",
     Action.ASSIGN: "O",
     Action.DELETE_PROJECT: "O",
+    Action.VIEW_AGREEMENT: "ORV",
 }
 ROLES = {"O": "owner", "R": "reviewer", "A": "annotator", "V": "viewer"}
 
