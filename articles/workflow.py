@@ -144,7 +144,7 @@ def transition(assignment: Assignment, action: str, *, by, message: str = "",
             _accept_pending(current, by)
         AssignmentEvent.objects.create(assignment=current, actor=by, action=rule.name,
                                        from_state=current.state, to_state=rule.target, message=message)
-        sync_article_status(current.article_id)
+        sync_article_statuses([current.article_id])
     assignment.refresh_from_db()
     return assignment
 
@@ -184,14 +184,19 @@ def article_status(states: Collection[str]) -> str:
     return ArticleStatus.NEW
 
 
-def sync_article_status(article_id: int) -> str:
-    """Store the status the article's assignments imply; its version moves only if the status does."""
-    states = set(Assignment.objects.filter(article_id=article_id).values_list("state", flat=True))
-    status = article_status(states)
-    Article.objects.filter(pk=article_id).exclude(status=status).update(
-        status=status, version=F("version") + 1, updated_at=timezone.now()
-    )
-    return status
+def sync_article_statuses(article_ids: Collection[int]) -> None:
+    """Store the status each article's assignments imply (one read, one UPDATE per status that changes)."""
+    states: dict[int, set[str]] = {pk: set() for pk in article_ids}
+    for article_id, state in Assignment.objects.filter(article_id__in=states).values_list("article_id", "state"):
+        states[article_id].add(state)
+    by_status: dict[str, list[int]] = {}
+    for article_id, found in states.items():
+        by_status.setdefault(article_status(found), []).append(article_id)
+    for status, ids in by_status.items():
+        # The article's version (its ETag) moves only when its status really changes.
+        Article.objects.filter(pk__in=ids).exclude(status=status).update(
+            status=status, version=F("version") + 1, updated_at=timezone.now()
+        )
 
 
 def ensure_editable(article_id: int, user) -> None:
