@@ -196,6 +196,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per choice set, so generated clients get ArticleStatus, not Status1dfEnum.
+    "ENUM_NAME_OVERRIDES": {
+        "ArticleStatusEnum": "articles.models.ArticleStatus",
+        "ReviewStatusEnum": "articles.models.ReviewStatus",
+        "RoleEnum": "articles.models.Role",
+    },
 }
 
 # URL import (SSRF guard): private, loopback and link-local targets are refused unless allowed here.

@@ -1,17 +1,27 @@
-"""A JSON-only request parser that answers 400, never 500, to hostile JSON (INPUT-2).
+"""A JSON-only request parser that answers 400 or 413, never 500, to hostile bodies (INPUT-1, INPUT-2).
 
-Stock DRF lets RecursionError escape on deeply nested arrays and accepts 1e999999 as infinity;
-this parser turns both, NaN and invalid UTF-8 into a ParseError (400 with a JSON body).
+Stock DRF reads any body size from the stream (Django only checks DATA_UPLOAD_MAX_MEMORY_SIZE when
+`request.body` is used), lets RecursionError escape on deep nesting and accepts 1e999999 as infinity.
+This parser refuses bodies over the limit before reading them, and turns deep nesting, non-finite
+numbers, duplicate keys, NUL characters and lone surrogates into a ParseError (400 with a JSON body).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
+from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+from articles.api.errors import PayloadTooLarge
+
+MAX_DEPTH = 32
+# Lone surrogates survive json.loads ("\ud800") but no database or UTF-8 encoder accepts them.
+_UNENCODABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -25,17 +35,59 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ParseError("JSON parse error - an object repeats a key.")
+    return result
+
+
+def _check_strings_and_depth(data: Any) -> None:
+    """Walk the parsed value iteratively: bounded depth, no NUL, no lone surrogates."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if _UNENCODABLE.search(value):
+                raise ParseError("JSON parse error - strings may not contain NUL or lone surrogate characters.")
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise ParseError(f"JSON parse error - the body is nested deeper than {MAX_DEPTH} levels.")
+            items = value.items() if isinstance(value, dict) else ((None, item) for item in value)
+            for key, item in items:
+                if key is not None:
+                    stack.append((key, depth))
+                stack.append((item, depth + 1))
+
+
+def _read_bounded(stream, parser_context: dict | None) -> bytes:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    request = (parser_context or {}).get("request")
+    declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+    if limit is not None and declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge()
+    raw = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(raw) > limit:
+        raise PayloadTooLarge()
+    return raw
+
+
 class StrictJSONParser(JSONParser):
-    """Parse UTF-8 JSON with finite numbers only and bounded nesting."""
+    """Parse UTF-8 JSON within the size limit, with finite numbers, unique keys and bounded nesting."""
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
+        raw = _read_bounded(stream, parser_context)
         try:
-            raw = stream.read().decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise ParseError("JSON parse error - the body is not valid UTF-8.") from error
         try:
-            return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+            data = json.loads(
+                text, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys
+            )
         except RecursionError:
             raise ParseError("JSON parse error - the body is nested too deeply.") from None
         except ValueError as error:
             raise ParseError(f"JSON parse error - {error}") from error
+        _check_strings_and_depth(data)
+        return data

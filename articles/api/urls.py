@@ -1,9 +1,25 @@
-"""REST API routes under /api/v1/."""
+"""REST API routes under /api/v1/: one router line per collection, plain paths for the rest."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from articles.api import views
+
+router = SimpleRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register(r"projects/(?P<project_pk>[0-9]+)/members", views.MemberViewSet, basename="project-member")
+router.register(r"projects/(?P<project_pk>[0-9]+)/labels", views.LabelViewSet, basename="project-label")
+router.register("articles", views.ArticleViewSet, basename="article")
+router.register(
+    r"articles/(?P<article_pk>[0-9]+)/annotations", views.ArticleAnnotationViewSet, basename="article-annotation"
+)
+router.register("annotations", views.AnnotationViewSet, basename="annotation")
 
 urlpatterns = [
+    path("auth/token/", views.AuthTokenView.as_view(), name="api_token"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # The split view serves its start-up script as a file: the CSP allows no inline scripts.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    *router.urls,
 ]

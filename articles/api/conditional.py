@@ -1,0 +1,34 @@
+"""Optimistic concurrency over HTTP: ETags out, If-Match in (CONC-1).
+
+Articles and annotations carry a `version`; their ETag names it. Every PATCH or DELETE of one must
+send `If-Match`: the ETag the client last read (412 with the current state when it moved on), or `*`
+to overwrite deliberately. A missing If-Match is a 428, so no client loses someone's edit by accident.
+The version check itself happens in the domain's single guarded UPDATE, so a race between the check
+here and the write still ends in a 412, never in a lost update.
+"""
+
+from __future__ import annotations
+
+from rest_framework.request import Request
+
+from articles.api.errors import PreconditionRequired
+from articles.errors import StaleVersion
+from articles.models import Annotation, Article
+
+
+def etag_of(obj: Article | Annotation) -> str:
+    """Return the strong ETag of an article or annotation: it changes with every version."""
+    if isinstance(obj, Annotation):
+        return obj.etag
+    return f'"r{obj.pk}v{obj.version}"'
+
+
+def expected_version(request: Request, obj: Article | Annotation) -> int:
+    """Return the version the client's If-Match vouches for; raise 428 without it, 412 when stale."""
+    header = request.headers.get("If-Match")
+    if header is None or not header.strip():
+        raise PreconditionRequired()
+    tags = {tag.strip() for tag in header.split(",")}
+    if "*" in tags or etag_of(obj) in tags:
+        return obj.version
+    raise StaleVersion(obj)

@@ -1,0 +1,67 @@
+"""What each API caller may see (querysets) and may do (role checks), in one place.
+
+Every view starts from these querysets, so an object outside the caller's projects is a 404 whether
+it exists or not (AUTHZ-1, AUTHZ-7), and each row carries the caller's role (`my_role`) from the same
+query: one membership lookup per request. Role checks go through articles.permissions only.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from rest_framework.exceptions import PermissionDenied
+
+from articles.models import Annotation, Article, Membership, Project
+from articles.permissions import Action, role_allows
+
+DENIED = {
+    Action.ANNOTATE: "Viewers cannot change annotations.",
+    Action.EDIT_OTHERS_ANNOTATIONS: "Only reviewers and owners change other people's annotations.",
+    Action.REVIEW: "Only reviewers and owners set the review status.",
+    Action.MANAGE_PROJECT: "Only owners change the project.",
+    Action.DELETE_PROJECT: "Only owners delete the project.",
+    Action.MANAGE_MEMBERS: "Only owners manage members.",
+    Action.MANAGE_LABELS: "Only owners manage labels.",
+    Action.MANAGE_ARTICLES: "Only owners add, change and delete articles.",
+}
+
+
+def require(role: str | None, action: Action) -> None:
+    """Raise 403 unless a member with `role` may perform `action`."""
+    if not role_allows(role, action):
+        raise PermissionDenied(DENIED.get(action, "Your role in this project does not allow this."))
+
+
+def role_subquery(user, project_ref: str) -> Subquery:
+    """The caller's role in the project that `project_ref` points to (None when not a member)."""
+    return Subquery(Membership.objects.filter(project=OuterRef(project_ref), user=user).values("role")[:1])
+
+
+def projects_for(user) -> QuerySet[Project]:
+    return Project.objects.for_user(user).annotate(my_role=role_subquery(user, "pk"))
+
+
+def visible_annotation_count(user) -> Coalesce:
+    """Count, per article, only the annotations the caller may see (independent projects hide some)."""
+    counts = (
+        Annotation.objects.visible_to(user).filter(article=OuterRef("pk"))
+        .order_by().values("article").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def articles_for(user) -> QuerySet[Article]:
+    return (
+        Article.objects.for_user(user)
+        .select_related("created_by")
+        .annotate(my_role=role_subquery(user, "project"), annotation_count=visible_annotation_count(user))
+    )
+
+
+def annotations_for(user) -> QuerySet[Annotation]:
+    """Annotations the caller may read, with what their representation needs in the same query."""
+    return (
+        Annotation.objects.visible_to(user)
+        .select_related("label", "author")
+        .annotate(my_role=role_subquery(user, "article__project"))
+    )
