@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rest_framework.request import Request
 
-from articles.api.errors import PreconditionRequired
+from articles.api.exceptions import PreconditionRequired
 from articles.errors import StaleVersion
 from articles.models import Annotation, Article
 

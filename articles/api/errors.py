@@ -18,26 +18,14 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from articles.api.exceptions import PayloadTooLarge
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
 
 logger = logging.getLogger(__name__)
 API_PREFIX = "/api/"
-
-
-class PayloadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is larger than the server accepts."
-    default_code = "payload_too_large"
-
-
-class PreconditionRequired(APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = "Send If-Match with the ETag you last read (or If-Match: * to overwrite whatever is stored)."
-    default_code = "precondition_required"
 
 
 def _with_object(view, key: str, detail: str, obj, code: int) -> Response:

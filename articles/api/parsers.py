@@ -3,7 +3,8 @@
 Stock DRF reads any body size from the stream (Django only checks DATA_UPLOAD_MAX_MEMORY_SIZE when
 `request.body` is used), lets RecursionError escape on deep nesting and accepts 1e999999 as infinity.
 This parser refuses bodies over the limit before reading them, and turns deep nesting, non-finite
-numbers, duplicate keys, NUL characters and lone surrogates into a ParseError (400 with a JSON body).
+numbers, duplicate keys and lone surrogates into a ParseError (400 with a JSON body). NUL characters
+are left to the fields, which refuse them by name.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from articles.api.errors import PayloadTooLarge
+from articles.api.exceptions import PayloadTooLarge
 
 MAX_DEPTH = 32
 # Lone surrogates survive json.loads ("\ud800") but no database or UTF-8 encoder accepts them.
-_UNENCODABLE = re.compile("[\x00\ud800-\udfff]")
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
 
 
 def _refuse_constant(name: str) -> Any:
@@ -43,13 +44,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _check_strings_and_depth(data: Any) -> None:
-    """Walk the parsed value iteratively: bounded depth, no NUL, no lone surrogates."""
+    """Walk the parsed value iteratively: bounded depth, no lone surrogates."""
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
         if isinstance(value, str):
             if _UNENCODABLE.search(value):
-                raise ParseError("JSON parse error - strings may not contain NUL or lone surrogate characters.")
+                raise ParseError("JSON parse error - strings may not contain lone surrogate characters.")
         elif isinstance(value, (dict, list)):
             if depth > MAX_DEPTH:
                 raise ParseError(f"JSON parse error - the body is nested deeper than {MAX_DEPTH} levels.")
