@@ -1,0 +1,307 @@
+"""The one guarded way the server fetches a web page (URL import): SSRF-1..7 in SECURITY-CASES.md.
+
+Only http and https on allowed ports (80 and 443 unless settings say otherwise), no credentials in
+the address. Every hop, redirects included, resolves the host once, refuses it when any of its
+addresses is private, loopback, link-local, reserved or otherwise not global (unless
+URL_IMPORT_ALLOW_PRIVATE), connects to exactly the address it checked and checks the connected peer
+again, so DNS rebinding cannot slip in. The whole fetch has one deadline (a watchdog cuts slow
+servers off), the decoded body has a size cap (compression bombs stop early), and only HTML or plain
+text is accepted. Every failure is the same FetchError with one generic message, so the import
+cannot be used to probe which internal hosts and ports exist (SSRF-7); the reason is only logged.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import logging
+import socket
+import ssl
+import threading
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from urllib.parse import quote, urljoin, urlsplit
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+GENERIC_MESSAGE = "Could not fetch that page. Check the address, or save the page and upload its HTML file instead."
+ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+USER_AGENT = "NewsAnnotator/1.0 (article import)"
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="url-import-dns")
+
+
+class FetchError(Exception):
+    """Any failure to fetch; `str()` is the generic message, `reason` is for logs and tests only."""
+
+    def __init__(self, reason: str):
+        super().__init__(GENERIC_MESSAGE)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allow_private: bool
+    max_bytes: int
+    timeout: float
+    ports: frozenset[int]
+    max_redirects: int
+
+    @classmethod
+    def from_settings(cls) -> FetchPolicy:
+        return cls(
+            allow_private=settings.URL_IMPORT_ALLOW_PRIVATE,
+            max_bytes=settings.URL_IMPORT_MAX_BYTES,
+            timeout=settings.URL_IMPORT_TIMEOUT,
+            ports=frozenset(getattr(settings, "URL_IMPORT_ALLOWED_PORTS", (80, 443))),
+            max_redirects=getattr(settings, "URL_IMPORT_MAX_REDIRECTS", 3),
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    content_type: str
+    charset: str | None
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Target:
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+
+def is_public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Return whether an address is globally routable (not private, loopback, link-local, CGNAT...)."""
+    return ip.is_global and not ip.is_multicast
+
+
+def address_allowed(address: str, allow_private: bool) -> bool:
+    """Decide on a resolved or connected address; addresses hidden inside IPv6 ones are unwrapped."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if ip.version == 6:
+        if ip.teredo:
+            return False
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        ip = embedded or ip
+    if ip.is_unspecified or ip.is_multicast:
+        return False  # 0.0.0.0 reaches the local host on Linux; never allowed
+    return allow_private or is_public_address(ip)
+
+
+def _check_url(url: str, policy: FetchPolicy) -> _Target:
+    """Refuse anything but http(s) to a host name or address on an allowed port, without credentials."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as error:
+        raise FetchError(f"malformed url: {error}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"scheme {scheme!r} or missing host")
+    if parts.username is not None or parts.password is not None:
+        raise FetchError("credentials in url")
+    port = port or (443 if scheme == "https" else 80)
+    if port not in policy.ports:
+        raise FetchError(f"port {port} not allowed")
+    host = parts.hostname
+    if ":" not in host:  # not an IPv6 literal: a name, sent as ASCII (punycode)
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise FetchError("host name cannot be encoded") from None
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
+        "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?") if parts.query else ""
+    )
+    return _Target(scheme, host, port, path)
+
+
+def _resolve(host: str, port: int, timeout: float) -> list[tuple]:
+    future = _resolver.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=max(timeout, 0.001))
+    except FutureTimeout:
+        raise FetchError("dns timeout") from None
+    except OSError as error:
+        raise FetchError(f"dns: {error}") from None
+
+
+def _open_socket(host: str, port: int, deadline: float, allow_private: bool) -> socket.socket:
+    """Connect to an address of `host` that was checked, then check the peer actually connected."""
+    infos = _resolve(host, port, deadline - time.monotonic())
+    refused = [info[4][0] for info in infos if not address_allowed(info[4][0], allow_private)]
+    if refused or not infos:
+        raise FetchError(f"address not allowed: {refused[:3]}")
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        try:
+            sock.connect(address)
+        except OSError:
+            sock.close()
+            continue
+        peer = sock.getpeername()[0]
+        if not address_allowed(peer, allow_private):
+            sock.close()
+            raise FetchError(f"connected peer not allowed: {peer}")
+        return sock
+    raise FetchError("could not connect")
+
+
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, *, deadline: float, allow_private: bool):
+        super().__init__(host, port, timeout=max(deadline - time.monotonic(), 0.001))
+        self.deadline, self.allow_private = deadline, allow_private
+
+    def connect(self) -> None:
+        self.sock = _open_socket(self.host, self.port, self.deadline, self.allow_private)
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, *, deadline: float, allow_private: bool):
+        super().__init__(host, port, timeout=max(deadline - time.monotonic(), 0.001),
+                         context=ssl.create_default_context())
+        self.deadline, self.allow_private = deadline, allow_private
+
+    def connect(self) -> None:
+        sock = _open_socket(self.host, self.port, self.deadline, self.allow_private)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _Watchdog:
+    """Shut the connection's socket at the deadline, so no drip-feeding server outlasts the timeout."""
+
+    def __init__(self, connection: http.client.HTTPConnection, deadline: float):
+        self.connection = connection
+        self.timer = threading.Timer(max(deadline - time.monotonic(), 0), self._cut)
+        self.timer.daemon = True
+
+    def _cut(self) -> None:
+        sock = self.connection.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __enter__(self) -> _Watchdog:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+
+
+def _decoder(response: http.client.HTTPResponse):
+    encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("identity", ""):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise FetchError(f"content encoding {encoding!r}")
+
+
+def _read_body(response: http.client.HTTPResponse, sock_owner: http.client.HTTPConnection,
+               policy: FetchPolicy, deadline: float) -> bytes:
+    """Read at most policy.max_bytes of decoded body before the deadline."""
+    length = response.getheader("Content-Length")
+    decoder = _decoder(response)
+    if decoder is None and length and length.isdigit() and int(length) > policy.max_bytes:
+        raise FetchError(f"content-length {length} over the cap")
+    chunks, total = [], 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise FetchError("timeout while reading")
+        if sock_owner.sock is not None:
+            sock_owner.sock.settimeout(remaining)
+        data = response.read1(64 * 1024)
+        if decoder is not None:
+            data = decoder.decompress(data, policy.max_bytes + 1 - total) if data else decoder.flush()
+            if decoder.unconsumed_tail:
+                raise FetchError("decoded body over the cap")
+        total += len(data)
+        if total > policy.max_bytes:
+            raise FetchError("body over the cap")
+        if not data:
+            if time.monotonic() >= deadline:  # the watchdog cut the connection: not a complete body
+                raise FetchError("timeout while reading")
+            return b"".join(chunks)
+        chunks.append(data)
+
+
+def _content_type(response: http.client.HTTPResponse) -> tuple[str, str | None]:
+    media_type, _, params = (response.getheader("Content-Type") or "").partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return media_type.strip().lower(), charset
+
+
+def _get(url: str, policy: FetchPolicy, deadline: float) -> tuple[Page | None, str | None]:
+    """Do one hop: return (page, None), or (None, next url) for a redirect."""
+    target = _check_url(url, policy)
+    kind = _GuardedHTTPSConnection if target.scheme == "https" else _GuardedHTTPConnection
+    connection = kind(target.host, target.port, deadline=deadline, allow_private=policy.allow_private)
+    try:
+        with _Watchdog(connection, deadline):
+            connection.putrequest("GET", target.path, skip_accept_encoding=True)
+            for name, value in (("User-Agent", USER_AGENT), ("Accept-Encoding", "gzip"),
+                                ("Accept", "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5")):
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            if response.status in REDIRECT_STATUSES:
+                location = response.getheader("Location")
+                if not location:
+                    raise FetchError("redirect without location")
+                return None, urljoin(url, location.strip())
+            if response.status != 200:
+                raise FetchError(f"status {response.status}")
+            media_type, charset = _content_type(response)
+            if media_type not in ACCEPTED_TYPES:
+                raise FetchError(f"content type {media_type!r}")
+            body = _read_body(response, connection, policy, deadline)
+            return Page(url, media_type, charset, body), None
+    except FetchError:
+        raise
+    except (OSError, http.client.HTTPException, ValueError, zlib.error) as error:
+        late = "timeout: " if time.monotonic() >= deadline else ""
+        raise FetchError(f"{late}{type(error).__name__}: {error}") from None
+    finally:
+        connection.close()
+
+
+def fetch(url: str, policy: FetchPolicy | None = None) -> Page:
+    """Fetch an HTML or text page under the guard; raise FetchError (one generic message) on any failure."""
+    policy = policy or FetchPolicy.from_settings()
+    deadline = time.monotonic() + policy.timeout
+    try:
+        for _hop in range(policy.max_redirects + 1):
+            page, url = _get(url, policy, deadline)
+            if page is not None:
+                return page
+            if time.monotonic() >= deadline:
+                raise FetchError("timeout during redirects")
+        raise FetchError("too many redirects")
+    except FetchError as error:
+        logger.info("URL import refused or failed: %s", error.reason)
+        raise
