@@ -1,0 +1,57 @@
+"""Exports: one small writer per format, and the registry the API, pages and command choose from.
+
+`export(scope, key, base_url=...)` reads the scope from one database snapshot and yields the
+document as text chunks, so a million annotations stream out with flat memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from articles.exports import claimreview, csvfile, jsonl, native, w3c
+from articles.exports.records import ArticleWithAnnotations, ExportHeader
+from articles.exports.scope import (
+    ExportFilters,
+    ExportScope,
+    articles_with_annotations,
+    consistent_snapshot,
+    header_for,
+    parse_filters,
+)
+
+Writer = Callable[[ExportHeader, Iterable[ArticleWithAnnotations]], Iterator[str]]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    name: str
+    media_type: str
+    extension: str
+    write: Writer
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.key: f
+    for f in (
+        ExportFormat("json", "Native JSON (complete, re-importable)", "application/json", "json", native.write),
+        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "application/json", "jsonld", w3c.write),
+        ExportFormat("jsonl", "JSONL for machine learning (spaCy, doccano)", "application/x-ndjson", "jsonl",
+                     jsonl.write),
+        ExportFormat("csv", "CSV, one row per annotation", "text/csv", "csv", csvfile.write),
+        ExportFormat("claimreview", "ClaimReview (schema.org) for claims with a verdict", "application/json",
+                     "claimreview.json", claimreview.write),
+    )
+}
+
+
+def export(scope: ExportScope, key: str, *, base_url: str) -> Iterator[str]:
+    """Yield the export of `scope` in format `key` as text chunks, read from one snapshot."""
+    writer = FORMATS[key].write
+    with consistent_snapshot():
+        header = header_for(scope, base_url=base_url)
+        yield from writer(header, articles_with_annotations(scope))
+
+
+__all__ = ["FORMATS", "ExportFilters", "ExportFormat", "ExportScope", "export", "parse_filters"]

@@ -1,0 +1,134 @@
+"""What an export holds, as plain data: the project with its labels, articles and their annotations.
+
+The export writers (one module per format) take these records and yield text; they import nothing
+from the ORM or HTTP, so each format is tested without a database. Records are NamedTuples because
+an export builds a million of them: one tuple per database row, no per-object overhead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, NamedTuple
+
+NATIVE_FORMAT = "news-annotator/export"
+NATIVE_VERSION = 1
+
+
+class LabelRecord(NamedTuple):
+    key: str
+    name: str
+    color: str
+    shortcut: str
+    description: str
+    order: int
+    fields: list
+
+
+class ProjectRecord(NamedTuple):
+    id: int
+    name: str
+    slug: str
+    description: str
+    guidelines: str
+    organisation: str
+    visibility: str
+
+
+class ArticleRecord(NamedTuple):
+    id: int
+    title: str
+    byline: str
+    outlet: str
+    url: str
+    published_at: datetime | None
+    language: str
+    external_id: str
+    status: str
+    text: str
+    text_sha256: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class AnnotationRecord(NamedTuple):
+    id: int
+    article_id: int
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    label: str
+    note: str
+    attributes: dict
+    author: str
+    status: str
+    is_flagged: bool
+    question: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# The database columns behind each record, in field order (label and author are joined names).
+ARTICLE_COLUMNS = ArticleRecord._fields
+ANNOTATION_COLUMNS = tuple(
+    {"label": "label__key", "author": "author__username"}.get(name, name) for name in AnnotationRecord._fields
+)
+LABEL_COLUMNS = LabelRecord._fields
+
+
+@dataclass(frozen=True)
+class ExportHeader:
+    """Everything an export says before its articles: what, when, for whom, and how many."""
+
+    project: ProjectRecord
+    labels: tuple[LabelRecord, ...]
+    base_url: str
+    exported_at: datetime
+    article_id: int | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+    article_count: int = 0
+    annotation_count: int = 0
+
+    def api_url(self, path: str) -> str:
+        """Return the absolute IRI of an API path (ids in exports are stable IRIs, DATA-8)."""
+        return f"{self.base_url.rstrip('/')}/api/v1/{path.lstrip('/')}"
+
+
+ArticleWithAnnotations = tuple[ArticleRecord, list[AnnotationRecord]]
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """Format an aware datetime as RFC 3339 in UTC with a Z (the W3C schemas demand a zone)."""
+    if moment is None:
+        return None
+    if moment.utcoffset():
+        moment = moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=None).isoformat() + "Z"
+
+
+def iso_date(moment: datetime | date | None) -> str | None:
+    """Format the calendar date (UTC) of a moment, e.g. 2024-05-01."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        if moment.utcoffset():
+            moment = moment.astimezone(timezone.utc)
+        return moment.date().isoformat()
+    return moment.isoformat()
+
+
+def buffered(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
+    """Join small pieces of text into chunks of about `size` characters (fewer, larger writes)."""
+    batch: list[str] = []
+    length = 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
