@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from articles.api import views
+from articles.api import review, views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -19,7 +19,12 @@ router.register("annotations", views.AnnotationViewSet, basename="annotation")
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="api_token"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    # The split view serves its start-up script as a file: the CSP allows no inline scripts.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    # The split view serves its start-up script as a file: the CSP allows no inline scripts or styles.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api_schema", template_name="api/swagger_ui.html"),
+        name="api_docs",
+    ),
     *router.urls,
+    *review.urlpatterns,
 ]
