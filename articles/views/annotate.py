@@ -1,0 +1,179 @@
+"""The annotate page and its htmx fragments: create, edit, delete and restore annotations in place.
+
+Every write answers with the re-rendered `workspace` region (text, sidebar, editor, notices): 200 when
+done, 422 for input the domain refused, 409 for a double submit and 412 for a stale version, each with
+a readable message and the current state. Without JavaScript the same forms work as plain POSTs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.annotation_write import create_annotation, delete_annotation, restore_annotation, update_annotation
+from articles.errors import AlreadyExists, InvalidInput, StaleVersion
+from articles.forms import AnnotationCreateForm, AnnotationEditForm, add_domain_errors
+from articles.models import Annotation, AnnotationEvent, Article, EventAction
+from articles.permissions import Action, can_change_annotation
+from articles.views import access
+from articles.views.workspace import ViewOptions, page_context, shorten, workspace_context
+
+TEMPLATE = "articles/article_annotate.html"
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def message_of(error: InvalidInput) -> str:
+    """Turn a domain error into one sentence for the page."""
+    if error.extra.get("candidates"):
+        return (f"That text occurs {len(error.extra['candidates'])} times in the article. Select the place you "
+                "mean in the text, or type a longer passage.")
+    parts = error.errors.values()
+    return " ".join(str(m) for messages_ in parts for m in (messages_ if isinstance(messages_, list) else [messages_]))
+
+
+def render_workspace(request: HttpRequest, article: Article, role: str, *, status: int = 200, **extra: Any) -> HttpResponse:
+    """Answer with the workspace region (htmx) or the whole page; a plain successful POST redirects."""
+    if request.method == "POST" and not request.htmx and status < 400:
+        if extra.get("notice"):
+            messages.info(request, extra["notice"])
+        selected = f"?selected={extra['selected_id']}" if extra.get("selected_id") else ""
+        return redirect(reverse("article_annotate", args=[article.pk]) + selected)
+    labels = list(article.project.labels.all())
+    options = ViewOptions.read(request.POST if request.method == "POST" else request.GET, labels)
+    context = workspace_context(article, user=request.user, role=role, options=options, labels=labels, **extra)
+    if not request.htmx:
+        context.update(page_context(article, user=request.user, role=role, labels=labels, options=options))
+    response = render(request, TEMPLATE + ("#workspace" if request.htmx else ""), context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def stale_notice(error: StaleVersion, sent_note: str | None) -> dict[str, Any]:
+    """Describe a lost race: who changed the annotation, and what the user tried to write."""
+    current: Annotation | None = error.current
+    event = None
+    if current is not None:
+        event = AnnotationEvent.objects.filter(annotation_id=current.pk).select_related("actor").order_by("-id").first()
+    actor = event.actor.get_username() if event is not None and event.actor is not None else "someone else"
+    unsaved = sent_note if current is not None and sent_note and sent_note != current.note else ""
+    return {"actor": actor, "deleted": current is None, "unsaved_note": unsaved}
+
+
+@login_required
+@require_GET
+def article_annotate(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The annotate page (or, for htmx, its workspace region with the current view options)."""
+    article, role = access.article_for(request.user, article_id)
+    return render_workspace(request, article, role, selected_id=_int(request.GET.get("selected")))
+
+
+@login_required
+@require_POST
+def annotation_create(request: HttpRequest, article_id: int) -> HttpResponse:
+    article, role = access.article_for(request.user, article_id)
+    access.require(role, Action.ANNOTATE)
+    form = AnnotationCreateForm(request.POST)
+    if not form.is_valid():
+        return render_workspace(request, article, role, status=422, error="Select some text, then pick a label.")
+    try:
+        annotation = create_annotation(article, author=request.user, label=form.cleaned_data["label"], **form.span())
+    except InvalidInput as error:
+        return render_workspace(request, article, role, status=422, error=message_of(error))
+    except AlreadyExists as error:
+        return render_workspace(request, article, role, status=409, selected_id=error.existing.pk, notice=str(error))
+    return render_workspace(request, article, role, selected_id=annotation.pk, created_id=annotation.pk)
+
+
+@login_required
+@require_GET
+def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
+    """The editor panel of one annotation (htmx); a plain request goes to the page with it selected."""
+    annotation, role = access.annotation_for(request.user, annotation_id)
+    if not request.htmx:
+        return redirect(reverse("article_annotate", args=[annotation.article_id]) + f"?selected={annotation.pk}")
+    labels = list(annotation.article.project.labels.all())
+    context = {"article": annotation.article, "selected": annotation,
+               "editor_form": AnnotationEditForm(annotation=annotation, labels=labels),
+               "can_edit_selected": can_change_annotation(role, request.user, annotation)}
+    response = render(request, TEMPLATE + "#annotation-editor", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _changeable(request: HttpRequest, annotation_id: int) -> tuple[Annotation, str]:
+    annotation, role = access.annotation_for(request.user, annotation_id)
+    if not can_change_annotation(role, request.user, annotation):
+        raise PermissionDenied("Only its author or a reviewer may change this annotation.")
+    return annotation, role
+
+
+@login_required
+@require_POST
+def annotation_update(request: HttpRequest, annotation_id: int) -> HttpResponse:
+    annotation, role = _changeable(request, annotation_id)
+    labels = list(annotation.article.project.labels.all())
+    form = AnnotationEditForm(request.POST, annotation=annotation, labels=labels)
+    try:
+        if form.is_valid():
+            update_annotation(annotation, by=request.user, expected_version=form.cleaned_data["version"],
+                              changes=form.changes())
+            return render_workspace(request, annotation.article, role, selected_id=annotation.pk, notice="Saved.")
+    except InvalidInput as error:
+        add_domain_errors(form, error)
+    except StaleVersion as error:
+        return render_workspace(request, annotation.article, role, status=412, selected_id=annotation.pk,
+                                stale=stale_notice(error, request.POST.get("note")))
+    return render_workspace(request, annotation.article, role, status=422, selected_id=annotation.pk, editor_form=form)
+
+
+@login_required
+@require_POST
+def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
+    annotation, role = _changeable(request, annotation_id)
+    try:
+        delete_annotation(annotation, by=request.user, expected_version=_int(request.POST.get("version")))
+    except StaleVersion as error:
+        return render_workspace(request, annotation.article, role, status=412, selected_id=annotation.pk,
+                                stale=stale_notice(error, None))
+    undo = {"id": annotation.pk, "label": annotation.label, "excerpt": shorten(annotation.quote, 60)}
+    return render_workspace(request, annotation.article, role, undo=undo, notice="Annotation deleted.")
+
+
+def _deleted_snapshot_author(article: Article, annotation_id: int) -> int | None:
+    event = AnnotationEvent.objects.filter(article=article, annotation_id=annotation_id).order_by("-id").first()
+    if event is None or event.action != EventAction.DELETED:
+        return None
+    return event.snapshot.get("author_id")
+
+
+@login_required
+@require_POST
+def annotation_restore(request: HttpRequest, article_id: int, annotation_id: int) -> HttpResponse:
+    """Undo a deletion: the author (or a reviewer) brings the annotation back as it was (AUTHZ-8)."""
+    article, role = access.article_for(request.user, article_id)
+    access.require(role, Action.ANNOTATE)
+    author_id = _deleted_snapshot_author(article, annotation_id)
+    if author_id is not None and not can_change_annotation(role, request.user, Annotation(author_id=author_id)):
+        raise PermissionDenied("Only its author or a reviewer may restore this annotation.")
+    try:
+        annotation = restore_annotation(article, annotation_id, by=request.user)
+    except InvalidInput as error:
+        return render_workspace(request, article, role, status=422, error=message_of(error))
+    except AlreadyExists as error:
+        existing = getattr(error.existing, "pk", None)
+        return render_workspace(request, article, role, status=409, selected_id=existing, notice=str(error))
+    return render_workspace(request, article, role, selected_id=annotation.pk, notice="Annotation restored.")

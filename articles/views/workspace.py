@@ -1,0 +1,134 @@
+"""The annotate page's working state: the highlighted text, the sidebar and the selected annotation.
+
+The page and every htmx write re-render the same `workspace` region from this context, so what a user
+sees after a change is always what the database holds. The work is a constant number of queries
+(article, labels, annotations) however many annotations the article has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from articles.forms import AnnotationEditForm
+from articles.highlighting import Span, render_html, segments
+from articles.models import Annotation, Article, Label, Role
+from articles.permissions import Action, can_change_annotation, role_allows
+
+EXCERPT = 140
+TITLE_NOTE = 120
+
+
+@dataclass(frozen=True)
+class ViewOptions:
+    """Whose annotations to show and which labels to hide; sent along with every workspace request."""
+
+    who: str = "all"
+    hidden: frozenset[str] = frozenset()
+
+    @classmethod
+    def read(cls, data: QueryDict, labels: list[Label]) -> ViewOptions:
+        who = "mine" if data.get("who") == "mine" else "all"
+        if data.get("labels_shown") != "1":
+            return cls(who=who)
+        shown = set(data.getlist("show"))
+        return cls(who=who, hidden=frozenset(label.key for label in labels if label.key not in shown))
+
+    def query(self) -> str:
+        """Return the options as a query string for plain links (no JavaScript)."""
+        data = QueryDict(mutable=True)
+        if self.who == "mine":
+            data["who"] = "mine"
+        return data.urlencode()
+
+
+def shorten(text: str, limit: int = EXCERPT) -> str:
+    """Return `text` on one line, cut at a word boundary with an ellipsis when longer than `limit`."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[: limit - 20] else flat[:limit]
+    return cut.rstrip(",.;:") + "…"
+
+
+def labels_version(labels: list[Label]) -> str:
+    """Fingerprint the label styles so the per-project stylesheet URL changes when they do."""
+    raw = "|".join(f"{label.key}:{label.color}:{label.order}" for label in labels)
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def web_url(url: str) -> str:
+    """Return the article's URL when it is http(s), else "" (never a javascript: link, XSS-1)."""
+    return url if urlsplit(url).scheme.lower() in ("http", "https") and "\n" not in url else ""
+
+
+def _visible_annotations(article: Article, user, options: ViewOptions, labels: dict[int, Label]) -> list[Annotation]:
+    query = Annotation.objects.visible_to(user).filter(article=article).in_text_order().select_related("author")
+    if options.who == "mine":
+        query = query.filter(author=user)
+    annotations = list(query)
+    for annotation in annotations:
+        annotation.label = labels[annotation.label_id]  # one label query for the page, not one join per row
+        annotation.excerpt = shorten(annotation.quote)
+    return annotations
+
+
+def _span(annotation: Annotation) -> Span:
+    title = f"{annotation.label.name} · {annotation.author.get_username()}"
+    if annotation.note:
+        title += f": {shorten(annotation.note, TITLE_NOTE)}"
+    return Span(annotation.pk, annotation.start, annotation.end, annotation.label.key, title)
+
+
+def workspace_context(
+    article: Article, *, user, role: str, options: ViewOptions, labels: list[Label],
+    selected_id: int | None = None, editor_form: AnnotationEditForm | None = None, **extra: Any,
+) -> dict[str, Any]:
+    """Return the template context of the workspace region (text, sidebar, editor, notices)."""
+    annotations = _visible_annotations(article, user, options, {label.pk: label for label in labels})
+    counts = Counter(annotation.label_id for annotation in annotations)
+    shown = [annotation for annotation in annotations if annotation.label.key not in options.hidden]
+    selected = next((annotation for annotation in shown if annotation.pk == selected_id), None)
+    if selected is not None and editor_form is None:
+        editor_form = AnnotationEditForm(annotation=selected, labels=labels)
+    return {
+        "article": article,
+        "labels": labels,
+        "label_counts": [(label, counts.get(label.pk, 0)) for label in labels],
+        "annotations": shown,
+        "hidden_count": len(annotations) - len(shown),
+        "total_count": len(annotations),
+        "text_html": mark_safe(render_html(segments(article.text, map(_span, shown)))),  # escapes every piece
+        "selected": selected,
+        "editor_form": editor_form if selected is not None else None,
+        "can_edit_selected": selected is not None and can_change_annotation(role, user, selected),
+        "can_annotate": role_allows(role, Action.ANNOTATE),
+        "options": options,
+        **extra,
+    }
+
+
+def page_context(article: Article, *, user, role: str, labels: list[Label], options: ViewOptions) -> dict[str, Any]:
+    """Return what the annotate page shows around the workspace: metadata, label bar, JS settings."""
+    project = article.project
+    return {
+        "project": project,
+        "role": role,
+        "article_url": web_url(article.url),
+        "labels_css_version": labels_version(labels),
+        "is_blind": role == Role.ANNOTATOR and project.is_independent,
+        "annotator_config": {
+            "canAnnotate": role_allows(role, Action.ANNOTATE),
+            "annotationUrl": reverse("annotation_detail", args=[0]),
+            "updateUrl": reverse("annotation_update", args=[0]),
+            "deleteUrl": reverse("annotation_delete", args=[0]),
+            "labels": [{"key": label.key, "name": label.name, "shortcut": label.shortcut} for label in labels],
+        },
+    }
