@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from articles.api import review, views
+from articles.api import views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -26,5 +26,4 @@ urlpatterns = [
         name="api_docs",
     ),
     *router.urls,
-    *review.urlpatterns,
 ]
