@@ -171,3 +171,18 @@ def accept_agreed(article: Article, *, by) -> int:
     with transaction.atomic():
         _set_status(pending, ReviewStatus.ACCEPTED, by)
     return len(pending)
+
+
+def adjudicate(article: Article, *, by, action: str, annotation: int | None = None, replaces: Sequence[int] = (),
+               **span) -> None:
+    """Run one adjudication step by name: accept, reject, write (label, start, end) or accept_agreed."""
+    if action == "accept":
+        accept_version(article, annotation, by=by)
+    elif action == "reject":
+        reject_version(article, annotation, by=by)
+    elif action == "write":
+        write_own(article, by=by, replaces=replaces, **span)
+    elif action == "accept_agreed":
+        accept_agreed(article, by=by)
+    else:
+        raise InvalidInput.single("action", "Choose accept, reject, write or accept_agreed.")

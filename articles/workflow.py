@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from articles.annotation_write import review_annotation, snapshot, update_annotation
@@ -28,7 +28,9 @@ from articles.models import (
     AssignmentState,
     EventAction,
     ReviewStatus,
+    Role,
 )
+from articles.models.review import REVEALED_STATES
 from articles.permissions import Action, can_change_annotation, role_allows
 
 State = AssignmentState
@@ -231,3 +233,16 @@ def correct_span(annotation: Annotation, *, by, changes: dict, expected_version:
     if not can_change_annotation(annotation.article.project.role_of(by), by, annotation):
         raise PermissionDenied("You may not change this annotation.")
     return update_annotation(annotation, by=by, changes=changes, expected_version=expected_version)
+
+
+def history_visible_to(user, article: Article) -> QuerySet[AnnotationEvent]:
+    """The article's annotation history as `user` may read it: a blind annotator sees only their own."""
+    events = AnnotationEvent.objects.filter(article=article).select_related("actor").order_by("created_at", "id")
+    role = article.project.role_of(user)
+    if role is None:
+        return events.none()
+    if role != Role.ANNOTATOR or not article.project.is_independent:
+        return events
+    if Assignment.objects.filter(article=article, annotator=user, state__in=REVEALED_STATES).exists():
+        return events
+    return events.filter(snapshot__author_id=user.pk)

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from articles.api import views
+from articles.api import review, views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -26,4 +26,5 @@ urlpatterns = [
         name="api_docs",
     ),
     *router.urls,
+    *review.urlpatterns,
 ]
