@@ -1,0 +1,99 @@
+"""Imports: one reader per format, then one plan (articles.imports.planning) committed all or nothing (articles.imports.committing).
+
+Readers turn a file into drafts and problems without touching the database. Formats: plain text,
+Markdown, HTML news pages (trafilatura), JSON/JSONL/CSV files of articles (JSONL with spans too),
+our native JSON export, and W3C Web Annotation JSON-LD. A `.json` file is recognised by content.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+
+from articles.imports import article_files, documents, native, w3c
+from articles.imports.drafts import Batch, check_encodable, decode, loads
+from articles.imports.committing import commit, run_import
+from articles.imports.outcome import ImportFailed, ImportPlan
+from articles.imports.planning import plan_import
+
+MAX_FILES = getattr(settings, "IMPORT_MAX_FILES", 20)
+MAX_FILE_BYTES = getattr(settings, "IMPORT_MAX_FILE_BYTES", 20 * 1024 * 1024)
+
+FORMATS = {
+    "txt": "Plain text (first line is the title)",
+    "md": "Markdown (first line is the title)",
+    "html": "HTML news page (main text and metadata extracted)",
+    "json": "JSON: native export, W3C annotations or a list of articles (recognised by content)",
+    "jsonl": "JSON Lines: one article per line, optionally with spans",
+    "csv": "CSV of articles with a header row (title, text, byline, outlet, url, published_at, ...)",
+    "native": "Native JSON export (articles, labels and annotations)",
+    "w3c": "W3C Web Annotation JSON-LD (annotations on articles already here)",
+}
+EXTENSIONS = {
+    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+    ".json": "json", ".jsonld": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+}
+
+
+def safe_name(name: str) -> str:
+    """The file's own name, without any directories (names are only shown, never used as paths)."""
+    return PurePath(str(name).replace("\\", "/")).name[:200] or "upload"
+
+
+def format_for(name: str, requested: str = "auto") -> str | None:
+    """Return the import format for a file: the one asked for, else the one its extension names."""
+    if requested and requested != "auto":
+        return requested if requested in FORMATS else None
+    return EXTENSIONS.get(PurePath(name).suffix.lower())
+
+
+def _read_json_value(name: str, data: Any, requested: str) -> Batch:
+    if requested == "native" or (requested == "json" and native.is_native(data)):
+        return native.read_native(name, data, parsed=True)
+    if requested == "w3c" or (requested == "json" and w3c.is_w3c(data)):
+        return w3c.read_w3c(name, data, parsed=True)
+    return article_files.read_json(name, data, parsed=True)
+
+
+def read(name: str, data: bytes | str, requested: str = "auto") -> Batch:
+    """Read one file in the requested format (or the one its name says); never raises for bad content."""
+    name = safe_name(name)
+    key = format_for(name, requested)
+    if key is None:
+        batch = Batch(file=name)
+        batch.problem("", "format", f"Unknown format; use one of: {', '.join(sorted(EXTENSIONS))}.")
+        return batch
+    if len(data) > MAX_FILE_BYTES:
+        batch = Batch(file=name)
+        batch.problem("", "", f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB. Split it.")
+        return batch
+    if key in ("txt", "md"):
+        return documents.read_text(name, data)
+    if key == "html":
+        return documents.read_html(name, data)
+    if key == "jsonl":
+        return article_files.read_jsonl(name, data)
+    if key == "csv":
+        return article_files.read_csv(name, data)
+    batch = Batch(file=name)
+    text = decode(data, batch)
+    value = None if text is None else loads(text, batch)
+    return batch if batch.problems else _read_json_value(name, value, key)
+
+
+def read_value(name: str, value: Any, requested: str) -> Batch:
+    """Read content that arrived inside a JSON request: a string is a file, anything else parsed JSON."""
+    if isinstance(value, str):
+        return read(name, value, requested)
+    batch = Batch(file=safe_name(name))
+    if requested not in ("json", "native", "w3c", "auto"):
+        batch.problem("", "content", "For this format, send the file's content as a string.")
+        return batch
+    if not check_encodable(value, batch):
+        return batch
+    return _read_json_value(batch.file, value, "json" if requested == "auto" else requested)
+
+
+__all__ = ["FORMATS", "ImportFailed", "ImportPlan", "commit", "plan_import", "read", "read_value", "run_import"]

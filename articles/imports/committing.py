@@ -1,0 +1,52 @@
+"""Storing a checked import plan all or nothing (DATA-6), and the one call that plans and commits.
+
+Bulk inserts in one transaction: labels, articles, annotations, and one history event per
+annotation (who imported it), as the single-annotation write path records. If the database refuses
+anything (someone added the same article meanwhile) nothing stays; importing again makes a new plan.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, transaction
+
+from articles.annotation_write import snapshot
+from articles.imports.drafts import Batch, Problem
+from articles.imports.outcome import ImportFailed, ImportPlan
+from articles.imports.planning import plan_import
+from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, Project
+
+logger = logging.getLogger(__name__)
+
+
+def commit(plan: ImportPlan) -> ImportPlan:
+    """Store a plan in one transaction, or raise ImportFailed and store nothing (DATA-6)."""
+    if plan.problems:
+        raise ImportFailed(plan)
+    try:
+        with transaction.atomic():
+            Label.objects.bulk_create(plan.labels)
+            Article.objects.bulk_create(plan.articles, batch_size=500)
+            Annotation.objects.bulk_create(plan.annotations, batch_size=1000)
+            AnnotationEvent.objects.bulk_create(
+                (AnnotationEvent(annotation_id=a.pk, article_id=a.article_id, actor=plan.by,
+                                 action=EventAction.CREATED, snapshot=snapshot(a)) for a in plan.annotations),
+                batch_size=1000,
+            )
+    except DatabaseError:
+        logger.warning("import into project %s failed at commit", plan.project.pk, exc_info=True)
+        plan.problems.append(Problem("", "", "", "The project changed while importing (an article or annotation "
+                                                 "was added meanwhile); nothing was imported. Try again."))
+        raise ImportFailed(plan) from None
+    plan.committed = True
+    return plan
+
+
+def run_import(project: Project, batches: list[Batch], *, by, article: Article | None = None,
+               own_prefix: str = "", dry_run: bool = False) -> ImportPlan:
+    """Plan and (unless dry_run) commit; raise ImportFailed with every problem if anything is wrong."""
+    plan = plan_import(project, batches, by=by, article=article, own_prefix=own_prefix)
+    if plan.problems:
+        raise ImportFailed(plan)
+    return plan if dry_run else commit(plan)

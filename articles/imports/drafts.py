@@ -1,0 +1,178 @@
+"""What a reader found in a file, before anything touches the database.
+
+Readers turn bytes into drafts and problems; `articles.imports.plan` then checks the drafts against
+the project with the same domain functions the pages and the API use. Every problem names the file,
+the record (line, row or position) and the field, so a user can fix the whole file in one pass.
+Pure module: no ORM, no HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(part for part in (self.file, self.record) if part)
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"file": self.file, "record": self.record, "field": self.field, "message": self.message}
+
+
+@dataclass
+class AnnotationDraft:
+    """One annotation as read; offsets and/or a quote selector, checked later against the text."""
+
+    record: str
+    label: Any
+    start: Any = None
+    end: Any = None
+    quote: Any = None
+    prefix: Any = ""
+    suffix: Any = ""
+    note: Any = ""
+    attributes: Any = None
+    status: Any = None
+    author: Any = None
+    is_flagged: Any = False
+    question: Any = ""
+    relocatable: bool = False  # W3C: when the text at the position differs from the quote, find the quote
+    source: str = ""  # W3C: the target's source IRI, and the page it came from (scope)
+    scope: str = ""
+
+
+@dataclass
+class ArticleDraft:
+    record: str
+    title: Any
+    text: Any
+    metadata: dict[str, Any] = field(default_factory=dict)
+    status: Any = None
+    text_sha256: Any = None  # native exports: checked against the text to catch damaged files
+    annotations: list[AnnotationDraft] = field(default_factory=list)
+
+
+@dataclass
+class LabelDraft:
+    record: str
+    key: Any
+    name: Any
+    color: Any
+    shortcut: Any = ""
+    description: Any = ""
+    order: Any = 0
+    fields: Any = None
+
+
+@dataclass
+class Batch:
+    """Everything read from one or more files of one import."""
+
+    articles: list[ArticleDraft] = field(default_factory=list)
+    labels: list[LabelDraft] = field(default_factory=list)
+    annotations: list[AnnotationDraft] = field(default_factory=list)  # onto articles already stored
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    file: str = ""
+
+    def problem(self, record: str, field_name: str, message: str) -> None:
+        self.problems.append(Problem(self.file, record, field_name, message))
+
+    def extend(self, other: Batch) -> Batch:
+        self.articles += other.articles
+        self.labels += other.labels
+        self.annotations += other.annotations
+        self.problems += other.problems
+        self.notices += other.notices
+        return self
+
+
+def decode(data: bytes | str, batch: Batch) -> str | None:
+    """Return the file's text (UTF-8, a BOM allowed), or None after recording where decoding failed."""
+    if isinstance(data, str):
+        return data if check_encodable(data, batch) else None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        batch.problem(f"line {line}", "encoding",
+                      f"The file is not UTF-8 text (byte {error.start + 1} is invalid). Save it as UTF-8.")
+        return None
+
+
+def _first_unencodable(data: Any, path: str = "") -> str | None:
+    """Return the path of the first string holding a lone surrogate (only walked after a failure)."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(the text)"
+        return None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        here = f"{path}[{key!r}]" if isinstance(key, str) else f"{path}[{key}]"
+        found = (_first_unencodable(key, here) if isinstance(key, str) else None) or _first_unencodable(value, here)
+        if found:
+            return found
+    return None
+
+
+def check_encodable(data: Any, batch: Batch, record: str = "") -> bool:
+    """Refuse lone surrogates (JSON escapes like \\ud800): they are not text and no database stores them."""
+    try:
+        (data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        where = _first_unencodable(data) or ""
+        batch.problem(record, where, "Contains a lone surrogate (an invalid \\ud800-\\udfff escape); not valid text.")
+        return False
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is out of range")
+    return value
+
+
+def loads(text: str, batch: Batch, record: str = "") -> Any:
+    """Parse strict JSON (finite numbers, bounded nesting); on failure record where and return None."""
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        return data if check_encodable(data, batch, record) else None
+    except json.JSONDecodeError as error:
+        where = f"{record}, column {error.colno}" if record else f"line {error.lineno}, column {error.colno}"
+        batch.problem(where, "json", f"Invalid JSON: {error.msg}.")
+    except RecursionError:
+        batch.problem(record, "json", "Invalid JSON: nested too deeply.")
+    except ValueError as error:
+        batch.problem(record, "json", f"Invalid JSON: {error}.")
+    return None
+
+
+def text_or_empty(value: Any) -> Any:
+    """Treat a JSON null as an empty string for optional text fields."""
+    return "" if value is None else value
+
+
+def first_line_title(text: str, limit: int = 120) -> str:
+    """Make a title from the first non-empty line of a text (for sources that carry none)."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return ""

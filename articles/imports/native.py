@@ -1,0 +1,137 @@
+"""Our own native JSON export, read back: labels, articles and annotations, losslessly.
+
+The reader checks the shape (format name, version, types); the text hash written in the file must
+match the text, which catches files edited by hand or cut short. Offsets are authoritative here;
+the quote, when present, must equal the text at those offsets (checked by the domain write path).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from articles.exports.records import NATIVE_FORMAT, NATIVE_VERSION
+from articles.imports.drafts import (
+    AnnotationDraft,
+    ArticleDraft,
+    Batch,
+    LabelDraft,
+    check_encodable,
+    decode,
+    loads,
+)
+
+ARTICLE_TEXT_FIELDS = ("byline", "outlet", "url", "language", "external_id")
+
+
+def is_native(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("format") == NATIVE_FORMAT
+
+
+class _Fields:
+    """Typed access to one JSON object of the file, recording a problem per wrong field."""
+
+    def __init__(self, obj: dict, record: str, batch: Batch):
+        self.obj, self.record, self.batch = obj, record, batch
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self.obj.get(key)
+        if value is None:
+            if required:
+                self.batch.problem(self.record, key, "This field is required.")
+            return None if required else ""
+        if not isinstance(value, str):
+            self.batch.problem(self.record, key, "Must be a string.")
+            return None
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.obj.get(key, False)
+        if not isinstance(value, bool):
+            self.batch.problem(self.record, key, "Must be true or false.")
+            return False
+        return value
+
+
+def _labels(project: Any, batch: Batch) -> None:
+    labels = project.get("labels", []) if isinstance(project, dict) else []
+    if not isinstance(labels, list):
+        batch.problem("project", "labels", "Must be a list.")
+        return
+    for number, label in enumerate(labels, 1):
+        record = f"label {number}"
+        if not isinstance(label, dict) or not isinstance(label.get("key"), str):
+            batch.problem(record, "key", "Each label needs a key.")
+            continue
+        batch.labels.append(LabelDraft(
+            record, label["key"], label.get("name") or label["key"], label.get("color"),
+            label.get("shortcut") or "", label.get("description") or "", label.get("order", number - 1),
+            label.get("fields") or [],
+        ))
+
+
+def _annotation(obj: Any, record: str, batch: Batch) -> AnnotationDraft | None:
+    if not isinstance(obj, dict):
+        batch.problem(record, "", "Each annotation must be a JSON object.")
+        return None
+    fields = _Fields(obj, record, batch)
+    for required in ("start", "end"):
+        if required not in obj:
+            batch.problem(record, required, "This field is required.")
+    label = fields.text("label", required=True)
+    texts = {name: fields.text(name) for name in ("quote", "note", "author", "question", "status")}
+    if label is None or None in texts.values() or "start" not in obj or "end" not in obj:
+        return None
+    return AnnotationDraft(
+        record, label, obj["start"], obj["end"], quote=texts["quote"] or None, note=texts["note"],
+        attributes=obj.get("attributes"), status=texts["status"] or None, author=texts["author"] or None,
+        is_flagged=fields.boolean("is_flagged"), question=texts["question"],
+    )
+
+
+def _article(obj: Any, record: str, batch: Batch) -> None:
+    if not isinstance(obj, dict):
+        batch.problem(record, "", "Each article must be a JSON object.")
+        return
+    fields = _Fields(obj, record, batch)
+    title, text = fields.text("title", required=True), fields.text("text", required=True)
+    metadata = {name: fields.text(name) for name in ARTICLE_TEXT_FIELDS}
+    published_at, status, sha = fields.text("published_at"), fields.text("status"), fields.text("text_sha256")
+    annotations = obj.get("annotations", [])
+    if not isinstance(annotations, list):
+        batch.problem(record, "annotations", "Must be a list.")
+        annotations = []
+    drafts = [_annotation(a, f"{record}, annotation {n}", batch) for n, a in enumerate(annotations, 1)]
+    if title is None or text is None or None in metadata.values():
+        return
+    metadata = {name: value for name, value in metadata.items() if value}
+    if published_at:
+        metadata["published_at"] = published_at
+    batch.articles.append(ArticleDraft(record, title, text, metadata, status or None, sha or None,
+                                       [d for d in drafts if d is not None]))
+
+
+def read_native(name: str, data: bytes | str | Any, *, parsed: bool = False) -> Batch:
+    """Read a native export (format news-annotator/export, version 1)."""
+    batch = Batch(file=name)
+    if not parsed:
+        text = decode(data, batch)
+        data = None if text is None else loads(text, batch)
+    elif not check_encodable(data, batch):
+        data = None
+    if batch.problems:
+        return batch
+    if not is_native(data):
+        batch.problem("", "format", f'This is not a native export (its "format" must be "{NATIVE_FORMAT}").')
+        return batch
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= NATIVE_VERSION:
+        batch.problem("", "version", f"This server reads native exports of version {NATIVE_VERSION}.")
+        return batch
+    articles = data.get("articles")
+    if not isinstance(articles, list):
+        batch.problem("", "articles", "Must be a list of articles.")
+        return batch
+    _labels(data.get("project"), batch)
+    for number, article in enumerate(articles, 1):
+        _article(article, f"article {number}", batch)
+    return batch
