@@ -39,6 +39,12 @@ class ArticleForm(forms.Form):
         help_text="Paste the article's plain text. Paragraph breaks are kept.",
     )
 
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError("The article text is empty.")
+        return text
+
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
         if url and not url.lower().startswith(("http://", "https://")):
