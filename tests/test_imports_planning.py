@@ -254,3 +254,11 @@ def test_export_then_import_of_a_filtered_set_keeps_only_those_annotations(team,
     target = make_project(team["owner"])
     plan = run_import(target, [read("accepted.json", document.encode())], by=team["owner"])
     assert [(a.label.key, a.status) for a in plan.annotations] == [("quote", "accepted")]
+
+
+def test_publication_dates_become_utc_moments(team):
+    data = json.dumps([{"text": "One.", "published_at": "2026-03-02"},
+                       {"text": "Two.", "published_at": "2026-03-02T09:30:00+02:00"}])
+    plan = run_import(team["project"], [read("a.json", data.encode())], by=team["owner"])
+    stored = [Article.objects.get(pk=a.pk).published_at.isoformat() for a in plan.articles]
+    assert stored == ["2026-03-02T00:00:00+00:00", "2026-03-02T07:30:00+00:00"]

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from articles.api import review, views
+from articles.api import exchange, review, views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     *router.urls,
     *review.urlpatterns,
+    *exchange.urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""Imports: one reader per format, then one plan (articles.imports.planning) committed all or nothing (articles.imports.committing).
+"""Imports: one reader per format, then one plan (imports.planning) stored all or nothing (imports.committing).
 
 Readers turn a file into drafts and problems without touching the database. Formats: plain text,
 Markdown, HTML news pages (trafilatura), JSON/JSONL/CSV files of articles (JSONL with spans too),
@@ -7,11 +7,14 @@ our native JSON export, and W3C Web Annotation JSON-LD. A `.json` file is recogn
 
 from __future__ import annotations
 
+import codecs
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from articles.fetching import fetch
 from articles.imports import article_files, documents, native, w3c
 from articles.imports.drafts import Batch, check_encodable, decode, loads
 from articles.imports.committing import commit, run_import
@@ -96,4 +99,22 @@ def read_value(name: str, value: Any, requested: str) -> Batch:
     return _read_json_value(batch.file, value, "json" if requested == "auto" else requested)
 
 
-__all__ = ["FORMATS", "ImportFailed", "ImportPlan", "commit", "plan_import", "read", "read_value", "run_import"]
+def read_url(url: str) -> Batch:
+    """Fetch a page through the guarded fetcher and read it as HTML (or plain text); FetchError on failure."""
+    page = fetch(url)
+    parts = urlsplit(page.url)
+    name = safe_name(parts.path) if parts.path.strip("/") else parts.hostname or "page"
+    body: bytes | str = page.body
+    if page.charset:
+        try:
+            body = page.body.decode(codecs.lookup(page.charset).name, errors="replace")
+        except LookupError:
+            pass  # an unknown charset: let the readers detect the encoding
+    if page.content_type == "text/plain":
+        return documents.read_text(name, body if isinstance(body, str) else body.decode("utf-8", "replace"))
+    return documents.read_html(name, body, url=page.url)
+
+
+__all__ = [
+    "FORMATS", "ImportFailed", "ImportPlan", "commit", "plan_import", "read", "read_url", "read_value", "run_import",
+]

@@ -11,6 +11,7 @@ in the attribute `original_author`.
 
 from __future__ import annotations
 
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.conf import settings
@@ -117,7 +118,7 @@ class _Planner:
             self.problem(draft.record, "url", "Give an http:// or https:// address.")
             return None
         if article.published_at and timezone.is_naive(article.published_at):
-            article.published_at = timezone.make_aware(article.published_at, timezone.utc)
+            article.published_at = timezone.make_aware(article.published_at, dt_timezone.utc)
         if draft.text_sha256 is not None and draft.text_sha256 != article.text_sha256:
             self.problem(draft.record, "text_sha256",
                          "Does not match the text: the file was edited or is damaged.")

@@ -1,0 +1,242 @@
+"""Export and import over the API: downloads in five formats, and all-or-nothing imports.
+
+Exports stream (GET .../export/?format=json|w3c|jsonl|csv|claimreview plus filters); imports take
+a JSON body with the file's content and answer with what was created, skipped and why, or a 400
+listing every problem with its file, record and field. Lookups go through the caller's projects
+(404 outside them); exports need Action.EXPORT, imports Action.IMPORT (owners). URL imports run
+through the guarded fetcher and are rate-limited per user (SSRF-8).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from articles import imports
+from articles.api.schema import errors, path_id
+from articles.api.scoping import articles_for, projects_for, require
+from articles.errors import InvalidInput
+from articles.exports import FORMATS, ExportScope, parse_filters
+from articles.exports.download import export_response
+from articles.fetching import FetchError
+from articles.models import ReviewStatus
+from articles.permissions import Action
+
+EXPORT_PARAMETERS = frozenset({"format", "label", "author", "status", "since", "until"})
+
+
+class ExportFormatNegotiation(DefaultContentNegotiation):
+    """`?format=` names the export format here, not a DRF renderer; errors are always JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _export_parameters() -> list[OpenApiParameter]:
+    text = OpenApiTypes.STR
+    return [
+        OpenApiParameter("format", text, enum=list(FORMATS), default="json",
+                         description="; ".join(f"`{key}`: {f.name}" for key, f in FORMATS.items())),
+        OpenApiParameter("label", text, description="Only these label keys (comma-separated or repeated)."),
+        OpenApiParameter("author", text, description="Only annotations by these usernames."),
+        OpenApiParameter("status", text, description="Only these review statuses, e.g. `accepted`.",
+                         enum=ReviewStatus.values),
+        OpenApiParameter("since", text, description="Annotations created at or after this date (ISO 8601)."),
+        OpenApiParameter("until", text, description="Annotations created before the end of this date (ISO 8601)."),
+    ]
+
+
+EXPORT_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(OpenApiTypes.ANY, description="Native JSON, W3C or ClaimReview."),
+    (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR, description="JSONL, one article per line."),
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row per annotation."),
+    **errors(400, 403, 404),
+}
+
+
+class ExportView(APIView):
+    content_negotiation_class = ExportFormatNegotiation
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - EXPORT_PARAMETERS)
+        if unknown:
+            raise ValidationError({name[:64]: ["Unknown query parameter."] for name in unknown[:20]})
+
+    def download(self, project, article=None):
+        require(project.my_role, Action.EXPORT)
+        key = self.request.query_params.get("format", "json")
+        if key not in FORMATS:
+            raise InvalidInput.single("format", f"Choose one of: {', '.join(FORMATS)}.")
+        scope = ExportScope(project, self.request.user, article, parse_filters(self.request.query_params))
+        return export_response(scope, key, base_url=self.request.build_absolute_uri("/"))
+
+
+class ProjectExportView(ExportView):
+    @extend_schema(
+        operation_id="project_export", tags=["exchange"], summary="Export a project's annotations",
+        description="Streams every article of the project with the annotations you can see, filtered. Offsets are "
+                    "Unicode code points; timestamps UTC with Z. The native JSON is described by "
+                    "`articles/exports/native.schema.json`.",
+        parameters=[path_id("project_pk", "project"), *_export_parameters()], responses=EXPORT_RESPONSES,
+    )
+    def get(self, request, project_pk: int):
+        return self.download(get_object_or_404(projects_for(request.user), pk=project_pk))
+
+
+class ArticleExportView(ExportView):
+    @extend_schema(
+        operation_id="article_export", tags=["exchange"], summary="Export one article with its annotations",
+        parameters=[path_id("article_pk", "article"), *_export_parameters()], responses=EXPORT_RESPONSES,
+    )
+    def get(self, request, article_pk: int):
+        article = get_object_or_404(articles_for(request.user).select_related("project"), pk=article_pk)
+        project = article.project
+        project.my_role = article.my_role
+        return self.download(project, article)
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(
+        choices=["auto", *imports.FORMATS], default="auto",
+        help_text="; ".join(f"`{key}`: {text}" for key, text in imports.FORMATS.items())
+        + ". `auto` picks it from the filename's extension (JSON content is recognised by its shape).",
+    )
+    filename = serializers.CharField(max_length=200, default="upload.json",
+                                     help_text="Named in error messages; its extension picks the format for `auto`.")
+    content = serializers.JSONField(help_text="The file's text as a string, or for JSON formats the document itself.")
+    dry_run = serializers.BooleanField(default=False, help_text="Check and report without storing anything.")
+
+
+class UrlImportRequestSerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, help_text="An http(s) address of a news page.")
+    dry_run = serializers.BooleanField(default=False)
+
+
+_PROBLEM = inline_serializer("ImportProblem", {name: serializers.CharField() for name in
+                                               ("file", "record", "field", "message")})
+_SKIPPED = inline_serializer("ImportSkipped", {
+    "file": serializers.CharField(), "record": serializers.CharField(), "title": serializers.CharField(),
+    "reason": serializers.CharField(), "existing_id": serializers.IntegerField(allow_null=True),
+})
+_SUMMARY_FIELDS = {
+    "committed": serializers.BooleanField(help_text="False for a dry run or a refused import."),
+    "created": inline_serializer("ImportCounts", {name: serializers.IntegerField() for name in
+                                                  ("articles", "annotations", "labels")}),
+    "articles": inline_serializer("ImportedArticle", {"id": serializers.IntegerField(allow_null=True),
+                                                      "title": serializers.CharField()}, many=True),
+    "skipped": _SKIPPED.__class__(many=True),
+    "notices": serializers.ListField(child=serializers.CharField()),
+    "errors": _PROBLEM.__class__(many=True),
+}
+IMPORT_SUMMARY = inline_serializer("ImportSummary", _SUMMARY_FIELDS)
+IMPORT_REFUSED = OpenApiResponse(
+    inline_serializer("ImportRefused", {
+        "detail": serializers.CharField(required=False),
+        "errors": _PROBLEM.__class__(many=True, required=False),
+        "skipped": _SKIPPED.__class__(many=True, required=False),
+        "notices": serializers.ListField(child=serializers.CharField(), required=False),
+    }),
+    description="Nothing was imported. A refused file: `detail` and `errors`, every problem with its file, record "
+                "and field. A malformed request: each request field mapped to its messages.",
+)
+IMPORT_RESPONSES = {
+    201: OpenApiResponse(IMPORT_SUMMARY, description="Imported: what was created, skipped (duplicates) and noted."),
+    200: OpenApiResponse(IMPORT_SUMMARY, description="Dry run: what the import would do."),
+    400: IMPORT_REFUSED,
+    **errors(403, 404, 413, 415),
+}
+
+
+def _imported(request, project, batches, *, dry_run: bool, article=None) -> Response:
+    own_prefix = request.build_absolute_uri("/api/v1/articles/")
+    try:
+        plan = imports.run_import(project, batches, by=request.user, article=article, own_prefix=own_prefix,
+                                  dry_run=dry_run)
+    except imports.ImportFailed as failure:
+        return Response({"detail": str(failure), **failure.plan.summary()}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(plan.summary(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ProjectImportView(APIView):
+    @extend_schema(
+        operation_id="project_import", tags=["exchange"], summary="Import articles and annotations into a project",
+        description="All or nothing: every record is checked first and every problem reported. Articles already in "
+                    "the project (same text or external id) are skipped and listed, so sending a file twice is "
+                    "harmless. Owners only. Bodies are limited by the server's request size (MAX_REQUEST_BYTES).",
+        parameters=[path_id("project_pk", "project")], request=ImportRequestSerializer, responses=IMPORT_RESPONSES,
+    )
+    def post(self, request, project_pk: int):
+        project = get_object_or_404(projects_for(request.user), pk=project_pk)
+        require(project.my_role, Action.IMPORT)
+        data = _valid(ImportRequestSerializer, request)
+        batch = imports.read_value(data["filename"], data["content"], data["format"])
+        return _imported(request, project, [batch], dry_run=data["dry_run"])
+
+
+class ArticleImportView(APIView):
+    @extend_schema(
+        operation_id="article_import", tags=["exchange"], summary="Import annotations onto one article",
+        description="W3C Web Annotations (anchored by position when the text there equals the quote, else by the "
+                    "quote), JSONL or native JSON whose text equals this article's. Annotations already stored are "
+                    "skipped.",
+        parameters=[path_id("article_pk", "article")], request=ImportRequestSerializer, responses=IMPORT_RESPONSES,
+    )
+    def post(self, request, article_pk: int):
+        article = get_object_or_404(articles_for(request.user).select_related("project"), pk=article_pk)
+        require(article.my_role, Action.IMPORT)
+        data = _valid(ImportRequestSerializer, request)
+        batch = imports.read_value(data["filename"], data["content"], data["format"])
+        return _imported(request, article.project, [batch], dry_run=data["dry_run"], article=article)
+
+
+class UrlImportThrottle(UserRateThrottle):
+    """Fetching pages costs the server a connection each: a few per minute per user (SSRF-8, LOAD-1)."""
+
+    scope = "url_import"
+    rate = getattr(settings, "URL_IMPORT_RATE", "10/min")
+
+
+class UrlImportView(APIView):
+    throttle_classes = [UrlImportThrottle]
+
+    @extend_schema(
+        operation_id="project_import_url", tags=["exchange"], summary="Import a news article from its address",
+        description="The server fetches the page (http/https only, standard ports, public addresses, size and time "
+                    "limits) and stores its extracted plain text and metadata. Every fetch failure gives the same "
+                    "message. Owners only; rate-limited per user.",
+        parameters=[path_id("project_pk", "project")], request=UrlImportRequestSerializer, responses=IMPORT_RESPONSES,
+    )
+    def post(self, request, project_pk: int):
+        project = get_object_or_404(projects_for(request.user), pk=project_pk)
+        require(project.my_role, Action.IMPORT)
+        data = _valid(UrlImportRequestSerializer, request)
+        try:
+            batch = imports.read_url(data["url"])
+        except FetchError as error:
+            raise InvalidInput.single("url", str(error)) from None
+        return _imported(request, project, [batch], dry_run=data["dry_run"])
+
+
+urlpatterns = [
+    path("projects/<int:project_pk>/export/", ProjectExportView.as_view(), name="project_export"),
+    path("articles/<int:article_pk>/export/", ArticleExportView.as_view(), name="article_export"),
+    path("projects/<int:project_pk>/import/", ProjectImportView.as_view(), name="project_import"),
+    path("projects/<int:project_pk>/import/url/", UrlImportView.as_view(), name="project_import_url"),
+    path("articles/<int:article_pk>/import/", ArticleImportView.as_view(), name="article_import"),
+]
