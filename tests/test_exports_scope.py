@@ -183,3 +183,19 @@ def test_an_outsiders_scope_sees_articles_but_never_annotations(team, article):
     outsider = make_user()
     add_member(make_project(outsider), Role.VIEWER, make_user())
     assert json.loads(exported(ExportScope(team["project"], outsider)))["counts"]["annotations"] == 0
+
+
+def test_progress_counts_every_article_written(team, article):
+    class Progress:
+        total, done = None, 0
+
+        def reset(self, total):
+            self.total = total
+
+        def update(self, n):
+            self.done += n
+
+    make_article(team["project"], by=team["owner"])
+    progress = Progress()
+    "".join(export(ExportScope(team["project"], team["owner"]), "csv", base_url="http://x/", progress=progress))
+    assert progress.total == progress.done == 2

@@ -46,12 +46,25 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def export(scope: ExportScope, key: str, *, base_url: str) -> Iterator[str]:
-    """Yield the export of `scope` in format `key` as text chunks, read from one snapshot."""
+def _ticking(rows: Iterable[ArticleWithAnnotations], progress) -> Iterator[ArticleWithAnnotations]:
+    for row in rows:
+        yield row
+        progress.update(1)
+
+
+def export(scope: ExportScope, key: str, *, base_url: str, progress=None) -> Iterator[str]:
+    """Yield the export of `scope` in format `key` as text chunks, read from one snapshot.
+
+    `progress` (a tqdm bar, or anything with reset(total) and update(n)) counts articles written.
+    """
     writer = FORMATS[key].write
     with consistent_snapshot():
         header = header_for(scope, base_url=base_url)
-        yield from writer(header, articles_with_annotations(scope))
+        rows = articles_with_annotations(scope)
+        if progress is not None:
+            progress.reset(total=header.article_count)
+            rows = _ticking(rows, progress)
+        yield from writer(header, rows)
 
 
 __all__ = ["FORMATS", "ExportFilters", "ExportFormat", "ExportScope", "export", "parse_filters"]

@@ -60,7 +60,7 @@ def _read_json_value(name: str, data: Any, requested: str) -> Batch:
     return article_files.read_json(name, data, parsed=True)
 
 
-def read(name: str, data: bytes | str, requested: str = "auto") -> Batch:
+def read(name: str, data: bytes | str, requested: str = "auto", *, max_bytes: int | None = MAX_FILE_BYTES) -> Batch:
     """Read one file in the requested format (or the one its name says); never raises for bad content."""
     name = safe_name(name)
     key = format_for(name, requested)
@@ -68,9 +68,9 @@ def read(name: str, data: bytes | str, requested: str = "auto") -> Batch:
         batch = Batch(file=name)
         batch.problem("", "format", f"Unknown format; use one of: {', '.join(sorted(EXTENSIONS))}.")
         return batch
-    if len(data) > MAX_FILE_BYTES:
+    if max_bytes is not None and len(data) > max_bytes:
         batch = Batch(file=name)
-        batch.problem("", "", f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB. Split it.")
+        batch.problem("", "", f"The file is larger than {max_bytes // (1024 * 1024)} MB. Split it.")
         return batch
     if key in ("txt", "md"):
         return documents.read_text(name, data)

@@ -44,9 +44,9 @@ def commit(plan: ImportPlan) -> ImportPlan:
 
 
 def run_import(project: Project, batches: list[Batch], *, by, article: Article | None = None,
-               own_prefix: str = "", dry_run: bool = False) -> ImportPlan:
+               own_prefix: str = "", dry_run: bool = False, progress=None) -> ImportPlan:
     """Plan and (unless dry_run) commit; raise ImportFailed with every problem if anything is wrong."""
-    plan = plan_import(project, batches, by=by, article=article, own_prefix=own_prefix)
+    plan = plan_import(project, batches, by=by, article=article, own_prefix=own_prefix, progress=progress)
     if plan.problems:
         raise ImportFailed(plan)
     return plan if dry_run else commit(plan)

@@ -41,8 +41,10 @@ def _messages(error: InvalidInput | ValidationError) -> list[tuple[str, str]]:
 class _Planner:
     """Walks the batches of one import once, filling an ImportPlan; `file` is the one being planned."""
 
-    def __init__(self, project: Project, batches: list[Batch], by, article: Article | None, own_prefix: str):
+    def __init__(self, project: Project, batches: list[Batch], by, article: Article | None, own_prefix: str,
+                 progress=None):
         self.plan = ImportPlan(project, by)
+        self.progress = progress
         self.batches, self.target, self.own_prefix = batches, article, own_prefix
         self.file = ""
         self.labels = {label.key: label for label in Label.objects.filter(project=project)}
@@ -125,8 +127,17 @@ class _Planner:
             return None
         return article
 
+    def _built(self, batch: Batch) -> list[tuple[ArticleDraft, Article]]:
+        built = []
+        for draft in batch.articles:
+            if (article := self.build_article(draft)) is not None:
+                built.append((draft, article))
+            if self.progress is not None:
+                self.progress.update(1)
+        return built
+
     def plan_articles(self, batch: Batch) -> None:
-        built = [(d, a) for d in batch.articles if (a := self.build_article(d)) is not None]
+        built = self._built(batch)
         if self.target is not None:
             for draft, article in built:
                 if article.text_sha256 != self.target.text_sha256:
@@ -255,6 +266,8 @@ class _Planner:
             return self.plan
         if self.target is not None:
             self.existing = existing_spans([self.target])
+        if self.progress is not None:
+            self.progress.reset(total=articles)
         for batch in self.batches:
             self.file = batch.file
             self.plan_labels(batch.labels)
@@ -272,6 +285,9 @@ class _Planner:
 
 
 def plan_import(project: Project, batches: list[Batch], *, by, article: Article | None = None,
-                own_prefix: str = "") -> ImportPlan:
-    """Check everything the batches hold against the project; write nothing."""
-    return _Planner(project, batches, by, article, own_prefix).run()
+                own_prefix: str = "", progress=None) -> ImportPlan:
+    """Check everything the batches hold against the project; write nothing.
+
+    `progress` (a tqdm bar, or anything with reset(total) and update(n)) counts articles checked.
+    """
+    return _Planner(project, batches, by, article, own_prefix, progress).run()
