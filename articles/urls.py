@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from articles.views import account, annotate, pages
+from articles.views import account, annotate, pages, review
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -23,4 +23,17 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", annotate.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/update/", annotate.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", annotate.annotation_delete, name="annotation_delete"),
+    # Team review
+    path("queue/", review.my_queue, name="my_queue"),
+    path("projects/<int:project_id>/review/", review.review_queue, name="review_queue"),
+    path("projects/<int:project_id>/assign/", review.project_assignments, name="project_assignments"),
+    path("projects/<int:project_id>/members/", review.project_members, name="project_members"),
+    path("projects/<int:project_id>/agreement/", review.project_agreement_page, name="project_agreement_page"),
+    path("projects/<int:project_id>/dashboard/", review.project_dashboard_page, name="project_dashboard_page"),
+    path("assignments/<int:assignment_id>/review/", review.assignment_review, name="assignment_review"),
+    path("assignments/<int:assignment_id>/transition/", review.assignment_transition, name="assignment_transition"),
+    path("assignments/<int:assignment_id>/decide/", review.assignment_decide, name="assignment_decide"),
+    path("assignments/<int:assignment_id>/correct/", review.assignment_correct, name="assignment_correct"),
+    path("assignments/<int:assignment_id>/comment/", review.assignment_comment, name="assignment_comment"),
+    path("articles/<int:article_id>/adjudicate/", review.article_adjudicate, name="article_adjudicate"),
 ]

@@ -17,6 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from articles.annotation_write import review_annotation, snapshot, update_annotation
+from articles.discussion import add_comment
 from articles.errors import InvalidInput, StaleVersion
 from articles.models import (
     Annotation,
@@ -219,13 +220,19 @@ def ensure_editable(article_id: int, user) -> None:
         )
 
 
-def review_span(annotation: Annotation, *, by, status: str, expected_version: int | None = None) -> Annotation:
-    """Accept or reject one annotation (or set it back to pending) as a reviewer; never one's own."""
+def review_span(annotation: Annotation, *, by, status: str, expected_version: int | None = None,
+                comment: str = "") -> Annotation:
+    """Accept or reject one annotation (or set it back to pending) as a reviewer, never one's own;
+    a comment (say, why it was rejected) starts a thread on it in the same transaction."""
     if not role_allows(annotation.article.project.role_of(by), Action.REVIEW):
         raise PermissionDenied("Only reviewers and owners review annotations.")
     if annotation.author_id == by.pk:
         raise PermissionDenied("You cannot review your own annotation; another reviewer must.")
-    return review_annotation(annotation, by=by, status=status, expected_version=expected_version)
+    with transaction.atomic():
+        annotation = review_annotation(annotation, by=by, status=status, expected_version=expected_version)
+        if comment and comment.strip():
+            add_comment(annotation, by=by, body=comment)
+    return annotation
 
 
 def correct_span(annotation: Annotation, *, by, changes: dict, expected_version: int | None = None) -> Annotation:

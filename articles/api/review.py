@@ -9,7 +9,6 @@ Workflow steps and review decisions need If-Match, like every other change in th
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
 from django.db.models import CharField, QuerySet, Value
 from django.urls import path
 from django_filters import rest_framework as filters
@@ -262,11 +261,8 @@ class AnnotationReviewViewSet(AnnotationRepresentation, ReviewViewSet):
         serializer = ReviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         version = expected_version(request, annotation)
-        with transaction.atomic():
-            annotation = workflow.review_span(annotation, by=request.user, expected_version=version,
-                                              status=serializer.validated_data["status"])
-            if serializer.validated_data.get("comment", "").strip():
-                discussion.add_comment(annotation, by=request.user, body=serializer.validated_data["comment"])
+        annotation = workflow.review_span(annotation, by=request.user, expected_version=version,
+                                          **serializer.validated_data)
         return Response(self.represent(annotation), headers={"ETag": annotation.etag})
 
     @extend_schema(summary="Discussion threads on the annotation", methods=["GET"],

@@ -1,0 +1,272 @@
+"""Team review pages: my queue, the reviewer queue and review page, adjudication, members and assignments,
+the agreement report and the dashboard.
+
+Views look objects up through scoped querysets (404 for non-members), call one domain function and render;
+htmx requests get the page's region back (200 done, 409/412/422 with a message), plain POSTs redirect.
+The review pages' working state is built by articles.views.review_context in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from articles import adjudication, assignment, discussion, project_write, workflow
+from articles.dashboard import project_agreement, project_dashboard
+from articles.errors import AlreadyExists, DomainError, InvalidInput, StaleVersion
+from articles.models import Assignment, Membership
+from articles.permissions import Action, role_allows
+from articles.views import access
+from articles.views.annotate import message_of
+from articles.views.review_context import (
+    adjudication_context,
+    agreement_context,
+    assignment_for,
+    assignments_context,
+    dashboard_context,
+    members_context,
+    queue_context,
+    review_context,
+    reviewer_queue_context,
+    visible_annotation_on,
+)
+
+STALE = "Someone else changed this meanwhile, so nothing was saved. Below is the current state."
+DONE = {
+    "start": "Started. Your assignment is in progress.",
+    "submit": "Submitted. Your annotations on this article are locked until a reviewer answers.",
+    "approve": "Approved. The spans not rejected are now accepted.",
+    "request_changes": "Changes requested. The annotator sees your message in their queue.",
+    "reopen": "Reopened. The annotator can change their work again.",
+}
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def attempt(call: Callable[[], Any]) -> tuple[int, dict[str, str]]:
+    """Run one domain call; return the HTTP status and the message a refusal should show."""
+    try:
+        call()
+    except InvalidInput as error:
+        return 422, {"error": message_of(error)}
+    except StaleVersion:
+        return 412, {"error": STALE}
+    except (AlreadyExists, DomainError) as error:
+        return 409, {"error": str(error)}
+    return 200, {}
+
+
+def respond(request: HttpRequest, template: str, region: str, context: dict, status: int = 200,
+            *, done: str = "", back: str = "") -> HttpResponse:
+    """Render the page (or, for htmx, its region); a successful plain POST redirects back with a message."""
+    if request.method == "POST" and not request.htmx and status < 400:
+        if done:
+            messages.success(request, done)
+        return redirect(back or request.path)
+    context = {**context, "notice": context.get("notice") or done}
+    response = render(request, template + (f"#{region}" if request.htmx else ""), context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+    return assignment_for(request.user, assignment_id)
+
+
+@login_required
+@require_GET
+def my_queue(request: HttpRequest) -> HttpResponse:
+    return respond(request, "articles/queue.html", "queue-list", queue_context(request.user, request.GET.get("page")))
+
+
+@login_required
+@require_POST
+def assignment_transition(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Start, submit, approve, request changes or reopen; answers with the page the form came from."""
+    work = _assignment(request, assignment_id)
+    action = request.POST.get("action", "")
+    status, extra = attempt(lambda: workflow.transition(
+        work, action, by=request.user, message=request.POST.get("message", ""),
+        expected_version=_int(request.POST.get("version"))))
+    done = DONE.get(action, "") if status == 200 else ""
+    if request.POST.get("back") == "queue":
+        return respond(request, "articles/queue.html", "queue-list", {**queue_context(request.user), **extra},
+                       status, done=done, back=reverse("my_queue"))
+    work = _assignment(request, assignment_id)
+    return respond(request, "articles/review_assignment.html", "review-workspace",
+                   {**review_context(work, request.user), **extra}, status, done=done)
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = access.project_for(request.user, project_id)
+    access.require(role, Action.REVIEW)
+    context = reviewer_queue_context(project, role, request.user, request.GET.get("page"))
+    return respond(request, "articles/review_queue.html", "review-list", context)
+
+
+@login_required
+@require_GET
+def assignment_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    work = _assignment(request, assignment_id)
+    context = review_context(work, request.user, selected=_int(request.GET.get("span")))
+    return respond(request, "articles/review_assignment.html", "review-workspace", context)
+
+
+def _span_of(request: HttpRequest, work: Assignment):
+    """The submitted span the form names: one of this assignment's article, visible to the user."""
+    annotation = visible_annotation_on(request.user, work.article, _int(request.POST.get("annotation")))
+    if annotation is None:
+        raise Http404("No such annotation here.")
+    return annotation
+
+
+@login_required
+@require_POST
+def assignment_decide(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Accept or reject one span (optionally with a comment saying why)."""
+    work = _assignment(request, assignment_id)
+    span = _span_of(request, work)
+    status, extra = attempt(lambda: workflow.review_span(
+        span, by=request.user, status=request.POST.get("status", ""), comment=request.POST.get("comment", ""),
+        expected_version=_int(request.POST.get("version"))))
+    context = {**review_context(work, request.user, selected=span.pk), **extra}
+    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
+                   done="Saved." if status == 200 else "", back=request.path.replace("decide/", "review/"))
+
+
+@login_required
+@require_POST
+def assignment_correct(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Fix a span's label or boundaries as a reviewer."""
+    work = _assignment(request, assignment_id)
+    span = _span_of(request, work)
+    changes = {"label": request.POST.get("label", ""), "start": _int(request.POST.get("start")),
+               "end": _int(request.POST.get("end"))}
+    status, extra = attempt(lambda: workflow.correct_span(
+        span, by=request.user, changes=changes, expected_version=_int(request.POST.get("version"))))
+    context = {**review_context(work, request.user, selected=span.pk), **extra}
+    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
+                   done="Fixed." if status == 200 else "", back=request.path.replace("correct/", "review/"))
+
+
+@login_required
+@require_POST
+def assignment_comment(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Comment on a span, reply to a thread, or resolve / reopen a thread."""
+    work = _assignment(request, assignment_id)
+    span = _span_of(request, work)
+    thread = span.comments.filter(pk=_int(request.POST.get("thread"))).first() if request.POST.get("thread") else None
+    if request.POST.get("resolve") in ("0", "1") and thread is not None:
+        call = lambda: discussion.set_resolved(thread, by=request.user, resolved=request.POST["resolve"] == "1")  # noqa: E731
+    else:
+        call = lambda: discussion.add_comment(span, by=request.user, body=request.POST.get("body", ""), parent=thread)  # noqa: E731
+    status, extra = attempt(call)
+    context = {**review_context(work, request.user, selected=span.pk), **extra}
+    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
+                   back=request.path.replace("comment/", "review/"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_adjudicate(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Every annotator's spans side by side; reviewers settle each disputed cluster here."""
+    article, role = access.article_for(request.user, article_id)
+    status, extra = 200, {}
+    if request.method == "POST":
+        status, extra = attempt(lambda: adjudication.adjudicate(article, by=request.user, **adjudication_input(request)))
+    context = {**adjudication_context(article, role, request.user), **extra}
+    return respond(request, "articles/adjudicate.html", "adjudicate-board", context, status,
+                   done="Saved." if request.method == "POST" and status == 200 else "")
+
+
+def adjudication_input(request: HttpRequest) -> dict[str, Any]:
+    data = request.POST
+    values = {"action": data.get("action", ""), "annotation": _int(data.get("annotation"))}
+    if values["action"] == "write":
+        values.update(label=data.get("label", ""), start=_int(data.get("start")), end=_int(data.get("end")),
+                      replaces=[pk for pk in map(_int, data.getlist("replaces")) if pk is not None])
+    return values
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Owners add members by username and change or remove them (a project keeps an owner)."""
+    project, role = access.project_for(request.user, project_id)
+    access.require(role, Action.MANAGE_MEMBERS)
+    status, extra, data = 200, {}, request.POST
+    if request.method == "POST" and data.get("membership"):
+        member = Membership.objects.filter(project=project, pk=_int(data["membership"])).select_related("project").first()
+        if member is None:
+            raise Http404("No such member.")
+        if data.get("remove") == "1":
+            status, extra = attempt(lambda: project_write.remove_member(member, by=request.user))
+        else:
+            status, extra = attempt(lambda: project_write.change_role(member, role=data.get("role", ""), by=request.user))
+    elif request.method == "POST":
+        status, extra = attempt(lambda: project_write.add_member(
+            project, username=data.get("username", "").strip(), role=data.get("role", ""), by=request.user))
+    return respond(request, "articles/members.html", "member-list", {**members_context(project, role), **extra},
+                   status, done="Saved." if request.method == "POST" and status == 200 else "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_assignments(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Owners assign articles by hand or in bulk, spread them automatically, or take work back."""
+    project, role = access.project_for(request.user, project_id)
+    access.require(role, Action.ASSIGN)
+    data, status, extra = request.POST, 200, {}
+    if request.method == "POST":
+        status, extra = attempt(lambda: assign_from_form(project, request))
+    context = {**assignments_context(project, role, request.GET.get("page")), **extra}
+    return respond(request, "articles/members_assignments.html", "assignment-table", context, status,
+                   done="Saved." if request.method == "POST" and status == 200 else "",
+                   back=request.get_full_path() if data else "")
+
+
+def assign_from_form(project, request: HttpRequest) -> None:
+    data, by = request.POST, request.user
+    if data.get("op") == "spread":
+        assignment.assign_automatically(project, by=by, per_article=_int(data.get("per_article")))
+    elif data.get("op") == "unassign":
+        work = Assignment.objects.filter(article__project=project, pk=_int(data.get("assignment"))).first()
+        if work is None:
+            raise InvalidInput.single("assignment", "That assignment no longer exists.")
+        assignment.unassign(work, by=by)
+    else:
+        assignment.assign(project, by=by, articles=[_int(v) for v in data.getlist("articles")],
+                          annotators=[_int(v) for v in data.getlist("annotators")])
+
+
+@login_required
+@require_GET
+def project_agreement_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = access.project_for(request.user, project_id)
+    access.require(role, Action.VIEW_AGREEMENT)
+    context = agreement_context(project, role, project_agreement(project), request.GET.get("page"))
+    return respond(request, "articles/agreement.html", "agreement-articles", context)
+
+
+@login_required
+@require_GET
+def project_dashboard_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    project, role = access.project_for(request.user, project_id)
+    board = project_dashboard(project, with_agreement=role_allows(role, Action.VIEW_AGREEMENT))
+    return respond(request, "articles/dashboard.html", "dashboard", dashboard_context(project, role, board))
+
