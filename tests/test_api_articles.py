@@ -211,3 +211,14 @@ def test_strangers_and_ex_members_get_404_on_article_urls(team, article, who):
     assert client.delete(article_url(article), HTTP_IF_MATCH="*").status_code == 404
     assert ids(client.get(ARTICLES)) == []
     assert Article.objects.get(pk=article.pk).title == article.title
+
+
+def test_an_empty_ordering_keeps_the_default_order_and_ties_break_on_id(team, recwarn):
+    """Found by fuzzing: ?ordering=, once cleared the order, so pages could overlap."""
+    first = make_article(team["project"], title="Same")
+    second = make_article(team["project"], title="Same")
+    client = api_as(team["viewer"])
+    assert ids(client.get(ARTICLES + "?ordering=,")) == [second.pk, first.pk]
+    assert ids(client.get(ARTICLES + "?ordering=title&page_size=1")) == [second.pk]
+    assert ids(client.get(ARTICLES + "?ordering=title&page_size=1&page=2")) == [first.pk]
+    assert not [w for w in recwarn if type(w.message).__name__ == "UnorderedObjectListWarning"]

@@ -220,7 +220,7 @@ def test_json_declared_as_latin1_is_still_read_as_utf8(team, article):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "PUT", "CONNECT"])
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "PUT", "CONNECT", "OPTIONS"])
 def test_unsupported_methods_are_405_json(team, article, method):
     """INPUT-6: only GET, POST, PATCH, DELETE (and HEAD, OPTIONS) exist."""
     response = api_as(team["owner"]).generic(method, article_url(article), "{}", content_type="application/json")

@@ -256,3 +256,12 @@ def test_labels_of_another_project_are_not_reachable_through_yours(team):
     assert client.get(labels_url(team["project"], foreign)).status_code == 404
     assert client.delete(labels_url(team["project"], foreign)).status_code == 404
     assert Label.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_label_patch_with_an_incomplete_attribute_field_is_a_400(team):
+    """Found by fuzzing: inside a PATCH, DRF stops requiring nested fields; each field item must be whole."""
+    label = Label.objects.get(project=team["project"], key="opinion")
+    response = api_as(team["owner"]).patch(labels_url(team["project"], label), {"fields": [{"name": "a", "label": "A"}]})
+    assert response.status_code == 400 and "type" in str(response.json())
+    label.refresh_from_db()
+    assert label.fields == []

@@ -30,6 +30,18 @@ class IdFilter(filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+class StableOrderingFilter(filters.OrderingFilter):
+    """Allow-listed ordering that always ends on the id, so pages never overlap or skip rows."""
+
+    def filter(self, queryset: QuerySet, value: list[str] | None) -> QuerySet:
+        fields = [self.get_ordering_value(param) for param in value or [] if param]
+        if not fields:
+            return queryset
+        if not {"id", "-id"} & set(fields):
+            fields.append("-id")
+        return queryset.order_by(*fields)
+
+
 class ArticleFilter(filters.FilterSet):
     project = IdFilter(field_name="project_id", help_text="Only articles of this project.")
     q = filters.CharFilter(method="search", max_length=200, help_text="Full-text search in title and text.")
@@ -40,7 +52,7 @@ class ArticleFilter(filters.FilterSet):
     author = filters.CharFilter(
         method="annotated_by", max_length=150, help_text="Only articles with an annotation you can see by this username."
     )
-    ordering = filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=ARTICLE_ORDERING, help_text="One or more of the listed fields, '-' for descending; default -created_at."
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import URLValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.api.fields import (
@@ -20,6 +21,7 @@ from articles.api.fields import (
 )
 from articles.models import Annotation, Article, Label, Membership, Project, ReviewStatus, Role
 from articles.models.annotation import CONTEXT_MAX
+from articles.models.projects import SHORTCUT_PATTERN
 
 MAX_LABEL_FIELDS = 20
 MAX_CHOICES = 50
@@ -45,16 +47,30 @@ class LabelFieldSerializer(StrictFieldsMixin, serializers.Serializer):
     )
 
     def validate(self, data: dict) -> dict:
+        # Inside a PATCH of the label DRF skips "required" for nested items too; an item is always whole.
+        missing = [name for name in ("name", "label", "type") if name not in data]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
         if data["type"] == "choice" and not data.get("choices"):
             raise serializers.ValidationError({"choices": ["A choice field needs at least one choice."]})
         return data
 
 
+# drf-spectacular documents a blank-allowed field as oneOf(pattern, empty): the pattern must not match "".
+@extend_schema_field({"type": "string", "pattern": "^[1-9]$", "maxLength": 1})
+class ShortcutField(serializers.RegexField):
+    """One digit from 1 to 9, or empty."""
+
+    def __init__(self, **kwargs):
+        super().__init__(SHORTCUT_PATTERN, max_length=1, allow_blank=True, required=False, **kwargs)
+
+
 class LabelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    shortcut = ShortcutField(help_text="One digit from 1 to 9, or empty.")
+
     class Meta:
         model = Label
         fields = ["id", "key", "name", "color", "shortcut", "description", "order", "fields"]
-        extra_kwargs = {"shortcut": {"help_text": "One digit from 1 to 9, or empty."}}
 
     def get_fields(self) -> dict:
         # A field called "fields" cannot be declared as a class attribute on a serializer.
@@ -112,6 +128,7 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
     """An article without its text (lists stay fast); GET the article for the text."""
 
     project = serializers.IntegerField(source="project_id", read_only=True)
+    url = serializers.CharField(read_only=True, help_text="An http(s) address, or empty.")
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
     annotation_count = serializers.IntegerField(
         read_only=True, help_text="Annotations on this article that you can see."
@@ -155,7 +172,8 @@ class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     project = serializers.IntegerField(source="project_id", read_only=True)
     text = Text(max_length=settings.ARTICLE_MAX_CHARS, help_text="Plain text; stored as NFC with \\n line ends.")
     url = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, validators=[URLValidator(schemes=["http", "https"])]
+        max_length=2000, required=False, allow_blank=True, validators=[URLValidator(schemes=["http", "https"])],
+        help_text="An http(s) address, or empty.",
     )
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
     annotation_count = serializers.IntegerField(

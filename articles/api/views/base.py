@@ -17,7 +17,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     """A view set whose lists page, whose updates are PATCH and which refuses unknown query parameters."""
 
     lookup_value_regex = "[0-9]+"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head"]  # no OPTIONS: same-origin API, no CORS
     detail_parameters: frozenset[str] = frozenset()
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
