@@ -10,6 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles.exports import FORMATS, claimreview, csvfile, jsonl, native, w3c
 from articles.exports.records import AnnotationRecord, ArticleRecord, ExportHeader, LabelRecord, ProjectRecord, utc_iso
@@ -42,7 +44,7 @@ def article(**changes) -> ArticleRecord:
 def span(start: int, end: int, text: str = TEXT, **changes) -> AnnotationRecord:
     values = dict(id=start + 100, article_id=3, start=start, end=end, quote=text[start:end],
                   prefix=text[max(0, start - 32):start], suffix=text[end:end + 32], label="claim", note="",
-                  attributes={}, author="alice", status="pending", is_flagged=False, question="",
+                  attributes="{}", author="alice", status="pending", is_flagged=False, question="",
                   created_at=WHEN, updated_at=WHEN + timedelta(hours=1))
     return AnnotationRecord(**{**values, **changes})
 
@@ -97,7 +99,7 @@ def test_xss8_csv_cells_that_a_spreadsheet_would_run_are_neutralised(payload):
 
 def test_csv_is_rfc_4180_with_crlf_and_quoted_separators():
     note = 'says "no", then\nleaves'
-    output = written("csv", [(article(title="A, B"), [span(0, 5, note=note, attributes={"verdict": "false"})])])
+    output = written("csv", [(article(title="A, B"), [span(0, 5, note=note, attributes='{"verdict": "false"}')])])
     assert output.startswith(",".join(csvfile.COLUMNS) + "\r\n")
     assert '"A, B"' in output and '"says ""no"", then\nleaves"' in output
     record = list(csv.DictReader(io.StringIO(output, newline="")))[0]
@@ -128,10 +130,10 @@ def test_every_verdict_has_a_place_on_the_claimreview_scale():
 
 def test_claimreview_holds_one_review_per_claim_with_a_verdict():
     claims = [
-        span(0, 5, attributes={"verdict": "mostly false"}, note="Figures are from 2019."),
-        span(6, 10, attributes={"verdict": "unverifiable"}),
-        span(11, 15, attributes={"check_worthiness": "high"}),  # no verdict yet
-        span(16, 20, label="quote", attributes={"verdict": "false"}),  # not a claim
+        span(0, 5, attributes='{"verdict": "mostly false"}', note="Figures are from 2019."),
+        span(6, 10, attributes='{"verdict": "unverifiable"}'),
+        span(11, 15, attributes='{"check_worthiness": "high"}'),  # no verdict yet
+        span(16, 20, label="quote", attributes='{"verdict": "false"}'),  # not a claim
     ]
     reviews = json.loads(written("claimreview", [(article(), claims)]))
     assert len(reviews) == 2
@@ -148,7 +150,7 @@ def test_claimreview_holds_one_review_per_claim_with_a_verdict():
 
 def test_claimreview_author_falls_back_to_the_project_name():
     head = header(project=ProjectRecord(7, "Desk", "desk", "", "", "", "shared"))
-    reviews = json.loads(written("claimreview", [(article(), [span(0, 5, attributes={"verdict": "true"})])], head))
+    reviews = json.loads(written("claimreview", [(article(), [span(0, 5, attributes='{"verdict": "true"}')])], head))
     assert reviews[0]["author"]["name"] == "Desk"
 
 
@@ -159,9 +161,27 @@ def test_every_format_streams_in_chunks_without_holding_the_whole_export(key):
     def rows():
         for n in range(3000):
             pulled.append(n)
-            yield article(id=n), [span(0, 5, id=n, attributes={"verdict": "true"})]
+            yield article(id=n), [span(0, 5, id=n, attributes='{"verdict": "true"}')]
 
     chunks = iter(FORMATS[key].write(header(article_count=3000, annotation_count=3000), rows()))
     first = next(chunks)
     assert 0 < len(first) < 200_000 and len(pulled) < 3000  # the first chunk leaves before the rest is read
     assert sum(1 for _ in chunks) >= 1 and len(pulled) == 3000
+
+
+@given(quote=st.text(min_size=1), note=st.text(), author=st.text(min_size=1), question=st.text(), flagged=st.booleans(),
+       attributes=st.dictionaries(st.text(min_size=1, max_size=5), st.text() | st.integers() | st.none(), max_size=3))
+def test_native_annotation_json_says_exactly_what_json_dumps_would(quote, note, author, question, flagged, attributes):
+    """The formatted fast path escapes like json.dumps for any text, U+2028, quotes and controls included."""
+    record = span(0, 5)._replace(quote=quote, note=note, author=author, question=question, is_flagged=flagged,
+                                 attributes=json.dumps(attributes), prefix=note[:3], suffix=question[:3])
+    expected = {
+        "id": record.id, "start": 0, "end": 5, "quote": quote, "prefix": note[:3], "suffix": question[:3],
+        "label": "claim", "note": note, "attributes": attributes, "author": author, "status": "pending",
+        "is_flagged": flagged, "question": question, "created_at": "2026-03-02T07:15:00.123456Z",
+        "updated_at": "2026-03-02T08:15:00.123456Z",
+    }
+    text = native.annotation_json(record)
+    assert json.loads(text) == expected
+    assert text == json.dumps({**expected, "attributes": None}, ensure_ascii=False, separators=(",", ":")).replace(
+        '"attributes":null', '"attributes":' + json.dumps(attributes))

@@ -199,3 +199,12 @@ def test_progress_counts_every_article_written(team, article):
     progress = Progress()
     "".join(export(ExportScope(team["project"], team["owner"]), "csv", base_url="http://x/", progress=progress))
     assert progress.total == progress.done == 2
+
+
+def test_annotations_come_in_text_order_longest_first_on_equal_starts(team, article):
+    short = make_annotation(article, team["annotator"], label="claim", start=4, end=7)
+    long = make_annotation(article, team["annotator"], label="quote", start=4, end=12)
+    first = make_annotation(article, team["annotator"], label="source", start=0, end=3)
+    twin = make_annotation(article, team["annotator2"], label="claim", start=4, end=7)
+    document = json.loads(exported(ExportScope(team["project"], team["owner"])))
+    assert [a["id"] for a in document["articles"][0]["annotations"]] == [first.pk, long.pk, short.pk, twin.pk]

@@ -30,18 +30,22 @@ class ExportFormat:
     media_type: str
     extension: str
     write: Writer
+    article_fields: frozenset[str] | None = None  # what the writer reads; None: everything
+    annotation_fields: frozenset[str] | None = None
 
 
 FORMATS: dict[str, ExportFormat] = {
     f.key: f
     for f in (
         ExportFormat("json", "Native JSON (complete, re-importable)", "application/json", "json", native.write),
-        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "application/json", "jsonld", w3c.write),
+        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "application/json", "jsonld", w3c.write,
+                     w3c.ARTICLE_FIELDS, w3c.ANNOTATION_FIELDS),
         ExportFormat("jsonl", "JSONL for machine learning (spaCy, doccano)", "application/x-ndjson", "jsonl",
-                     jsonl.write),
-        ExportFormat("csv", "CSV, one row per annotation", "text/csv", "csv", csvfile.write),
+                     jsonl.write, None, jsonl.ANNOTATION_FIELDS),
+        ExportFormat("csv", "CSV, one row per annotation", "text/csv", "csv", csvfile.write,
+                     csvfile.ARTICLE_FIELDS, csvfile.ANNOTATION_FIELDS),
         ExportFormat("claimreview", "ClaimReview (schema.org) for claims with a verdict", "application/json",
-                     "claimreview.json", claimreview.write),
+                     "claimreview.json", claimreview.write, claimreview.ARTICLE_FIELDS, claimreview.ANNOTATION_FIELDS),
     )
 }
 
@@ -57,14 +61,15 @@ def export(scope: ExportScope, key: str, *, base_url: str, progress=None) -> Ite
 
     `progress` (a tqdm bar, or anything with reset(total) and update(n)) counts articles written.
     """
-    writer = FORMATS[key].write
+    fmt = FORMATS[key]
     with consistent_snapshot():
         header = header_for(scope, base_url=base_url)
-        rows = articles_with_annotations(scope)
+        rows = articles_with_annotations(scope, article_fields=fmt.article_fields,
+                                         annotation_fields=fmt.annotation_fields)
         if progress is not None:
             progress.reset(total=header.article_count)
             rows = _ticking(rows, progress)
-        yield from writer(header, rows)
+        yield from fmt.write(header, rows)
 
 
 __all__ = ["FORMATS", "ExportFilters", "ExportFormat", "ExportScope", "export", "parse_filters"]

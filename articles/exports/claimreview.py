@@ -17,6 +17,7 @@ from articles.exports.records import (
     ArticleRecord,
     ArticleWithAnnotations,
     ExportHeader,
+    attributes_of,
     buffered,
     iso_date,
     utc_iso,
@@ -24,6 +25,8 @@ from articles.exports.records import (
 from articles.exports.w3c import is_web_address
 
 CLAIM_LABEL = "claim"
+ARTICLE_FIELDS = frozenset({"title", "url", "outlet", "byline", "published_at"})
+ANNOTATION_FIELDS = frozenset({"label", "quote", "attributes", "note", "updated_at"})
 # The numeric scale behind each verdict of articles.labels.VERDICTS (5 = true ... 1 = false).
 # "unverifiable" has no place on a true/false scale, so it is published as text only.
 RATING_SCALE = {"true": 5, "mostly true": 4, "mixed": 3, "mostly false": 2, "false": 1, "unverifiable": None}
@@ -34,9 +37,9 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=F
 
 def verdict_of(annotation: AnnotationRecord) -> str | None:
     """Return the claim's verdict, or None when the annotation is no claim or has none yet."""
-    if annotation.label != CLAIM_LABEL or not isinstance(annotation.attributes, dict):
+    if annotation.label != CLAIM_LABEL:
         return None
-    verdict = annotation.attributes.get("verdict")
+    verdict = attributes_of(annotation.attributes).get("verdict")
     return verdict if isinstance(verdict, str) and verdict in RATING_SCALE else None
 
 

@@ -8,7 +8,6 @@ prefixed with an apostrophe (XSS-8, OWASP "CSV injection"); the apostrophe is th
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Iterator
 
 from articles.exports.records import ArticleWithAnnotations, ExportHeader, buffered, utc_iso
@@ -18,6 +17,9 @@ COLUMNS = (
     "quote", "note", "attributes", "author", "status", "created_at", "updated_at",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ARTICLE_FIELDS = frozenset({"title", "url", "outlet"})
+ANNOTATION_FIELDS = frozenset({"label", "start", "end", "quote", "note", "attributes", "author", "status",
+                               "created_at", "updated_at"})
 
 
 def neutralise(cell: str) -> str:
@@ -49,7 +51,7 @@ def _pieces(articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
         writer.writerows(
             (
                 article.id, title, url, outlet, a.id, neutralise(a.label), a.start, a.end, neutralise(a.quote),
-                neutralise(a.note), json.dumps(a.attributes, ensure_ascii=False) if a.attributes else "",
+                neutralise(a.note), a.attributes if a.attributes not in (None, "{}") else "",
                 neutralise(a.author), a.status, utc_iso(a.created_at), utc_iso(a.updated_at),
             )
             for a in annotations

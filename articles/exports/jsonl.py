@@ -9,31 +9,44 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from articles.exports.records import ArticleWithAnnotations, ExportHeader, buffered, utc_iso
+from articles.exports.records import (
+    JSON_STRING,
+    AnnotationRecord,
+    ArticleRecord,
+    ArticleWithAnnotations,
+    ExportHeader,
+    buffered,
+    utc_iso,
+)
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+ANNOTATION_FIELDS = frozenset({"start", "end", "label"})
+_SPAN = '{"start":%d,"end":%d,"label":%s}'
+
+
+def _line(project: str, article: ArticleRecord, annotations: list[AnnotationRecord]) -> str:
+    meta = {
+        "title": article.title,
+        "byline": article.byline,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published_at": utc_iso(article.published_at),
+        "language": article.language,
+        "external_id": article.external_id,
+        "text_sha256": article.text_sha256,
+        "project": project,
+    }
+    spans = ",".join([_SPAN % (a.start, a.end, JSON_STRING(a.label)) for a in annotations])
+    line = f'{{"id":{article.id},"text":{JSON_STRING(article.text)},"spans":[{spans}],"meta":{_dumps(meta)}}}'
+    return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     project = header.project.slug
     for article, annotations in articles:
-        line = {
-            "id": article.id,
-            "text": article.text,
-            "spans": [{"start": a.start, "end": a.end, "label": a.label} for a in annotations],
-            "meta": {
-                "title": article.title,
-                "byline": article.byline,
-                "outlet": article.outlet,
-                "url": article.url,
-                "published_at": utc_iso(article.published_at),
-                "language": article.language,
-                "external_id": article.external_id,
-                "text_sha256": article.text_sha256,
-                "project": project,
-            },
-        }
-        yield _dumps(line).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        yield _line(project, article, annotations)
         yield "\n"
 
 

@@ -2,16 +2,23 @@
 
 The export writers (one module per format) take these records and yield text; they import nothing
 from the ORM or HTTP, so each format is tested without a database. Records are NamedTuples because
-an export builds a million of them: one tuple per database row, no per-object overhead.
+an export builds a million of them: one tuple per database row, no per-object overhead. Timestamps
+arrive as RFC 3339 text from the database (datetimes are accepted too) and attributes as JSON text.
 """
 
 from __future__ import annotations
 
+import json
+import json.encoder
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any, NamedTuple
 
+Moment = datetime | str | None
+# A JSON string literal, quotes included, escaped exactly as json.dumps(..., ensure_ascii=False) does.
+JSON_STRING = json.encoder.encode_basestring
 NATIVE_FORMAT = "news-annotator/export"
 NATIVE_VERSION = 1
 
@@ -42,14 +49,14 @@ class ArticleRecord(NamedTuple):
     byline: str
     outlet: str
     url: str
-    published_at: datetime | None
+    published_at: Moment
     language: str
     external_id: str
     status: str
     text: str
     text_sha256: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
 class AnnotationRecord(NamedTuple):
@@ -62,20 +69,15 @@ class AnnotationRecord(NamedTuple):
     suffix: str
     label: str
     note: str
-    attributes: dict
+    attributes: str  # JSON text, e.g. '{"verdict": "false"}'
     author: str
     status: str
     is_flagged: bool
     question: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
-# The database columns behind each record, in field order (label and author are joined names).
-ARTICLE_COLUMNS = ArticleRecord._fields
-ANNOTATION_COLUMNS = tuple(
-    {"label": "label__key", "author": "author__username"}.get(name, name) for name in AnnotationRecord._fields
-)
 LABEL_COLUMNS = LabelRecord._fields
 
 
@@ -100,24 +102,35 @@ class ExportHeader:
 ArticleWithAnnotations = tuple[ArticleRecord, list[AnnotationRecord]]
 
 
-def utc_iso(moment: datetime | None) -> str | None:
-    """Format an aware datetime as RFC 3339 in UTC with a Z (the W3C schemas demand a zone)."""
-    if moment is None:
-        return None
+def utc_iso(moment: Moment) -> str | None:
+    """Format an aware datetime as RFC 3339 in UTC with a Z (the W3C schemas demand a zone).
+
+    Text is taken as already formatted (the database renders timestamps so, see exports.columns).
+    """
+    if moment is None or isinstance(moment, str):
+        return moment
     if moment.utcoffset():
         moment = moment.astimezone(timezone.utc)
     return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
-def iso_date(moment: datetime | date | None) -> str | None:
+def iso_date(moment: Moment | date) -> str | None:
     """Format the calendar date (UTC) of a moment, e.g. 2024-05-01."""
     if moment is None:
         return None
+    if isinstance(moment, str):
+        return moment[:10]
     if isinstance(moment, datetime):
         if moment.utcoffset():
             moment = moment.astimezone(timezone.utc)
         return moment.date().isoformat()
     return moment.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def attributes_of(text: str | None) -> dict[str, Any]:
+    """Parse an annotation's attributes once per distinct JSON text (most repeat); never mutate the result."""
+    return json.loads(text) if text else {}
 
 
 def buffered(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:

@@ -23,6 +23,9 @@ from articles.exports.records import (
 )
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+ARTICLE_FIELDS = frozenset({"url"})
+ANNOTATION_FIELDS = frozenset({"start", "end", "quote", "prefix", "suffix", "label", "note", "author", "created_at",
+                               "updated_at"})
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
