@@ -29,6 +29,7 @@ from articles.models import Article, Label, Membership, Project, ReviewStatus
 
 MAX_ARTICLES = getattr(settings, "IMPORT_MAX_ARTICLES", 20_000)
 MAX_ANNOTATIONS = getattr(settings, "IMPORT_MAX_ANNOTATIONS", 500_000)
+REVIEW_STATUSES = frozenset(ReviewStatus.values)
 ARTICLE_CHECKED_FIELDS = ("title", "byline", "outlet", "url", "published_at", "language", "external_id", "status")
 
 
@@ -220,7 +221,7 @@ class _Planner:
             self.problem(draft.record, "label", f"Unknown label {str(draft.label)[:40]!r}; this project has {known}.")
             return
         status = draft.status or ReviewStatus.PENDING
-        if status not in ReviewStatus.values:
+        if status not in REVIEW_STATUSES:
             self.problem(draft.record, "status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
             return
         question = draft.question or ""
