@@ -150,6 +150,7 @@ class AssignmentViewSet(AssignmentRepresentation, ReviewViewSet, mixins.Retrieve
 
     serializer_class = AssignmentSerializer
     queryset = Assignment.objects.none()
+    pagination_class = None
 
     def get_queryset(self) -> QuerySet[Assignment]:
         user = self.request.user
@@ -157,9 +158,6 @@ class AssignmentViewSet(AssignmentRepresentation, ReviewViewSet, mixins.Retrieve
             Assignment.objects.visible_to(user).select_related("article__project", "annotator", "reviewed_by")
             .annotate(my_role=role_subquery(user, "article__project"))
         )
-
-    def allowed_parameters(self) -> frozenset[str]:
-        return PAGE_PARAMETERS | {"project"} if self.action == "mine" else super().allowed_parameters()
 
     @extend_schema(summary="One assignment; ETag header for If-Match",
                    responses={200: AssignmentSerializer, **errors(400, 404)})
@@ -193,10 +191,19 @@ class AssignmentViewSet(AssignmentRepresentation, ReviewViewSet, mixins.Retrieve
         events = self.get_object().events.select_related("actor").order_by("created_at", "id")
         return Response(AssignmentEventSerializer(events, many=True).data)
 
+@extend_schema(tags=["review"])
+class MyQueueViewSet(ReviewViewSet):
+    """The caller's own assignments across their projects."""
+
+    serializer_class = AssignmentSerializer
+    queryset = Assignment.objects.none()
+
+    def allowed_parameters(self) -> frozenset[str]:
+        return PAGE_PARAMETERS | {"project"}
+
     @extend_schema(summary="My queue: my assignments, what needs me first",
                    parameters=[OpenApiParameter("project", int, description="Only this project.")],
                    responses={200: AssignmentSerializer(many=True), **errors(400)})
-    @action(detail=False, methods=["get"])
     def mine(self, request, *args, **kwargs) -> Response:
         project, value = None, request.query_params.get("project")
         if value is not None:
@@ -207,6 +214,7 @@ class AssignmentViewSet(AssignmentRepresentation, ReviewViewSet, mixins.Retrieve
             my_role=role_subquery(request.user, "article__project"))
         page = self.paginate_queryset(queue)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
 
 
 @extend_schema(tags=["review"], parameters=[PROJECT])
@@ -247,6 +255,7 @@ class AnnotationReviewViewSet(AnnotationRepresentation, ReviewViewSet):
     """Review decisions, discussion, flags and history of one annotation."""
 
     queryset = Annotation.objects.none()
+    pagination_class = None
     serializer_class = AnnotationSerializer
 
     def get_queryset(self) -> QuerySet[Annotation]:
@@ -313,6 +322,7 @@ class AnnotationReviewViewSet(AnnotationRepresentation, ReviewViewSet):
 @extend_schema(tags=["review"])
 class CommentViewSet(ReviewViewSet):
     queryset = Comment.objects.none()
+    pagination_class = None
 
     def get_queryset(self) -> QuerySet[Comment]:
         visible = Annotation.objects.visible_to(self.request.user)
@@ -333,6 +343,7 @@ class ArticleReviewViewSet(AnnotationRepresentation, ReviewViewSet):
     """Adjudication and the full annotation history of one article."""
 
     queryset = Article.objects.none()
+    pagination_class = None
 
     def get_queryset(self) -> QuerySet[Article]:
         return Article.objects.for_user(self.request.user).select_related("project")
@@ -374,7 +385,7 @@ urlpatterns = [
          name="project-agreement"),
     path("projects/<int:project_pk>/dashboard/", ProjectReportViewSet.as_view({"get": "dashboard"}),
          name="project-dashboard"),
-    path("assignments/mine/", AssignmentViewSet.as_view({"get": "mine"}), name="assignment-mine"),
+    path("assignments/mine/", MyQueueViewSet.as_view({"get": "mine"}), name="assignment-mine"),
     path("assignments/<int:pk>/", AssignmentViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
          name="assignment-detail"),
     path("assignments/<int:pk>/transition/", AssignmentViewSet.as_view({"post": "transition"}),

@@ -23,7 +23,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
     annotator = serializers.IntegerField(source="annotator_id", read_only=True)
     annotator_username = serializers.CharField(source="annotator.username", read_only=True)
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True, default=None)
-    flagged = serializers.IntegerField(read_only=True, required=False, help_text="Flagged spans (review queue only).")
+    flagged = serializers.SerializerMethodField(help_text="Spans flagged with a question (counted in the review queue, else 0).")
     actions = serializers.SerializerMethodField(help_text="Workflow actions you may take on it now.")
 
     class Meta:
@@ -32,6 +32,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
                   "reviewed_by", "submitted_at", "reviewed_at", "version", "created_at", "updated_at", "flagged",
                   "actions"]
         read_only_fields = fields
+
+    def get_flagged(self, assignment: Assignment) -> int:
+        return getattr(assignment, "flagged", 0)
 
     def get_actions(self, assignment: Assignment) -> list[str]:
         return available_actions(assignment, self.context["request"].user, getattr(assignment, "my_role", None))
