@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from articles.views import account, annotate, pages, review
+from articles.views import account, annotate, exchange, pages, review
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -36,4 +36,9 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/correct/", review.assignment_correct, name="assignment_correct"),
     path("assignments/<int:assignment_id>/comment/", review.assignment_comment, name="assignment_comment"),
     path("articles/<int:article_id>/adjudicate/", review.article_adjudicate, name="article_adjudicate"),
+    # Export and import
+    path("projects/<int:project_id>/export/", exchange.project_export_download, name="project_export_download"),
+    path("articles/<int:article_id>/export/", exchange.article_export_download, name="article_export_download"),
+    path("projects/<int:project_id>/import/", exchange.project_import, name="project_import"),
+    path("projects/<int:project_id>/import/commit/", exchange.project_import_commit, name="project_import_commit"),
 ]

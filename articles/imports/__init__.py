@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from articles.fetching import fetch
+from articles.fetching import Page, fetch
 from articles.imports import article_files, documents, native, w3c
 from articles.imports.drafts import Batch, check_encodable, decode, loads
 from articles.imports.committing import commit, run_import
@@ -99,9 +99,8 @@ def read_value(name: str, value: Any, requested: str) -> Batch:
     return _read_json_value(batch.file, value, "json" if requested == "auto" else requested)
 
 
-def read_url(url: str) -> Batch:
-    """Fetch a page through the guarded fetcher and read it as HTML (or plain text); FetchError on failure."""
-    page = fetch(url)
+def read_page(page: Page) -> Batch:
+    """Read a fetched page as HTML (or plain text), decoding it with the charset the server declared."""
     parts = urlsplit(page.url)
     name = safe_name(parts.path) if parts.path.strip("/") else parts.hostname or "page"
     body: bytes | str = page.body
@@ -115,6 +114,12 @@ def read_url(url: str) -> Batch:
     return documents.read_html(name, body, url=page.url)
 
 
+def read_url(url: str) -> Batch:
+    """Fetch a page through the guarded fetcher and read it; raises FetchError (one generic message)."""
+    return read_page(fetch(url))
+
+
 __all__ = [
-    "FORMATS", "ImportFailed", "ImportPlan", "commit", "plan_import", "read", "read_url", "read_value", "run_import",
+    "FORMATS", "ImportFailed", "ImportPlan", "commit", "plan_import", "read", "read_page", "read_url", "read_value",
+    "run_import",
 ]

@@ -1,0 +1,93 @@
+"""Uploads held between the import preview and its confirmation.
+
+The preview stores what was uploaded (or fetched) under a random token in a private directory, with
+names we generate (never the uploader's file names: INPUT-7). The confirmation reads it back only
+for the same user and project (AUTHZ-8) and deletes it; stagings older than an hour are swept away
+whenever a new one is made. The directory must be shared by the web workers (one host, or a shared
+volume): IMPORT_STAGING_DIR, by default a folder in the system's temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from articles.fetching import Page
+from articles.imports import Batch, read, read_page
+
+MAX_AGE_SECONDS = 3600
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def staging_dir() -> Path:
+    return Path(getattr(settings, "IMPORT_STAGING_DIR", Path(tempfile.gettempdir()) / "news-annotator-imports"))
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """One input of an import: a file (name and format), or a fetched page (its url and media type)."""
+
+    name: str
+    format: str = "auto"
+    url: str = ""
+    content_type: str = ""
+    charset: str = ""
+
+    def read(self, data: bytes) -> Batch:
+        if self.url:
+            return read_page(Page(self.url, self.content_type, self.charset or None, data))
+        return read(self.name, data, self.format)
+
+
+def batches(entries: list[tuple[StagedFile, bytes]]) -> list[Batch]:
+    """Read every staged input into a batch (readers never raise for bad content)."""
+    return [entry.read(data) for entry, data in entries]
+
+
+def _sweep(root: Path) -> None:
+    cutoff = time.time() - MAX_AGE_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and TOKEN.match(folder.name) and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def stage(entries: list[tuple[StagedFile, bytes]], *, user_id: int, project_id: int) -> str:
+    """Keep the inputs for a later confirmation; return the token that names them."""
+    root = staging_dir()
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _sweep(root)
+    token = secrets.token_urlsafe(24)
+    folder = root / token
+    folder.mkdir(mode=0o700)
+    for number, (_entry, data) in enumerate(entries):
+        (folder / f"{number}.bin").write_bytes(data)
+    manifest = {"user": user_id, "project": project_id, "files": [asdict(entry) for entry, _ in entries]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return token
+
+
+def unstage(token: str, *, user_id: int, project_id: int) -> list[tuple[StagedFile, bytes]] | None:
+    """Return the inputs staged under `token` by this user for this project, or None."""
+    folder = staging_dir() / token
+    if not TOKEN.match(token or "") or not folder.is_dir():
+        return None
+    if folder.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
+        return None
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if manifest["user"] != user_id or manifest["project"] != project_id:
+        return None
+    return [(StagedFile(**entry), (folder / f"{number}.bin").read_bytes())
+            for number, entry in enumerate(manifest["files"])]
+
+
+def discard(token: str) -> None:
+    if TOKEN.match(token or ""):
+        shutil.rmtree(staging_dir() / token, ignore_errors=True)
