@@ -79,10 +79,10 @@ def test_the_whole_review_workflow_in_the_browser(page, sign_in, team):
     assert "Please relabel the rejected span." in page.inner_text(f"#assignment-{work.pk}")
     page.click(f"#assignment-{work.pk} .row-title")
     page.wait_for_selector("#article-text")
-    page.click(f"#ann-{wrong.pk}")
+    page.click(f'#article-text mark[data-ids~="{wrong.pk}"]')
     page.wait_for_selector(f'#annotation-editor[data-ann="{wrong.pk}"] #editor-form')
     page.click("#editor-form label.chip-radio.lab-quote")
-    page.wait_for_function("(id) => document.querySelector(`#ann-${id}`)?.textContent.includes('Quote')", arg=wrong.pk)
+    page.wait_for_selector(f'#article-text mark.hl-quote[data-ids~="{wrong.pk}"]')
     assert Annotation.objects.get(pk=wrong.pk).status == ReviewStatus.PENDING
     page.click(".account a >> text=My queue")
     page.click(f'#assignment-{work.pk} button[data-action-name="submit"]')
