@@ -57,7 +57,8 @@ def render_workspace(request: HttpRequest, article: Article, role: str, *, statu
     context = workspace_context(article, user=request.user, role=role, options=options, labels=labels, **extra)
     if not request.htmx:
         context.update(page_context(article, user=request.user, role=role, labels=labels, options=options))
-    response = render(request, TEMPLATE + ("#workspace" if request.htmx else ""), context, status=status)
+    region = "#annotation-list" if request.htmx and request.htmx.target == "annotation-list" else "#workspace"
+    response = render(request, TEMPLATE + (region if request.htmx else ""), context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -76,9 +77,10 @@ def stale_notice(error: StaleVersion, sent_note: str | None) -> dict[str, Any]:
 @login_required
 @require_GET
 def article_annotate(request: HttpRequest, article_id: int) -> HttpResponse:
-    """The annotate page (or, for htmx, its workspace region with the current view options)."""
+    """The annotate page; for htmx its workspace region, or the sidebar list alone when that is the target."""
     article, role = access.article_for(request.user, article_id)
-    return render_workspace(request, article, role, selected_id=_int(request.GET.get("selected")))
+    return render_workspace(request, article, role, selected_id=_int(request.GET.get("selected")),
+                            list_from=_int(request.GET.get("list_from")))
 
 
 @login_required

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -24,6 +26,8 @@ from articles.permissions import Action, can_change_annotation, role_allows
 
 EXCERPT = 140
 TITLE_NOTE = 120
+LIST_WINDOW = 200  # sidebar items per page: beyond a few hundred, the list costs more than the text
+LIST_LEAD = 40  # items shown before the selected one
 
 
 @dataclass(frozen=True)
@@ -69,27 +73,75 @@ def web_url(url: str) -> str:
     return url if urlsplit(url).scheme.lower() in ("http", "https") and "\n" not in url else ""
 
 
+SHOWN_FIELDS = ("id", "article_id", "label_id", "author_id", "start", "end", "quote", "note", "attributes",
+                "status", "is_flagged", "version")
+
+
 def _visible_annotations(article: Article, user, options: ViewOptions, labels: dict[int, Label]) -> list[Annotation]:
-    query = Annotation.objects.visible_to(user).filter(article=article).in_text_order().select_related("author")
+    query = Annotation.objects.visible_to(user).filter(article=article).in_text_order().only(*SHOWN_FIELDS)
     if options.who == "mine":
         query = query.filter(author=user)
     annotations = list(query)
+    # Labels and authors are few: one query each and shared objects, rather than a joined copy per row.
+    authors = User.objects.only("id", "username").in_bulk({annotation.author_id for annotation in annotations})
     for annotation in annotations:
-        annotation.label = labels[annotation.label_id]  # one label query for the page, not one join per row
+        annotation.label = labels[annotation.label_id]
+        annotation.author = authors[annotation.author_id]
         annotation.excerpt = shorten(annotation.quote)
     return annotations
 
 
 def _span(annotation: Annotation) -> Span:
-    title = f"{annotation.label.name} · {annotation.author.get_username()}"
+    """A highlight whose tooltip names the label (and the note, if any); kept short, as every
+    segment of the text repeats the tooltips of all annotations covering it."""
+    title = annotation.label.name
     if annotation.note:
         title += f": {shorten(annotation.note, TITLE_NOTE)}"
     return Span(annotation.pk, annotation.start, annotation.end, annotation.label.key, title)
 
 
+def annotation_list_html(annotations: list[Annotation], selected_id: int | None) -> str:
+    """Render the sidebar's items, every value escaped.
+
+    The list is the one part of the page that grows with the annotations (2,000 on a long article),
+    so it is built with string formatting (a template loop costs about ten times as much), and its
+    items carry no id attributes: htmx matches every id of a swapped region against the old one.
+    """
+    rows = []
+    for annotation in annotations:
+        pk, current = annotation.pk, annotation.pk == selected_id
+        note = f'<span class="ann-note" dir="auto">{escape(shorten(annotation.note, 90))}</span>' if annotation.note else ""
+        status = f" · {escape(annotation.get_status_display())}" if annotation.status != "pending" else ""
+        selected = ' is-selected" aria-current="true' if current else ""
+        rows.append(
+            f'<li><a class="ann-item lab-{escape(annotation.label.key)}{selected}" href="?selected={pk}"'
+            f' data-ann="{pk}" data-version="{annotation.version}"><span class="ann-label">'
+            f'{escape(annotation.label.name)}</span>'
+            f'<span class="ann-quote" dir="auto">{escape(annotation.excerpt)}</span>{note}'
+            f'<span class="ann-meta">{escape(annotation.author.get_username())}{status}</span></a></li>'
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - built above from escaped values only
+
+
+def list_window(annotations: list[Annotation], selected: Annotation | None, start: int | None) -> dict[str, Any]:
+    """Pick the sidebar's page: from `start` if asked, else around the selected annotation, else the top."""
+    if start is None:
+        start = max(0, annotations.index(selected) - LIST_LEAD) if selected is not None else 0
+    start = max(0, min(start, max(0, len(annotations) - 1)))
+    end = min(len(annotations), start + LIST_WINDOW)
+    return {
+        "items": annotations[start:end],
+        "first": start + 1,
+        "last": end,
+        "earlier": max(0, start - LIST_WINDOW) if start > 0 else None,
+        "later": end if end < len(annotations) else None,
+    }
+
+
 def workspace_context(
     article: Article, *, user, role: str, options: ViewOptions, labels: list[Label],
-    selected_id: int | None = None, editor_form: AnnotationEditForm | None = None, **extra: Any,
+    selected_id: int | None = None, editor_form: AnnotationEditForm | None = None,
+    list_from: int | None = None, **extra: Any,
 ) -> dict[str, Any]:
     """Return the template context of the workspace region (text, sidebar, editor, notices)."""
     annotations = _visible_annotations(article, user, options, {label.pk: label for label in labels})
@@ -98,11 +150,14 @@ def workspace_context(
     selected = next((annotation for annotation in shown if annotation.pk == selected_id), None)
     if selected is not None and editor_form is None:
         editor_form = AnnotationEditForm(annotation=selected, labels=labels)
+    window = list_window(shown, selected, list_from)
     return {
         "article": article,
         "labels": labels,
         "label_counts": [(label, counts.get(label.pk, 0)) for label in labels],
         "annotations": shown,
+        "list_window": window,
+        "annotation_list": annotation_list_html(window["items"], selected.pk if selected is not None else None),
         "hidden_count": len(annotations) - len(shown),
         "total_count": len(annotations),
         "text_html": mark_safe(render_html(segments(article.text, map(_span, shown)))),  # escapes every piece
@@ -126,6 +181,7 @@ def page_context(article: Article, *, user, role: str, labels: list[Label], opti
         "is_blind": role == Role.ANNOTATOR and project.is_independent,
         "annotator_config": {
             "canAnnotate": role_allows(role, Action.ANNOTATE),
+            "articleUrl": reverse("article_annotate", args=[article.pk]),
             "annotationUrl": reverse("annotation_detail", args=[0]),
             "updateUrl": reverse("annotation_update", args=[0]),
             "deleteUrl": reverse("annotation_delete", args=[0]),

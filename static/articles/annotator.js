@@ -119,12 +119,13 @@
   let lastInput = "pointer";
   let focusNoteOnLoad = false;
   let listScroll = 0;
+  let focusedItem = null;
   const textCache = { element: null, text: "" };
 
   const $ = function (id) { return document.getElementById(id); };
   const urlFor = function (template, id) { return template.replace(/\/0\/$/, "/" + encodeURIComponent(id) + "/"); };
   const marksOf = function (id) { return document.querySelectorAll('#article-text mark[data-ids~="' + CSS.escape(id) + '"]'); };
-  const itemOf = function (id) { return $("ann-" + id); };
+  const itemOf = function (id) { return document.querySelector('#ann-list [data-ann="' + CSS.escape(String(id)) + '"]'); };
   const labelFor = function (digit) { return config.labels.find(function (label) { return label.shortcut === digit; }); };
 
   function articleText(element) {
@@ -379,6 +380,8 @@
       item.classList.add("is-selected");
       item.setAttribute("aria-current", "true");
       scrollWithin($("ann-scroll"), item);
+    } else if (options.load !== false && $("annotation-list")) {
+      showInList(selectedId);
     }
     if (options.scroll && marks.length) {
       const rect = marks[0].getBoundingClientRect();
@@ -386,16 +389,41 @@
     }
     if (options.tip && marks.length) showTip(marks[0]);
     if (options.load !== false) loadEditor(selectedId);
-    if (options.announce !== false && item) announce(item.textContent.replace(/\s+/g, " ").trim());
+    if (options.announce !== false) {
+      const ids = $("article-text") ? textOrder() : [];
+      const place = "Annotation " + (ids.indexOf(selectedId) + 1) + " of " + ids.length;
+      announce(item ? place + ": " + item.textContent.replace(/\s+/g, " ").trim() : place);
+    }
+  }
+
+  const orderCache = { element: null, ids: [] };
+
+  /** Annotation ids in text order, read from the highlights (the sidebar shows only a page of them). */
+  function textOrder() {
+    const element = $("article-text");
+    if (orderCache.element !== element) {
+      const seen = new Set();
+      element.querySelectorAll("mark[data-ids]").forEach(function (mark) {
+        mark.dataset.ids.split(" ").forEach(function (id) { seen.add(id); });
+      });
+      orderCache.element = element;
+      orderCache.ids = Array.from(seen);
+    }
+    return orderCache.ids;
   }
 
   function step(direction) {
-    const items = Array.from(document.querySelectorAll("#ann-list .ann-item"));
-    if (!items.length) return;
-    let index = items.findIndex(function (item) { return item.dataset.ann === selectedId; });
-    if (index < 0) index = direction > 0 ? 0 : items.length - 1;
-    else index = Math.min(items.length - 1, Math.max(0, index + direction));
-    selectAnnotation(items[index].dataset.ann, { scroll: true, tip: true });
+    const ids = $("article-text") ? textOrder() : [];
+    if (!ids.length) return;
+    let index = ids.indexOf(selectedId);
+    if (index < 0) index = direction > 0 ? 0 : ids.length - 1;
+    else index = Math.min(ids.length - 1, Math.max(0, index + direction));
+    selectAnnotation(ids[index], { scroll: true, tip: true });
+  }
+
+  function showInList(id) {
+    htmx.ajax("GET", config.articleUrl + "?selected=" + encodeURIComponent(id),
+      { source: "#annotation-list", target: "#annotation-list", swap: "outerHTML" });
   }
 
   function editorFor(id) {
@@ -561,6 +589,14 @@
     if (target && target.id === "workspace") {
       const list = $("ann-scroll");
       listScroll = list ? list.scrollTop : 0;
+      const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".ann-item");
+      focusedItem = focused ? focused.dataset.ann : null; // list items have no ids, so htmx cannot restore this focus
+      if (event.detail.shouldSwap) {
+        // htmx fires a clean-up event on every element it removes; with thousands of highlights and list
+        // items that costs more than the whole request. The swap follows synchronously (nothing is painted
+        // in between), so emptying the two big containers first only skips that work.
+        ["article-text", "ann-list"].forEach(function (id) { const element = $(id); if (element) element.replaceChildren(); });
+      }
     }
   });
 
@@ -578,12 +614,16 @@
       const stale = $("stale-message");
       const message = [notices ? notices.textContent : "", stale ? stale.textContent : ""].join(" ").replace(/\s+/g, " ").trim();
       if (message) announce(message);
-      if (document.activeElement === document.body || !document.activeElement) {
+      const item = focusedItem && itemOf(focusedItem);
+      if (item) item.focus({ preventScroll: true });
+      else if (document.activeElement === document.body || !document.activeElement) {
         const undo = $("undo-button");
         const fallback = undo || $("article-text");
         if (fallback) fallback.focus({ preventScroll: true });
       }
       updateCaret();
+    } else if (swapped.id === "annotation-list") {
+      selectAnnotation(selectedId, { load: false, announce: false });
     } else if (swapped.id === "annotation-editor" && focusNoteOnLoad) {
       focusNoteOnLoad = false;
       const note = swapped.querySelector("textarea[name=note]");

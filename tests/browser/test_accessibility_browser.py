@@ -100,7 +100,10 @@ def test_the_whole_annotate_flow_works_without_a_mouse(page, team, annotated):
     page.keyboard.press("k")
     page.wait_for_function(f"() => document.getElementById('annotation-editor').dataset.ann === '{created.pk}'")
     page.keyboard.press("1")  # relabel the selected annotation
-    page.wait_for_function(f"() => document.querySelector('#ann-{created.pk} .ann-label').textContent.includes('Claim')")
+    page.wait_for_function(
+        "(id) => document.querySelector(`#ann-list [data-ann='${id}'] .ann-label`).textContent.includes('Claim')",
+        arg=created.pk,
+    )
     created.refresh_from_db()
     assert created.label.key == "claim"
 

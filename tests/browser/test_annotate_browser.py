@@ -146,13 +146,13 @@ def test_clicking_a_highlight_opens_it_and_the_note_is_saved(sign_in, team, desk
     annotation.refresh_from_db()
     assert (annotation.note, annotation.attributes["verdict"], annotation.version) == (
         "Check the draft budget.", "mostly true", 2)
-    assert "Check the draft budget." in page.locator(f"#ann-{annotation.pk}").inner_text()
+    assert "Check the draft budget." in page.locator(f'#ann-list [data-ann="{annotation.pk}"]').text_content()
 
 
 def test_delete_and_undo_bring_back_the_same_annotation(sign_in, team, desk):
     annotation = make_annotation(desk, team["annotator"], label="opinion", start=0, end=15, note="keep")
     page = open_article(sign_in, team["annotator"], desk)
-    page.click(f"#ann-{annotation.pk}")
+    page.click(f'#ann-list [data-ann="{annotation.pk}"]')
     page.wait_for_selector(f'#annotation-editor[data-ann="{annotation.pk}"] #delete-button')
     page.click("#delete-button")
     page.wait_for_selector("#undo-button")
@@ -168,7 +168,7 @@ def test_delete_and_undo_bring_back_the_same_annotation(sign_in, team, desk):
 def test_a_stale_edit_shows_a_clear_message_and_the_current_state(sign_in, team, desk):
     annotation = make_annotation(desk, team["annotator"], label="claim", start=0, end=15)
     page = open_article(sign_in, team["annotator"], desk)
-    page.click(f"#ann-{annotation.pk}")
+    page.click(f'#ann-list [data-ann="{annotation.pk}"]')
     page.wait_for_selector(f'#annotation-editor[data-ann="{annotation.pk}"] textarea[name=note]')
     update_annotation(annotation, by=team["reviewer"], changes={"note": "The reviewer's version"})
     page.fill("#annotation-editor textarea[name=note]", "My version")
