@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import os
@@ -208,3 +209,22 @@ def test_annotations_come_in_text_order_longest_first_on_equal_starts(team, arti
     twin = make_annotation(article, team["annotator2"], label="claim", start=4, end=7)
     document = json.loads(exported(ExportScope(team["project"], team["owner"])))
     assert [a["id"] for a in document["articles"][0]["annotations"]] == [first.pk, long.pk, short.pk, twin.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+def test_load3_a_client_hanging_up_ends_the_snapshot_and_its_cursors():
+    """LOAD-3: closing the stream half-way (what a WSGI server does on disconnect) ends the transaction."""
+    owner = make_user()
+    project = make_project(owner)
+    for number in range(30):
+        article = make_article(project, text=f"Story {number}: " + "the mayor said the budget is balanced. " * 60)
+        make_annotation(article, owner)
+    chunks = export(ExportScope(project, owner), "json", base_url="http://testserver/")
+    assert next(chunks)
+    if connection.vendor == "postgresql":
+        assert connection.in_atomic_block  # the snapshot is open while streaming
+    chunks.close()
+    gc.collect()  # a cursor closed after its transaction would complain here
+    assert not connection.in_atomic_block
+    assert Annotation.objects.filter(article__project=project).count() == 30  # the connection is usable again

@@ -68,8 +68,10 @@ def export(scope: ExportScope, key: str, *, base_url: str, progress=None) -> Ite
                                          annotation_fields=fmt.annotation_fields)
         if progress is not None:
             progress.reset(total=header.article_count)
-            rows = _ticking(rows, progress)
-        yield from fmt.write(header, rows)
+        try:
+            yield from fmt.write(header, rows if progress is None else _ticking(rows, progress))
+        finally:  # close the server-side cursors while their transaction still exists (client hang-ups)
+            rows.close()
 
 
 __all__ = ["FORMATS", "ExportFilters", "ExportFormat", "ExportScope", "export", "parse_filters"]
