@@ -50,6 +50,16 @@ def test_an_owner_downloads_and_imports_through_the_pages(page, team, article, t
     lines = [json.loads(line) for line in open(download.path(), encoding="utf-8")]
     assert lines[0]["spans"] == [{"start": 0, "end": 7, "label": "claim"}]
 
+    page.goto(f"/articles/{article.pk}/")
+    page.locator(".export-menu summary").click()
+    page.select_option("#article-export-format", "w3c")
+    shot(page, "article-download-menu")
+    assert serious_violations(page) == []
+    with page.expect_download() as waiting:
+        page.click(".export-menu button[type=submit]")
+    assert json.loads(open(waiting.value.path(), encoding="utf-8").read())["total"] == 1
+    page.goto(f"/projects/{team['project'].pk}/")
+
     source = tmp_path / "stories.jsonl"
     source.write_text("\n".join(json.dumps({"title": f"Harbour story {n}", "text": f"The ferry {n} runs again."})
                                 for n in range(2)), encoding="utf-8")

@@ -169,3 +169,10 @@ def test_ssrf_a_refused_address_is_a_generic_form_error(client, team, settings):
     client.force_login(team["owner"])
     response = preview(client, team["project"], url="http://169.254.169.254/latest/meta-data/")
     assert response.status_code == 422 and GENERIC_MESSAGE.encode() in response.content
+
+
+def test_the_article_page_offers_a_download_of_that_article(client, team, article):
+    client.force_login(team["owner"])
+    page = client.get(reverse("article_annotate", args=[article.pk])).content.decode()
+    assert reverse("article_export_download", args=[article.pk]) in page
+    assert reverse("project_import", args=[team["project"].pk]) not in page  # imports start from the project

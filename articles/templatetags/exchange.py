@@ -16,7 +16,7 @@ register = template.Library()
 
 @register.inclusion_tag("articles/export_menu.html")
 def export_menu(project, role: str | None, article=None, labels=()) -> dict[str, Any]:
-    """Render the download form (format and filters) and, for owners, the way to the import page.
+    """Render the download form (format and filters) and, on the project page, owners' way to the import page.
 
     `labels` are Label objects or (key, name) pairs, whichever the page already has.
     """
@@ -29,6 +29,7 @@ def export_menu(project, role: str | None, article=None, labels=()) -> dict[str,
         "statuses": ReviewStatus.choices,
         "labels": [(key, name) for key, name in pairs if key],
         "can_export": role_allows(role, Action.EXPORT),
-        "import_url": reverse("project_import", args=[project.pk]) if role_allows(role, Action.IMPORT) else "",
+        "import_url": (reverse("project_import", args=[project.pk])
+                       if article is None and role_allows(role, Action.IMPORT) else ""),
         "prefix": "article-export" if article is not None else "project-export",
     }
