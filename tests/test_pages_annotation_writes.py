@@ -193,6 +193,7 @@ def test_deleting_with_a_stale_version_deletes_nothing(client, team, article):
     client.force_login(team["annotator"])
     response = client.post(reverse("annotation_delete", args=[annotation.pk]), {"version": 1}, **HTMX)
     assert response.status_code == 412
+    assert "Not deleted." in response.content.decode()
     assert Annotation.objects.filter(pk=annotation.pk).exists()
 
 

@@ -63,7 +63,7 @@ def render_workspace(request: HttpRequest, article: Article, role: str, *, statu
     return response
 
 
-def stale_notice(error: StaleVersion, sent_note: str | None) -> dict[str, Any]:
+def stale_notice(error: StaleVersion, sent_note: str | None, *, verb: str = "saved") -> dict[str, Any]:
     """Describe a lost race: who changed the annotation, and what the user tried to write."""
     current: Annotation | None = error.current
     event = None
@@ -71,7 +71,7 @@ def stale_notice(error: StaleVersion, sent_note: str | None) -> dict[str, Any]:
         event = AnnotationEvent.objects.filter(annotation_id=current.pk).select_related("actor").order_by("-id").first()
     actor = event.actor.get_username() if event is not None and event.actor is not None else "someone else"
     unsaved = sent_note if current is not None and sent_note and sent_note != current.note else ""
-    return {"actor": actor, "deleted": current is None, "unsaved_note": unsaved}
+    return {"actor": actor, "deleted": current is None, "unsaved_note": unsaved, "verb": verb}
 
 
 @login_required
@@ -150,7 +150,7 @@ def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
         delete_annotation(annotation, by=request.user, expected_version=_int(request.POST.get("version")))
     except StaleVersion as error:
         return render_workspace(request, annotation.article, role, status=412, selected_id=annotation.pk,
-                                stale=stale_notice(error, None))
+                                stale=stale_notice(error, None, verb="deleted"))
     undo = {"id": annotation.pk, "label": annotation.label, "excerpt": shorten(annotation.quote, 60)}
     return render_workspace(request, annotation.article, role, undo=undo, notice="Annotation deleted.")
 
