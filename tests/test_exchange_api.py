@@ -37,7 +37,7 @@ def body(response) -> str:
 
 
 def project_export(team, user="viewer", **query):
-    return api_as(team[user]).get(url("project_export", team["project"].pk), query)
+    return api_as(team[user]).get(url("api_project_export", team["project"].pk), query)
 
 
 @pytest.mark.parametrize("key", sorted(MEDIA_TYPES))
@@ -60,7 +60,7 @@ def test_every_format_downloads_as_a_streamed_attachment_with_safe_headers(team,
 def test_article_export_holds_only_that_article(team, article):
     other = make_article(team["project"], by=team["owner"])
     make_annotation(other, team["annotator"])
-    response = api_as(team["annotator"]).get(url("article_export", article.pk), {"format": "json"})
+    response = api_as(team["annotator"]).get(url("api_article_export", article.pk), {"format": "json"})
     document = json.loads(body(response))
     assert [a["id"] for a in document["articles"]] == [article.pk] and document["scope"]["article"] == article.pk
     assert f"article-{article.pk}" in response["Content-Disposition"]
@@ -85,9 +85,9 @@ def test_bad_export_parameters_are_a_json_400(team, query, field):
 def test_authz3_outsiders_and_strangers_get_404_and_anonymous_401(team, article):
     foreign = make_project()
     assert project_export(team, "outsider").status_code == 404
-    assert api_as(team["owner"]).get(url("project_export", foreign.pk)).status_code == 404
-    assert api_as(team["outsider"]).get(url("article_export", article.pk)).status_code == 404
-    assert api_as().get(url("project_export", team["project"].pk)).status_code == 401
+    assert api_as(team["owner"]).get(url("api_project_export", foreign.pk)).status_code == 404
+    assert api_as(team["outsider"]).get(url("api_article_export", article.pk)).status_code == 404
+    assert api_as().get(url("api_project_export", team["project"].pk)).status_code == 401
 
 
 def test_load3_export_queries_do_not_grow_with_the_project(team):
@@ -100,7 +100,7 @@ def test_load3_export_queries_do_not_grow_with_the_project(team):
             make_annotation(article, team["owner"], start=0, end=7)
         client = api_as(team["owner"])
         with CaptureQueriesContext(connection) as queries:
-            text = body(client.get(url("project_export", project.pk), {"format": "jsonl"}))
+            text = body(client.get(url("api_project_export", project.pk), {"format": "jsonl"}))
         assert len(text.splitlines()) == size
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8
@@ -114,7 +114,7 @@ def test_download_names_keep_only_safe_characters(team):
 
 
 def import_as(team, user="owner", **payload):
-    return api_as(team[user]).post(url("project_import", team["project"].pk), payload, format="json")
+    return api_as(team[user]).post(url("api_project_import", team["project"].pk), payload, format="json")
 
 
 def test_owners_import_a_jsonl_file_and_get_a_summary(team):
@@ -133,7 +133,7 @@ def test_a_native_export_can_be_sent_as_a_json_document(team, article):
     make_annotation(article, team["annotator"], note="keep me")
     document = json.loads(body(project_export(team, "owner")))
     target = make_project(team["owner"], name="Copy")
-    response = api_as(team["owner"]).post(url("project_import", target.pk),
+    response = api_as(team["owner"]).post(url("api_project_import", target.pk),
                                           {"format": "json", "content": document}, format="json")
     assert response.status_code == 201, response.json()
     assert Annotation.objects.get(article__project=target).note == "keep me"
@@ -168,7 +168,7 @@ def test_bad_import_requests_are_400_not_500(team):
     assert import_as(team, format="yaml", content="a: 1").status_code == 400
     assert import_as(team, format="csv", content={"not": "text"}).status_code == 400
     raw = json.dumps({"format": "json", "content": [{"text": "bad \ud800"}]})  # an escaped lone surrogate
-    response = api_as(team["owner"]).post(url("project_import", team["project"].pk), raw,
+    response = api_as(team["owner"]).post(url("api_project_import", team["project"].pk), raw,
                                           content_type="application/json")
     assert response.status_code == 400 and not Article.objects.exists()
 
@@ -180,11 +180,11 @@ def test_w3c_annotations_import_onto_one_article(team, article):
               "target": {"source": "https://elsewhere.example/x",
                          "selector": {"type": "TextQuoteSelector", "exact": quote}}}]
     client = api_as(team["owner"])
-    response = client.post(url("article_import", article.pk), {"format": "w3c", "content": items}, format="json")
+    response = client.post(url("api_article_import", article.pk), {"format": "w3c", "content": items}, format="json")
     assert response.status_code == 201, response.json()
     stored = Annotation.objects.get(article=article)
     assert (stored.quote, stored.author) == (quote, team["annotator"])
-    assert api_as(team["reviewer"]).post(url("article_import", article.pk), {"content": items},
+    assert api_as(team["reviewer"]).post(url("api_article_import", article.pk), {"content": items},
                                          format="json").status_code == 403
 
 
@@ -197,7 +197,7 @@ def page_server(settings):
 
 def test_url_import_stores_the_extracted_text_of_a_local_page_when_allowed(team, page_server, settings):
     settings.URL_IMPORT_ALLOW_PRIVATE = True
-    response = api_as(team["owner"]).post(url("project_import_url", team["project"].pk),
+    response = api_as(team["owner"]).post(url("api_project_import_url", team["project"].pk),
                                           {"url": page_server.url("/article")}, format="json")
     assert response.status_code == 201, response.json()
     article = Article.objects.get()
@@ -208,7 +208,7 @@ def test_url_import_stores_the_extracted_text_of_a_local_page_when_allowed(team,
 def test_ssrf1_url_import_refuses_internal_addresses_with_one_generic_message(team, page_server, settings):
     settings.URL_IMPORT_ALLOW_PRIVATE = False
     client = api_as(team["owner"])
-    answers = [client.post(url("project_import_url", team["project"].pk), {"url": target}, format="json")
+    answers = [client.post(url("api_project_import_url", team["project"].pk), {"url": target}, format="json")
                for target in (page_server.url("/article"), "file:///etc/passwd", "http://169.254.169.254/latest/",
                               "http://[::1]:22/", "https://></a><img src=# onerror=alert(1) />")]
     assert {a.status_code for a in answers} == {400}
@@ -218,7 +218,7 @@ def test_ssrf1_url_import_refuses_internal_addresses_with_one_generic_message(te
 
 def test_ssrf8_url_import_is_for_owners_and_rate_limited(team, page_server, settings):
     settings.URL_IMPORT_ALLOW_PRIVATE = False
-    target = url("project_import_url", team["project"].pk)
+    target = url("api_project_import_url", team["project"].pk)
     assert api_as(team["reviewer"]).post(target, {"url": "http://x/"}, format="json").status_code == 403
     assert api_as(team["outsider"]).post(target, {"url": "http://x/"}, format="json").status_code == 404
     client = api_as(team["owner"])

@@ -234,9 +234,9 @@ class UrlImportView(APIView):
 
 
 urlpatterns = [
-    path("projects/<int:project_pk>/export/", ProjectExportView.as_view(), name="project_export"),
-    path("articles/<int:article_pk>/export/", ArticleExportView.as_view(), name="article_export"),
-    path("projects/<int:project_pk>/import/", ProjectImportView.as_view(), name="project_import"),
-    path("projects/<int:project_pk>/import/url/", UrlImportView.as_view(), name="project_import_url"),
-    path("articles/<int:article_pk>/import/", ArticleImportView.as_view(), name="article_import"),
+    path("projects/<int:project_pk>/export/", ProjectExportView.as_view(), name="api_project_export"),
+    path("articles/<int:article_pk>/export/", ArticleExportView.as_view(), name="api_article_export"),
+    path("projects/<int:project_pk>/import/", ProjectImportView.as_view(), name="api_project_import"),
+    path("projects/<int:project_pk>/import/url/", UrlImportView.as_view(), name="api_project_import_url"),
+    path("articles/<int:article_pk>/import/", ArticleImportView.as_view(), name="api_article_import"),
 ]
