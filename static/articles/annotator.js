@@ -105,6 +105,7 @@
     return range.toString().length;
   }
 
+  // Exposed so the browser tests can compare this conversion with the server's at every offset.
   window.annotatorOffsets = { toCodePoints: toCodePoints, tidy: tidy };
 
   /* ------------------------------------------------------------------ annotate page */
