@@ -100,8 +100,10 @@ class _Planner:
             return self.labels[value]
         folded = value.strip().casefold()
         return next((lb for lb in self.labels.values() if folded in (lb.key.casefold(), lb.name.casefold())), None)
+
     # articles ---------------------------------------------------------------------------------------
     def build_article(self, draft: ArticleDraft) -> Article | None:
+        """Validate one article as the write path does, plus the model's field rules (lengths, url, date)."""
         try:
             article = build_article(self.plan.project, by=self.plan.by, title=draft.title, text=draft.text,
                                     **draft.metadata)
