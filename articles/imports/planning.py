@@ -1,4 +1,4 @@
-"""Checking what was read against a project, then storing it all or nothing.
+"""Checking what was read against a project, before anything is stored.
 
 `plan_import` validates every draft with the domain write path (article_write.build_article,
 annotation_write.build_annotation) and collects every problem, duplicate and notice without writing;
