@@ -7,6 +7,8 @@ refuses them (400 naming the field) makes client mistakes and mass-assignment at
 
 from __future__ import annotations
 
+import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,10 +72,28 @@ class AttributesField(serializers.DictField):
     child = serializers.JSONField()
 
 
+# Outside the Basic Multilingual Plane: the characters that count twice in UTF-16.
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+_MAPS_BY_TEXT: OrderedDict[str, Utf16Map] = OrderedDict()
+MAPS_KEPT = 256
+_NO_ASTRAL = Utf16Map("")  # a text without astral characters has the same offsets in both units
+
+
+def utf16_map(article) -> Utf16Map:
+    """The article's Utf16Map, built once per text per process (a text never changes under its hash)."""
+    found = _MAPS_BY_TEXT.get(article.text_sha256)
+    if found is None:
+        found = Utf16Map(article.text) if ASTRAL.search(article.text) else _NO_ASTRAL
+        _MAPS_BY_TEXT[article.text_sha256] = found
+        if len(_MAPS_BY_TEXT) > MAPS_KEPT:
+            _MAPS_BY_TEXT.popitem(last=False)
+    return found
+
+
 class Utf16Maps(dict):
-    """One Utf16Map per article per request: building one costs a pass over the whole text."""
+    """The Utf16Map of each article a request touches, looked up once per article, not per annotation."""
 
     def of(self, article) -> Utf16Map:
         if article.pk not in self:
-            self[article.pk] = Utf16Map(article.text)
+            self[article.pk] = utf16_map(article)
         return self[article.pk]

@@ -7,7 +7,7 @@ query: one membership lookup per request. Role checks go through articles.permis
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from rest_framework.exceptions import PermissionDenied
 
@@ -38,7 +38,8 @@ def role_subquery(user, project_ref: str) -> Subquery:
 
 
 def projects_for(user) -> QuerySet[Project]:
-    return Project.objects.for_user(user).annotate(my_role=role_subquery(user, "pk"))
+    """The caller's projects; `my_role` comes from the membership row the scoping join already reads."""
+    return Project.objects.for_user(user).annotate(my_role=F("memberships__role"))
 
 
 def visible_annotation_count(user) -> Coalesce:
@@ -50,11 +51,24 @@ def visible_annotation_count(user) -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
-def articles_for(user) -> QuerySet[Article]:
+def articles_with_role(user) -> QuerySet[Article]:
+    """Articles in the caller's projects with their role, read from the scoping join (no subquery)."""
+    # The annotation reuses the membership join of for_user(): the role is the caller's own.
+    return Article.objects.for_user(user).annotate(my_role=F("project__memberships__role"))
+
+
+def articles_for(user, *, counted: bool = True) -> QuerySet[Article]:
+    """Articles in the caller's projects with their role; `counted` adds the visible annotation count."""
+    articles = articles_with_role(user).select_related("created_by")
+    return articles.annotate(annotation_count=visible_annotation_count(user)) if counted else articles
+
+
+def visible_annotations_of(article: Article, user) -> QuerySet[Annotation]:
+    """The article's annotations the caller may see, in text order, ready to show (label key and author
+    name joined in, not loaded as objects: an article can have thousands)."""
     return (
-        Article.objects.for_user(user)
-        .select_related("created_by")
-        .annotate(my_role=role_subquery(user, "project"), annotation_count=visible_annotation_count(user))
+        Annotation.objects.visible_to(user).filter(article=article)
+        .annotate(label_key=F("label__key"), author_name=F("author__username")).in_text_order()
     )
 
 
@@ -62,6 +76,7 @@ def annotations_for(user) -> QuerySet[Annotation]:
     """Annotations the caller may read, with what their representation needs in the same query."""
     return (
         Annotation.objects.visible_to(user)
+        .filter(article__project__memberships__user=user)
         .select_related("label", "author")
-        .annotate(my_role=role_subquery(user, "article__project"))
+        .annotate(my_role=F("article__project__memberships__role"))
     )

@@ -27,7 +27,7 @@ from articles.annotation_write import (
 from articles.api.conditional import etag_of, expected_version
 from articles.api.filters import AnnotationFilter
 from articles.api.schema import IF_MATCH, errors, path_id, with_object
-from articles.api.scoping import DENIED, annotations_for, require, role_subquery
+from articles.api.scoping import DENIED, annotations_for, articles_with_role, require, visible_annotations_of
 from articles.api.serializers import AnnotationCreateSerializer, AnnotationSerializer, AnnotationUpdateSerializer
 from articles.api.views.base import ApiViewSet
 from articles.models import Annotation, Article
@@ -85,18 +85,12 @@ class ArticleAnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.List
     def get_article(self) -> Article:
         """The article, if the caller may see it, with their role: one query."""
         if not hasattr(self, "_article"):
-            user = self.request.user
-            articles = Article.objects.for_user(user).annotate(my_role=role_subquery(user, "project"))
-            self._article = get_object_or_404(articles, pk=self.kwargs["article_pk"])
+            self._article = get_object_or_404(articles_with_role(self.request.user), pk=self.kwargs["article_pk"])
             self.utf16_maps.of(self._article)
         return self._article
 
     def get_queryset(self) -> QuerySet[Annotation]:
-        article = self.get_article()
-        return (
-            Annotation.objects.visible_to(self.request.user).filter(article=article)
-            .select_related("label", "author").in_text_order()
-        )
+        return visible_annotations_of(self.get_article(), self.request.user)
 
     def create(self, request, *args, **kwargs) -> Response:
         article = self.get_article()

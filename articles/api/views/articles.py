@@ -14,11 +14,11 @@ from rest_framework.reverse import reverse
 from articles.api.conditional import etag_of, expected_version
 from articles.api.filters import ArticleFilter
 from articles.api.schema import IF_MATCH, errors, with_object
-from articles.api.scoping import articles_for, projects_for, require
+from articles.api.scoping import articles_for, projects_for, require, visible_annotations_of
 from articles.api.serializers import ArticleCreateSerializer, ArticleSerializer, ArticleSummarySerializer
 from articles.api.views.base import ApiViewSet
 from articles.article_write import create_article, delete_article, update_article
-from articles.models import Annotation, Article
+from articles.models import Article
 from articles.permissions import Action
 
 INCLUDE = OpenApiParameter(
@@ -61,8 +61,19 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
     detail_parameters = frozenset({"include"})
 
     def get_queryset(self) -> QuerySet[Article]:
-        articles = articles_for(self.request.user)
-        return articles.defer("text") if self.action == "list" else articles
+        if self.action == "list":
+            return articles_for(self.request.user).defer("text")
+        # With ?include=annotations the count is the length of the list: no need to count in SQL too.
+        return articles_for(self.request.user, counted=not self._includes_annotations())
+
+    def filter_queryset(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def _includes_annotations(self) -> bool:
+        include = self.request.query_params.get("include")
+        if include not in (None, "annotations"):
+            raise ValidationError({"include": ["The only value is annotations."]})
+        return include == "annotations" and self.action == "retrieve"
 
     def get_serializer_class(self):
         return ArticleSummarySerializer if self.action == "list" else ArticleSerializer
@@ -93,14 +104,9 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         article = self.get_object()
-        include = request.query_params.get("include")
-        if include not in (None, "annotations"):
-            raise ValidationError({"include": ["The only value is annotations."]})
-        if include:
-            article.included_annotations = list(
-                Annotation.objects.visible_to(request.user).filter(article=article)
-                .select_related("label", "author").in_text_order()
-            )
+        if self._includes_annotations():
+            article.included_annotations = list(visible_annotations_of(article, request.user))
+            article.annotation_count = len(article.included_annotations)
             self.utf16_maps.of(article)
         return self._respond(article)
 

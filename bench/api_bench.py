@@ -1,0 +1,238 @@
+"""API speed on PostgreSQL behind gunicorn: creating annotations (1 and 8 clients), bulk creation, reading.
+
+Creates its own database (annotator_bench_api_<pid>), seeds users, a project and articles, starts gunicorn on
+127.0.0.1 at a free port with production settings (DEBUG off, SECRET_KEY set, HTTPS=0) and drives it
+with keep-alive http.client connections authenticated by API tokens, as a script would. Prints the
+figures (and writes them to bench/results/api.json), stops gunicorn and drops the database.
+
+Run: .venv/bin/python bench/api_bench.py [--workers 3] [--threads 4] [--requests 1000] [--clients 8]
+Targets: create p50 < 4 ms with 1 client; >= 1,000 creates/s with p95 < 30 ms with 8 clients;
+bulk create of 40 spans >= 5,000 spans/s; GET of one article with its 40 annotations p50 < 5 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from throwaway_db import ROOT, SERVER, configure_django, migrate, throwaway_database  # noqa: E402
+
+DATABASE = f"annotator_bench_api_{os.getpid()}"
+SENTENCE = "The minister said “taxes will fall” on Tuesday, according to a report by 🚲 officials in Zoë's town. "
+TEXT = SENTENCE * 200  # about 20,000 code points: room for thousands of distinct spans per author
+SPAN = 5
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def seed(clients: int) -> dict:
+    """Create a project with one annotator per client, an article per client and one to read."""
+    from rest_framework.authtoken.models import Token
+
+    from articles.annotation_write import create_annotations
+    from articles.article_write import create_article
+    from articles.models import Project, Role
+    from django.contrib.auth.models import User
+
+    owner = User.objects.create_user("bench-owner", password="bench-password-1")
+    project = Project.create_with_owner(owner=owner, name="Benchmark desk")
+    users = [User.objects.create_user(f"bench{n}", password="bench-password-1") for n in range(clients)]
+    for user in users:
+        project.memberships.create(user=user, role=Role.ANNOTATOR)
+    articles = [create_article(project, by=owner, title=f"Article {n}", text=f"{n}. {TEXT}") for n in range(clients)]
+    bulk_article = create_article(project, by=owner, title="Bulk", text=f"bulk. {TEXT}")
+    read_article = create_article(project, by=owner, title="Read", text=f"read. {TEXT}")
+    labels = ["claim", "quote", "source", "opinion"]
+    create_annotations(read_article, [{"label": labels[n % 4], "start": 3 * n, "end": 3 * n + 20} for n in range(40)],
+                       author=owner)
+    return {
+        "tokens": [Token.objects.create(user=user).key for user in users],
+        "owner_token": Token.objects.create(user=owner).key,
+        "articles": [article.pk for article in articles],
+        "bulk_article": bulk_article.pk,
+        "read_article": read_article.pk,
+    }
+
+
+def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = {**os.environ, "DEBUG": "0", "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    command = [
+        sys.executable, "-m", "gunicorn", "annotator.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+        "--keep-alive", "30", "--log-level", "warning",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/api/v1/projects/")
+            if connection.getresponse().status == 401:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+class Client:
+    """One keep-alive connection with a token, timing each request."""
+
+    def __init__(self, port: int, token: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def call(self, method: str, path: str, body=None, expect: int = 200) -> tuple[float, bytes]:
+        payload = None if body is None else json.dumps(body)
+        began = time.perf_counter()
+        self.connection.request(method, path, body=payload, headers=self.headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        elapsed = time.perf_counter() - began
+        if response.status != expect:
+            raise RuntimeError(f"{method} {path}: {response.status} {data[:300]!r}")
+        return elapsed, data
+
+
+def create_spans(port: int, token: str, article: int, first: int, count: int, labels=("claim",)) -> list[float]:
+    """Create `count` annotations one by one on distinct spans; return each latency."""
+    client = Client(port, token)
+    path = f"/api/v1/articles/{article}/annotations/"
+    times = []
+    for n in range(first, first + count):
+        label = labels[n % len(labels)]
+        spot = n // len(labels)
+        times.append(client.call("POST", path, {"label": label, "start": spot, "end": spot + SPAN}, 201)[0])
+    return times
+
+
+def _worker(port, token, article, count, start_event, results) -> None:
+    start_event.wait()
+    began = time.perf_counter()
+    try:  # spans from 4 * 5000 on: clear of those the single-client run made on the same article
+        times = create_spans(port, token, article, 20_000, count, labels=("claim", "quote", "source", "opinion"))
+    except Exception as error:  # report instead of leaving the parent waiting
+        results.put(error)
+        return
+    results.put((times, began, time.perf_counter()))
+
+
+def concurrent_creates(port: int, world: dict, clients: int, count: int) -> dict:
+    """`clients` processes, each with its own user, connection and article, creating at the same time."""
+    context = multiprocessing.get_context("fork")
+    start_event, results = context.Event(), context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(port, world["tokens"][n], world["articles"][n], count, start_event,
+                                               results))
+        for n in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    time.sleep(0.5)
+    start_event.set()
+    outcomes = [results.get(timeout=600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    if failures:
+        raise RuntimeError(f"{len(failures)} clients failed, first: {failures[0]}")
+    latencies = [latency for times, _, _ in outcomes for latency in times]
+    wall = max(end for _, _, end in outcomes) - min(begin for _, begin, _ in outcomes)
+    return {"requests": len(latencies), "per_second": len(latencies) / wall, **summary(latencies)}
+
+
+def summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {
+        "p50_ms": round(1000 * statistics.median(ordered), 2),
+        "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 2),
+        "max_ms": round(1000 * ordered[-1], 2),
+    }
+
+
+def bulk_creates(port: int, world: dict, batches: int) -> dict:
+    client = Client(port, world["owner_token"])
+    path = f"/api/v1/articles/{world['bulk_article']}/annotations/"
+    times = []
+    for batch in range(batches):
+        specs = [{"label": "claim", "start": batch * 40 + n, "end": batch * 40 + n + SPAN} for n in range(40)]
+        times.append(client.call("POST", path, specs, 201)[0])
+    return {"batches": batches, "spans_per_second": round(40 * len(times) / sum(times)), **summary(times)}
+
+
+def floor(port: int, count: int) -> dict:
+    """The cheapest answer the stack gives (an anonymous 401): what any request costs before our code."""
+    client = Client(port, "no-such-token")
+    client.headers = {}
+    return summary([client.call("GET", "/api/v1/projects/", expect=401)[0] for _ in range(count)])
+
+
+def reads(port: int, world: dict, count: int) -> dict:
+    client = Client(port, world["owner_token"])
+    path = f"/api/v1/articles/{world['read_article']}/?include=annotations"
+    elapsed, body = client.call("GET", path)
+    assert len(json.loads(body)["annotations"]) == 40
+    times = [client.call("GET", path)[0] for _ in range(count)]
+    return {"bytes": len(body), **summary(times)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=1000, help="creates per measurement and per client")
+    args = parser.parse_args()
+
+    with throwaway_database(DATABASE):
+        configure_django(DATABASE)
+        migrate()
+        world = seed(args.clients)
+        from django.db import connections
+
+        connections.close_all()
+        port = free_port()
+        server = start_gunicorn(port, args.workers, args.threads)
+        try:
+            create_spans(port, world["owner_token"], world["articles"][0], 10_000, 200)  # warm every worker
+            baseline = floor(port, args.requests)
+            single = summary(create_spans(port, world["tokens"][0], world["articles"][0], 0, args.requests))
+            parallel = concurrent_creates(port, world, args.clients, args.requests)
+            bulk = bulk_creates(port, world, 100)
+            read = reads(port, world, args.requests)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    figures = {
+        "setup": {"server": SERVER, "gunicorn": f"gthread, {args.workers} workers x {args.threads} threads",
+                  "cpus": os.cpu_count(), "clients": args.clients, "requests": args.requests},
+        "anonymous_401_1_client": baseline,
+        "create_1_client": single,
+        f"create_{args.clients}_clients": {**parallel, "per_second": round(parallel["per_second"])},
+        "bulk_40": bulk,
+        "read_article_40_annotations": read,
+    }
+    print(json.dumps(figures, indent=2))
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "api.json").write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
