@@ -108,7 +108,7 @@ def test_csv_is_rfc_4180_with_crlf_and_quoted_separators():
 
 def test_w3c_annotation_has_both_selectors_agreeing_and_only_web_scopes():
     a = span(0, 5, note="<script>x</script>")
-    data = w3c.annotation_data(header(), article(url="javascript:alert(1)"), a)
+    data = json.loads(w3c.annotation_json(header(), article(url="javascript:alert(1)"), a))
     quote, position = data["target"]["selector"]
     assert TEXT[position["start"]:position["end"]] == quote["exact"]
     assert "scope" not in data["target"]
@@ -116,6 +116,24 @@ def test_w3c_annotation_has_both_selectors_agreeing_and_only_web_scopes():
     assert data["body"][1] == {"type": "TextualBody", "purpose": "commenting", "value": "<script>x</script>",
                                "format": "text/plain"}
     assert data["created"].endswith("Z") and data["modified"].endswith("Z")
+
+
+@given(quote=st.text(min_size=1), note=st.text(), author=st.text(min_size=1), label=st.text(min_size=1))
+def test_w3c_annotation_json_holds_exactly_these_fields(quote, note, author, label):
+    record = span(0, 5)._replace(quote=quote, note=note, author=author, label=label, prefix=note[:2], suffix="\u2028")
+    body = [{"type": "TextualBody", "purpose": "tagging", "value": label, "format": "text/plain"}]
+    if note:
+        body.append({"type": "TextualBody", "purpose": "commenting", "value": note, "format": "text/plain"})
+    assert json.loads(w3c.annotation_json(header(), article(), record)) == {
+        "id": f"https://annotate.example.org/api/v1/annotations/{record.id}/", "type": "Annotation",
+        "motivation": "classifying", "created": "2026-03-02T07:15:00.123456Z",
+        "modified": "2026-03-02T08:15:00.123456Z", "creator": {"type": "Person", "name": author, "nickname": author},
+        "body": body,
+        "target": {"type": "SpecificResource", "source": "https://annotate.example.org/api/v1/articles/3/",
+                   "scope": "https://news.example/b",
+                   "selector": [{"type": "TextQuoteSelector", "exact": quote, "prefix": note[:2], "suffix": "\u2028"},
+                                {"type": "TextPositionSelector", "start": 0, "end": 5}]},
+    }
 
 
 def test_w3c_collection_total_equals_items_streamed():
