@@ -5,8 +5,9 @@ through the real API endpoint (GET /api/v1/projects/{id}/export/?format=...) in 
 per format, reporting wall time and the child's peak RSS, beside the time of a plain
 `COPY (SELECT ...) TO STDOUT` of the same rows. Drops the database at the end.
 
-Run: .venv/bin/python bench/export_bench.py [--articles 10000] [--per-article 100] [--formats json,jsonl]
-Targets: < 10 s and < 200 MB peak RSS per format.
+Run: .venv/bin/python bench/export_bench.py [--articles 10000] [--per-article 100] [--formats json,jsonl,csv,w3c]
+Targets (native JSON and JSONL): < 10 s and < 200 MB peak RSS each. Needs PostgreSQL at $BENCH_POSTGRES
+(default postgres://postgres@127.0.0.1:5432); about a minute, most of it loading the rows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throwaway_db import configure_django, migrate, throwaway_database  # noqa: E402
 
 DATABASE = "annotator_bench_export"
+TARGETED = {"json", "jsonl"}  # the formats with a time and memory target
 WORDS = ("the council said taxes will fall next year according to a report by officials in Riverside "
          "café Zoë “quoted” 🚲 東京 minister budget 2030 critics disagreed strongly").split()
 COPY_SQL = """
@@ -188,13 +190,14 @@ def main() -> int:
             child = subprocess.run([sys.executable, __file__, "--measure", str(project), token, key],
                                    capture_output=True, text=True, check=True)
             result = json.loads(child.stdout.strip().splitlines()[-1])
+            targeted = key in TARGETED
             ok = result["seconds"] < 10 and result["peak_rss_mb"] < 200
-            failures += not ok
+            failures += targeted and not ok
+            verdict = f"[{'ok' if ok else 'MISSED'}: < 10 s, < 200 MB]" if targeted else "(no target set)"
             print(f"export {key:5} via API: {result['seconds']:.2f} s ({result['cpu']:.2f} s CPU in Python), "
                   f"{result['bytes'] / 1e6:.0f} MB in "
                   f"{result['chunks']:,} chunks, {total / result['seconds']:,.0f} annotations/s, peak RSS "
-                  f"{result['peak_rss_mb']:.0f} MB (after start-up {result['base_rss_mb']:.0f} MB) "
-                  f"[{'ok' if ok else 'MISSED'}: < 10 s, < 200 MB]", flush=True)
+                  f"{result['peak_rss_mb']:.0f} MB (after start-up {result['base_rss_mb']:.0f} MB) {verdict}", flush=True)
     return 1 if failures else 0
 
 
