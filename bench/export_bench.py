@@ -195,9 +195,9 @@ def main() -> int:
             failures += targeted and not ok
             verdict = f"[{'ok' if ok else 'MISSED'}: < 10 s, < 200 MB]" if targeted else "(no target set)"
             print(f"export {key:5} via API: {result['seconds']:.2f} s ({result['cpu']:.2f} s CPU in Python), "
-                  f"{result['bytes'] / 1e6:.0f} MB in "
-                  f"{result['chunks']:,} chunks, {total / result['seconds']:,.0f} annotations/s, peak RSS "
-                  f"{result['peak_rss_mb']:.0f} MB (after start-up {result['base_rss_mb']:.0f} MB) {verdict}", flush=True)
+                  f"{result['bytes'] / 1e6:.0f} MB in {result['chunks']:,} chunks, "
+                  f"{total / result['seconds']:,.0f} annotations/s, peak RSS {result['peak_rss_mb']:.0f} MB "
+                  f"(after start-up {result['base_rss_mb']:.0f} MB) {verdict}", flush=True)
     return 1 if failures else 0
 
 
