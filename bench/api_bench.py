@@ -73,7 +73,7 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "0", "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
     command = [
         sys.executable, "-m", "gunicorn", "annotator.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+        "--worker-class", "gthread" if threads > 1 else "sync", "--workers", str(workers), "--threads", str(threads),
         "--keep-alive", "30", "--log-level", "warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
@@ -194,11 +194,12 @@ def reads(port: int, world: dict, count: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1000, help="creates per measurement and per client")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     with throwaway_database(DATABASE):
         configure_django(DATABASE)
         migrate()
@@ -219,8 +220,9 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
     figures = {
-        "setup": {"server": SERVER, "gunicorn": f"gthread, {args.workers} workers x {args.threads} threads",
-                  "cpus": os.cpu_count(), "clients": args.clients, "requests": args.requests},
+        "setup": {"server": SERVER, "gunicorn": f"{args.workers} workers x {args.threads} threads",
+                  "cpus": os.cpu_count(), "clients": args.clients, "requests": args.requests,
+                  "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)]},
         "anonymous_401_1_client": baseline,
         "create_1_client": single,
         f"create_{args.clients}_clients": {**parallel, "per_second": round(parallel["per_second"])},

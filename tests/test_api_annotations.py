@@ -306,3 +306,12 @@ def test_the_hand_built_representation_has_exactly_the_declared_fields(team, art
     data = AnnotationSerializer(annotation, context={"utf16": Utf16Maps()}).data
     assert list(data) == list(AnnotationSerializer().fields)
     assert data["created_at"].endswith("Z") and data["attributes"] == {"verdict": "false"}
+
+
+def test_utf16_offsets_follow_a_text_change_of_an_unannotated_article(team, article):
+    """UTF-16 maps are kept per text (by its hash), so a changed text never reuses the old map."""
+    client = api_as(team["owner"])
+    assert client.get(article_url(article) + "?include=annotations").status_code == 200
+    client.patch(article_url(article), {"text": "🚲🚲 taxes will fall"}, HTTP_IF_MATCH="*")
+    body = create(team["annotator"], article, label="claim", quote="taxes").json()
+    assert (body["start"], body["utf16_start"]) == (3, 5)

@@ -63,8 +63,9 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
     def get_queryset(self) -> QuerySet[Article]:
         if self.action == "list":
             return articles_for(self.request.user).defer("text")
-        # With ?include=annotations the count is the length of the list: no need to count in SQL too.
-        return articles_for(self.request.user, counted=not self._includes_annotations())
+        # One article: its visible annotations are counted (or listed) after it is read, which is cheaper
+        # than the per-row count subquery that lists need.
+        return articles_for(self.request.user, counted=False)
 
     def filter_queryset(self, queryset: QuerySet[Article]) -> QuerySet[Article]:
         return super().filter_queryset(queryset) if self.action == "list" else queryset
@@ -82,8 +83,13 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
         return etag_of(article)
 
     def represent(self, article: Article) -> dict:
-        current = self.get_queryset().filter(pk=article.pk).first() or article
-        return ArticleSerializer(current, context=self.get_serializer_context()).data
+        current = self.get_queryset().filter(pk=article.pk).first()
+        shown = self._counted(current) if current is not None else article
+        return ArticleSerializer(shown, context=self.get_serializer_context()).data
+
+    def _counted(self, article: Article) -> Article:
+        article.annotation_count = visible_annotations_of(article, self.request.user).count()
+        return article
 
     def _respond(self, article: Article, code: int = status.HTTP_200_OK, **headers: str) -> Response:
         data = ArticleSerializer(article, context=self.get_serializer_context()).data
@@ -104,10 +110,11 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         article = self.get_object()
-        if self._includes_annotations():
-            article.included_annotations = list(visible_annotations_of(article, request.user))
-            article.annotation_count = len(article.included_annotations)
-            self.utf16_maps.of(article)
+        if not self._includes_annotations():
+            return self._respond(self._counted(article))
+        article.included_annotations = list(visible_annotations_of(article, request.user))
+        article.annotation_count = len(article.included_annotations)
+        self.utf16_maps.of(article)
         return self._respond(article)
 
     def partial_update(self, request, *args, **kwargs) -> Response:
@@ -117,7 +124,7 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
         serializer.is_valid(raise_exception=True)
         version = expected_version(request, article)
         article = update_article(article, expected_version=version, changes=serializer.validated_data)
-        return self._respond(article)
+        return self._respond(self._counted(article))
 
     def destroy(self, request, *args, **kwargs) -> Response:
         article = self.get_object()
