@@ -15,8 +15,9 @@ from django.db import transaction
 from articles.annotation_write import create_annotation, review_annotation
 from articles.anchoring import canonical_text, text_sha256
 from articles.article_write import create_article, find_duplicate
-from articles.errors import AlreadyExists
-from articles.models import Annotation, Article, Project, Role
+from articles.assignment import assign
+from articles.models import Annotation, Article, Assignment, Project, Role
+from articles.workflow import transition
 
 DEMO_USERS = {  # username: (password, role)
     "demo": ("demo-password", Role.OWNER),
@@ -188,25 +189,32 @@ def _project(users: dict[str, User]) -> Project:
     return project
 
 
-def _article(project: Project, owner: User, spec: dict) -> Article:
+def _article(project: Project, owner: User, spec: dict) -> tuple[Article, bool]:
     existing = find_duplicate(project, text_hash=text_sha256(canonical_text(spec["text"])))
     if existing is not None:
-        return existing
+        return existing, False
     metadata = {k: spec[k] for k in ("byline", "outlet", "url")}
     metadata["published_at"] = datetime.fromisoformat(spec["published_at"])
-    return create_article(project, by=owner, title=spec["title"], text=spec["text"], **metadata)
+    return create_article(project, by=owner, title=spec["title"], text=spec["text"], **metadata), True
 
 
 def _annotate(article: Article, span: DemoSpan, users: dict[str, User]) -> None:
-    try:
-        annotation = create_annotation(
-            article, author=users[span.author], label=span.label, quote=span.quote,
-            note=span.note, attributes=span.attributes or {},
-        )
-    except AlreadyExists:
-        return
+    annotation = create_annotation(
+        article, author=users[span.author], label=span.label, quote=span.quote,
+        note=span.note, attributes=span.attributes or {},
+    )
     if span.status:
         review_annotation(annotation, by=users["bob"], status=span.status)
+
+
+def _assign(project: Project, articles: list[Article], users: dict[str, User]) -> None:
+    """Give alice every article; her first is submitted for bob's review, her second is under way."""
+    if project.articles.filter(assignments__isnull=False).exists():
+        return
+    assign(project, articles=[a.pk for a in articles], annotators=[users["alice"].pk], by=users["demo"])
+    work = {a.article_id: a for a in Assignment.objects.filter(article__in=articles, annotator=users["alice"])}
+    transition(work[articles[0].pk], "submit", by=users["alice"])
+    transition(work[articles[1].pk], "start", by=users["alice"])
 
 
 @transaction.atomic
@@ -214,10 +222,13 @@ def seed() -> Project:
     """Create (or complete) the demo project; running it again changes nothing."""
     users = {username: _user(username) for username in DEMO_USERS}
     project = _project(users)
+    articles = []
     for spec in ARTICLES:
-        article = _article(project, users["demo"], spec)
-        for span in spec["spans"]:
+        article, is_new = _article(project, users["demo"], spec)
+        for span in spec["spans"] if is_new else ():
             _annotate(article, span, users)
+        articles.append(article)
+    _assign(project, articles, users)
     return project
 
 

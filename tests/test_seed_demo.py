@@ -28,3 +28,12 @@ def test_demo_covers_every_label_overlaps_and_non_ascii(db):
     assert {m.user.username: m.role for m in Project.objects.get().memberships.select_related("user")} == {
         "demo": "owner", "alice": "annotator", "bob": "reviewer"
     }
+
+
+def test_demo_gives_the_reviewer_a_submission_to_review(db):
+    from articles.assignment import review_queue
+    from django.contrib.auth.models import User
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    queue = list(review_queue(User.objects.get(username="bob")))
+    assert [a.annotator.username for a in queue] == ["alice"] and queue[0].state == "submitted"
