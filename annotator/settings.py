@@ -208,6 +208,16 @@ SPECTACULAR_SETTINGS = {
 URL_IMPORT_ALLOW_PRIVATE = env_bool("URL_IMPORT_ALLOW_PRIVATE", False)
 URL_IMPORT_MAX_BYTES = int(os.environ.get("URL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 URL_IMPORT_TIMEOUT = float(os.environ.get("URL_IMPORT_TIMEOUT", "10"))
+URL_IMPORT_ALLOWED_PORTS = [int(port) for port in env_list("URL_IMPORT_ALLOWED_PORTS", "80,443")]
+URL_IMPORT_MAX_REDIRECTS = int(os.environ.get("URL_IMPORT_MAX_REDIRECTS", "3"))
+URL_IMPORT_RATE = os.environ.get("URL_IMPORT_RATE", "10/min")
+
+# File imports: limits per request, and where previews wait for confirmation (shared by all web workers).
+IMPORT_MAX_FILES = int(os.environ.get("IMPORT_MAX_FILES", "20"))
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
+IMPORT_MAX_ARTICLES = int(os.environ.get("IMPORT_MAX_ARTICLES", "20000"))
+IMPORT_MAX_ANNOTATIONS = int(os.environ.get("IMPORT_MAX_ANNOTATIONS", "500000"))
+IMPORT_STAGING_DIR = Path(os.environ.get("IMPORT_STAGING_DIR", "/tmp/news-annotator-imports"))
 
 LOGGING = {
     "version": 1,

@@ -59,8 +59,8 @@ class FetchPolicy:
             allow_private=settings.URL_IMPORT_ALLOW_PRIVATE,
             max_bytes=settings.URL_IMPORT_MAX_BYTES,
             timeout=settings.URL_IMPORT_TIMEOUT,
-            ports=frozenset(getattr(settings, "URL_IMPORT_ALLOWED_PORTS", (80, 443))),
-            max_redirects=getattr(settings, "URL_IMPORT_MAX_REDIRECTS", 3),
+            ports=frozenset(settings.URL_IMPORT_ALLOWED_PORTS),
+            max_redirects=settings.URL_IMPORT_MAX_REDIRECTS,
         )
 
 

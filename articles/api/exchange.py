@@ -209,7 +209,7 @@ class UrlImportThrottle(UserRateThrottle):
     """Fetching pages costs the server a connection each: a few per minute per user (SSRF-8, LOAD-1)."""
 
     scope = "url_import"
-    rate = getattr(settings, "URL_IMPORT_RATE", "10/min")
+    rate = settings.URL_IMPORT_RATE
 
 
 class UrlImportView(APIView):

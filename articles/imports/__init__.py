@@ -21,8 +21,8 @@ from articles.imports.committing import commit, run_import
 from articles.imports.outcome import ImportFailed, ImportPlan
 from articles.imports.planning import plan_import
 
-MAX_FILES = getattr(settings, "IMPORT_MAX_FILES", 20)
-MAX_FILE_BYTES = getattr(settings, "IMPORT_MAX_FILE_BYTES", 20 * 1024 * 1024)
+MAX_FILES = settings.IMPORT_MAX_FILES
+MAX_FILE_BYTES = settings.IMPORT_MAX_FILE_BYTES
 
 FORMATS = {
     "txt": "Plain text (first line is the title)",

@@ -13,7 +13,6 @@ import json
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
 def staging_dir() -> Path:
-    return Path(getattr(settings, "IMPORT_STAGING_DIR", Path(tempfile.gettempdir()) / "news-annotator-imports"))
+    return Path(settings.IMPORT_STAGING_DIR)
 
 
 @dataclass(frozen=True)
