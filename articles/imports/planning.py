@@ -27,8 +27,8 @@ from articles.imports.outcome import ImportPlan, Skipped
 from articles.imports.targets import ArticleIndex, existing_spans
 from articles.models import Article, Label, Membership, Project, ReviewStatus
 
-MAX_ARTICLES = getattr(settings, "IMPORT_MAX_ARTICLES", 20_000)
-MAX_ANNOTATIONS = getattr(settings, "IMPORT_MAX_ANNOTATIONS", 500_000)
+MAX_ARTICLES = settings.IMPORT_MAX_ARTICLES
+MAX_ANNOTATIONS = settings.IMPORT_MAX_ANNOTATIONS
 REVIEW_STATUSES = frozenset(ReviewStatus.values)
 ARTICLE_CHECKED_FIELDS = ("title", "byline", "outlet", "url", "published_at", "language", "external_id", "status")
 
