@@ -83,8 +83,10 @@ def _text_change(article: Article, raw: Any) -> dict[str, Any]:
     digest = text_sha256(text)
     duplicate = Article.objects.filter(project_id=article.project_id, text_sha256=digest).exclude(pk=article.pk).first()
     if duplicate is not None:
-        raise InvalidInput.single("text", f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
-                                  duplicate_id=duplicate.pk)
+        raise InvalidInput.single(
+            "text", f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
+            duplicate_id=duplicate.pk,
+        )
     return {"text": text, "text_sha256": digest}
 
 
@@ -109,7 +111,9 @@ def update_article(article: Article, *, expected_version: int | None = None,
                 version=F("version") + 1, updated_at=timezone.now(), **values
             )
     except IntegrityError:
-        raise InvalidInput.single("external_id", "Another article of this project has this text or external id.") from None
+        raise InvalidInput.single(
+            "external_id", "Another article of this project has this text or external id."
+        ) from None
     if not updated:
         raise StaleVersion(Article.objects.select_related("created_by").filter(pk=article.pk).first())
     article.refresh_from_db()

@@ -55,7 +55,9 @@ def test_deleting_the_token_revokes_it(team):
     assert api_as().delete(TOKEN).status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Token", "Token ", "Token nonsense", "Token a b", "Bearer abc", "Basic dmlld2VyOng="])
+@pytest.mark.parametrize(
+    "header", ["Token", "Token ", "Token nonsense", "Token a b", "Bearer abc", "Basic dmlld2VyOng="]
+)
 def test_empty_malformed_or_unknown_tokens_get_401(team, header):
     """AUTHZ-9."""
     client = api_as()

@@ -201,7 +201,8 @@ def test_annotation_lengths_are_bounded(team, article):
     "content_type,body",
     [
         ("application/x-www-form-urlencoded", "label=claim&start=0&end=7"),
-        ("multipart/form-data; boundary=xyz", '--xyz\r\nContent-Disposition: form-data; name="label"\r\n\r\nclaim\r\n--xyz--'),
+        ("multipart/form-data; boundary=xyz",
+         '--xyz\r\nContent-Disposition: form-data; name="label"\r\n\r\nclaim\r\n--xyz--'),
         ("text/plain", '{"label": "claim", "start": 0, "end": 7}'),
         ("application/xml", "<label>claim</label>"),
     ],
@@ -275,10 +276,11 @@ def test_repeated_parameters_use_one_value_and_never_widen_the_scope(team, artic
     from tests.factories import make_article, make_project
 
     foreign = make_article(make_project(), title="Foreign")
-    response = api_as(team["viewer"]).get(url("article-list") + f"?project={foreign.project_id}&project={article.project_id}")
+    client, listing = api_as(team["viewer"]), url("article-list")
+    response = client.get(f"{listing}?project={foreign.project_id}&project={article.project_id}")
     ids = {row["id"] for row in response.json()["results"]}
     assert foreign.pk not in ids
-    response = api_as(team["viewer"]).get(url("article-list") + f"?project={article.project_id}&project={foreign.project_id}")
+    response = client.get(f"{listing}?project={article.project_id}&project={foreign.project_id}")
     assert response.json()["results"] == []
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from articles.models import Annotation, Article, Label, Membership, Project, Role
 from tests.api_client import api_as, project_url, url
-from tests.factories import add_member, make_annotation, make_article, make_project, make_user
+from tests.factories import add_member, make_annotation, make_project, make_user
 
 PROJECTS = url("project-list")
 
@@ -98,7 +98,8 @@ def test_strangers_and_ex_members_see_no_project_and_change_nothing(team):
         assert client.delete(project_url(team["project"])).status_code == 404
         assert client.get(members_url(team["project"])).status_code == 404
         assert client.get(labels_url(team["project"])).status_code == 404
-        assert client.post(labels_url(team["project"]), {"key": "x", "name": "X", "color": "#000000"}).status_code == 404
+        label = {"key": "x", "name": "X", "color": "#000000"}
+        assert client.post(labels_url(team["project"]), label).status_code == 404
     assert Project.objects.get(pk=team["project"].pk).name == "Desk"
 
 
@@ -261,7 +262,8 @@ def test_labels_of_another_project_are_not_reachable_through_yours(team):
 def test_a_label_patch_with_an_incomplete_attribute_field_is_a_400(team):
     """Found by fuzzing: inside a PATCH, DRF stops requiring nested fields; each field item must be whole."""
     label = Label.objects.get(project=team["project"], key="opinion")
-    response = api_as(team["owner"]).patch(labels_url(team["project"], label), {"fields": [{"name": "a", "label": "A"}]})
+    incomplete = {"fields": [{"name": "a", "label": "A"}]}
+    response = api_as(team["owner"]).patch(labels_url(team["project"], label), incomplete)
     assert response.status_code == 400 and "type" in str(response.json())
     label.refresh_from_db()
     assert label.fields == []

@@ -30,9 +30,9 @@ class StrictFieldsMixin:
             writable = {name for name, field in self.fields.items() if not field.read_only}
             refused = sorted(set(data) - writable)
             if refused:
-                raise serializers.ValidationError(
-                    {name: ["This field is read-only." if name in self.fields else "Unknown field."] for name in refused}
-                )
+                raise serializers.ValidationError({
+                    name: ["This field is read-only." if name in self.fields else "Unknown field."] for name in refused
+                })
         return super().to_internal_value(data)
 
 
@@ -62,7 +62,9 @@ class Text(serializers.CharField):
         super().__init__(**kwargs)
 
 
-ATTRIBUTE_VALUE = {"anyOf": [{"type": "string", "maxLength": MAX_VALUE_LENGTH}, {"type": "number"}, {"type": "boolean"}]}
+ATTRIBUTE_VALUE = {
+    "anyOf": [{"type": "string", "maxLength": MAX_VALUE_LENGTH}, {"type": "number"}, {"type": "boolean"}]
+}
 
 
 @extend_schema_field({"type": "object", "additionalProperties": ATTRIBUTE_VALUE, "maxProperties": MAX_KEYS})

@@ -101,8 +101,9 @@ class ArticleAnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.List
         serializer = AnnotationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         annotation = create_annotation(article, author=request.user, **serializer.validated_data)
+        location = reverse("annotation-detail", [annotation.pk], request=request)
         return Response(self.represent(annotation), status=status.HTTP_201_CREATED,
-                        headers={"ETag": annotation.etag, "Location": reverse("annotation-detail", [annotation.pk], request=request)})
+                        headers={"ETag": annotation.etag, "Location": location})
 
     @staticmethod
     def _validated_list(data: list) -> list[dict]:
