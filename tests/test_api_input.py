@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.test import Client, RequestFactory, override_settings
 
@@ -311,3 +312,23 @@ def test_server_errors_on_the_api_are_json_with_a_request_id_and_nothing_else(te
 def test_server_error_handler_leaves_html_paths_to_django():
     response = server_error(RequestFactory().get("/projects/"))
     assert response.status_code == 500 and not response["Content-Type"].startswith("application/json")
+
+
+def test_rate_limits_answer_429_json_with_retry_after(team, monkeypatch):
+    """LOAD-1: over the per-user rate the API answers 429 with a JSON body and Retry-After (tests switch
+    the configured throttles off, so this one turns a strict one on)."""
+    from rest_framework.throttling import UserRateThrottle
+
+    from articles.api.views.base import ApiViewSet
+
+    class TwoPerMinute(UserRateThrottle):
+        rate = "2/min"
+
+    monkeypatch.setattr(ApiViewSet, "throttle_classes", [TwoPerMinute])
+    client = api_as(team["viewer"])
+    statuses = [client.get(url("project-list")).status_code for _ in range(3)]
+    response = client.get(url("project-list"))
+    assert statuses == [200, 200, 429]
+    assert_json_error(response, 429)
+    assert int(response["Retry-After"]) > 0
+    cache.clear()  # the throttle's history lives in the cache; leave none for other tests

@@ -36,6 +36,10 @@ class ApiViewSet(viewsets.GenericViewSet):
 
     filterset_class = None
 
+    def represent(self, obj) -> dict:
+        """The JSON of `obj` as this view shows it; 409 and 412 bodies carry it (articles.api.errors)."""
+        return self.get_serializer(obj).data
+
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
         context.setdefault("utf16", self.utf16_maps)
