@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection
 
 from articles.models import Annotation, AnnotationEvent, Role, Visibility
 from tests.api_client import annotation_url, annotations_url, api_as, article_url
@@ -317,3 +320,45 @@ def test_utf16_offsets_follow_a_text_change_of_an_unannotated_article(team, arti
     client.patch(article_url(article), {"text": "🚲🚲 taxes will fall"}, HTTP_IF_MATCH="*")
     body = create(team["annotator"], article, label="claim", quote="taxes").json()
     assert (body["start"], body["utf16_start"]) == (3, 5)
+
+
+def _in_parallel(*calls):
+    """Run each call in its own thread (own database connection), released together by a barrier."""
+    barrier, results = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_and_double_submits_on_real_connections(team, article):
+    """CONC-1 and CONC-2 with real parallel connections: one edit wins, the other gets 412; two identical
+    creates make one row, the other gets 409 (or its own 201 if it came first), never a 500."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs parallel database connections with row locks (PostgreSQL)")
+    annotation = make_annotation(article, author=team["annotator"])
+    first, second = api_as(team["annotator"]), api_as(team["reviewer"])
+    edits = _in_parallel(
+        lambda: first.patch(annotation_url(annotation), {"note": "A"}, HTTP_IF_MATCH=annotation.etag).status_code,
+        lambda: second.patch(annotation_url(annotation), {"note": "B"}, HTTP_IF_MATCH=annotation.etag).status_code,
+    )
+    assert sorted(edits) == [200, 412]
+    annotation.refresh_from_db()
+    assert annotation.version == 2 and annotation.note == ("A" if edits[0] == 200 else "B")
+    span = {"label": "quote", "start": 10, "end": 14}
+    twins = [api_as(team["annotator"]), api_as(team["annotator"])]
+    creates = _in_parallel(*[lambda client=client: client.post(annotations_url(article), span).status_code
+                             for client in twins])
+    assert sorted(creates) == [201, 409]
+    assert Annotation.objects.filter(article=article, label__key="quote").count() == 1
