@@ -21,6 +21,7 @@ from articles.permissions import Action, role_allows
 from articles.views import access
 from articles.views.label_styles import label_stylesheet
 from articles.views.listing import article_listing
+from articles.views.review_context import project_nav
 from articles.views.workspace import labels_version
 
 
@@ -47,7 +48,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     query.pop("page", None)
     context = {"project": project, "role": role, "form": form, "filters": filters, "listing": listing,
                "query": query.urlencode(), "list_url": reverse("project_detail", args=[project.pk]),
-               "labels_css_version": labels_version(labels), "can_add": role_allows(role, Action.MANAGE_ARTICLES)}
+               "labels_css_version": labels_version(labels), "can_add": role_allows(role, Action.MANAGE_ARTICLES),
+               "nav": project_nav(project, role, "project_detail")}
     response = render(request, "articles/project_detail.html" + ("#article-list" if request.htmx else ""), context)
     patch_vary_headers(response, ["HX-Request"])
     return response
