@@ -5,7 +5,7 @@ Creates its own database (annotator_bench_api_<pid>), seeds users, a project and
 with keep-alive http.client connections authenticated by API tokens, as a script would. Prints the
 figures (and writes them to bench/results/api.json), stops gunicorn and drops the database.
 
-Run: .venv/bin/python bench/api_bench.py [--workers 3] [--threads 4] [--requests 1000] [--clients 8]
+Run: .venv/bin/python bench/api_bench.py [--workers 2] [--threads 2] [--requests 1000] [--clients 8]
 Targets: create p50 < 4 ms with 1 client; >= 1,000 creates/s with p95 < 30 ms with 8 clients;
 bulk create of 40 spans >= 5,000 spans/s; GET of one article with its 40 annotations p50 < 5 ms.
 """
@@ -193,8 +193,8 @@ def reads(port: int, world: dict, count: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2 cores: 2 did best)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1000, help="creates per measurement and per client")
     args = parser.parse_args()
