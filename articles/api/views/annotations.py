@@ -157,14 +157,19 @@ class AnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.RetrieveMod
             self._check_may_change(annotation)
         if review is not None:
             require(annotation.my_role, Action.REVIEW)
-        version = expected_version(request, annotation)
+        annotation = self._write(annotation, changes, review, expected_version(request, annotation))
+        return Response(self.represent(annotation), headers={"ETag": annotation.etag})
+
+    def _write(self, annotation: Annotation, changes: dict, review: str | None, version: int) -> Annotation:
+        """Edit, then review, in one transaction: each step checks and bumps the version."""
         with transaction.atomic():
             if changes:
-                annotation = update_annotation(annotation, by=request.user, expected_version=version, changes=changes)
-                version = annotation.version
+                annotation = update_annotation(annotation, by=self.request.user, expected_version=version,
+                                               changes=changes)
             if review is not None:
-                annotation = review_annotation(annotation, by=request.user, status=review, expected_version=version)
-        return Response(self.represent(annotation), headers={"ETag": annotation.etag})
+                annotation = review_annotation(annotation, by=self.request.user, status=review,
+                                               expected_version=annotation.version if changes else version)
+        return annotation
 
     def destroy(self, request, *args, **kwargs) -> Response:
         annotation = self.get_object()
