@@ -207,6 +207,15 @@ def test_only_reviewers_and_owners_set_the_review_status(team, article):
                                           HTTP_IF_MATCH=allowed["ETag"]).status_code == 400
 
 
+def test_reviewers_cannot_review_their_own_annotations(team, article):
+    """A second person checks every span: self-review is refused and changes nothing."""
+    own = make_annotation(article, author=team["reviewer"])
+    response = api_as(team["reviewer"]).patch(annotation_url(own), {"status": "accepted"}, HTTP_IF_MATCH=own.etag)
+    assert response.status_code == 403 and "your own" in response.json()["detail"]
+    own.refresh_from_db()
+    assert (own.status, own.version) == ("pending", 1)
+
+
 # AUTHZ-5: one row per role; columns: create, edit own, edit another's, delete another's, review another's.
 MATRIX = {
     "owner": (201, 200, 200, 204, 200),

@@ -21,7 +21,6 @@ from articles.annotation_write import (
     create_annotation,
     create_annotations,
     delete_annotation,
-    review_annotation,
     update_annotation,
 )
 from articles.api.conditional import etag_of, expected_version
@@ -32,6 +31,7 @@ from articles.api.serializers import AnnotationCreateSerializer, AnnotationSeria
 from articles.api.views.base import ApiViewSet
 from articles.models import Annotation, Article
 from articles.permissions import Action, can_change_annotation
+from articles.workflow import review_span
 
 ONE_OR_MANY = PolymorphicProxySerializer(
     component_name="AnnotationCreateOneOrMany",
@@ -167,7 +167,7 @@ class AnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.RetrieveMod
                 annotation = update_annotation(annotation, by=self.request.user, expected_version=version,
                                                changes=changes)
             if review is not None:
-                annotation = review_annotation(annotation, by=self.request.user, status=review,
+                annotation = review_span(annotation, by=self.request.user, status=review,
                                                expected_version=annotation.version if changes else version)
         return annotation
 
