@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articles.exports import FORMATS, claimreview, csvfile, jsonl, native, w3c
+from articles.exports import FORMATS, claimreview, csvfile, native, w3c
 from articles.exports.records import AnnotationRecord, ArticleRecord, ExportHeader, LabelRecord, ProjectRecord, utc_iso
 from articles.labels import VERDICTS
 

@@ -16,8 +16,8 @@ from django.conf import settings
 
 from articles.fetching import Page, fetch
 from articles.imports import article_files, documents, native, w3c
-from articles.imports.drafts import Batch, check_encodable, decode, loads
 from articles.imports.committing import commit, run_import
+from articles.imports.drafts import Batch, check_encodable, decode, loads
 from articles.imports.outcome import ImportFailed, ImportPlan
 from articles.imports.planning import plan_import
 

@@ -16,10 +16,10 @@ from articles.imports.drafts import (
     AnnotationDraft,
     ArticleDraft,
     Batch,
-    check_encodable,
     decode,
     first_line_title,
     loads,
+    open_document,
 )
 
 METADATA = ("byline", "outlet", "url", "published_at", "language", "external_id")
@@ -74,12 +74,7 @@ def article_from_object(obj: Any, record: str, batch: Batch) -> None:
 
 def read_json(name: str, data: bytes | str | Any, *, parsed: bool = False) -> Batch:
     """Read a JSON array of article objects (or an object with an `articles` array)."""
-    batch = Batch(file=name)
-    if not parsed:
-        text = decode(data, batch)
-        data = None if text is None else loads(text, batch)
-    elif not check_encodable(data, batch):
-        data = None
+    batch, data = open_document(name, data, parsed=parsed)
     if batch.problems:
         return batch
     records = data.get("articles") if isinstance(data, dict) else data

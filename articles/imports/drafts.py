@@ -164,6 +164,20 @@ def loads(text: str, batch: Batch, record: str = "") -> Any:
     return None
 
 
+def open_document(name: str, data: bytes | str | Any, *, parsed: bool) -> tuple[Batch, Any]:
+    """Start a batch for one JSON document: decode and parse it (or check an already parsed value).
+
+    The data is None when the batch already holds the problem that stopped it.
+    """
+    batch = Batch(file=name)
+    if not parsed:
+        text = decode(data, batch)
+        data = None if text is None else loads(text, batch)
+    elif not check_encodable(data, batch):
+        data = None
+    return batch, data
+
+
 def text_or_empty(value: Any) -> Any:
     """Treat a JSON null as an empty string for optional text fields."""
     return "" if value is None else value

@@ -15,9 +15,7 @@ from articles.imports.drafts import (
     ArticleDraft,
     Batch,
     LabelDraft,
-    check_encodable,
-    decode,
-    loads,
+    open_document,
 )
 
 ARTICLE_TEXT_FIELDS = ("byline", "outlet", "url", "language", "external_id")
@@ -112,12 +110,7 @@ def _article(obj: Any, record: str, batch: Batch) -> None:
 
 def read_native(name: str, data: bytes | str | Any, *, parsed: bool = False) -> Batch:
     """Read a native export (format news-annotator/export, version 1)."""
-    batch = Batch(file=name)
-    if not parsed:
-        text = decode(data, batch)
-        data = None if text is None else loads(text, batch)
-    elif not check_encodable(data, batch):
-        data = None
+    batch, data = open_document(name, data, parsed=parsed)
     if batch.problems:
         return batch
     if not is_native(data):

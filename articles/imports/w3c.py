@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from articles.imports.drafts import AnnotationDraft, Batch, check_encodable, decode, loads
+from articles.imports.drafts import AnnotationDraft, Batch, open_document
 
 LABEL_PURPOSES = ("tagging", "classifying")
 
@@ -117,12 +117,7 @@ def _annotation(annotation: Any, record: str, batch: Batch) -> None:
 
 def read_w3c(name: str, data: bytes | str | Any, *, parsed: bool = False) -> Batch:
     """Read W3C Web Annotations (JSON-LD) into annotation drafts aimed at stored articles."""
-    batch = Batch(file=name)
-    if not parsed:
-        text = decode(data, batch)
-        data = None if text is None else loads(text, batch)
-    elif not check_encodable(data, batch):
-        data = None
+    batch, data = open_document(name, data, parsed=parsed)
     if batch.problems:
         return batch
     items = _items(data, batch)
