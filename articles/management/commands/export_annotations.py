@@ -31,6 +31,16 @@ def acting_user(project: Project, username: str | None) -> User:
     return membership.user
 
 
+def find_article(project: Project, article_id: int | None) -> Article | None:
+    """The project's article with this id (None when no id is given)."""
+    if article_id is None:
+        return None
+    article = Article.objects.filter(project=project, pk=article_id).first()
+    if article is None:
+        raise CommandError(f"No article {article_id} in {project.slug!r}.")
+    return article
+
+
 class Command(BaseCommand):
     help = "Export annotations (native JSON, W3C, JSONL, CSV or ClaimReview) to a file or stdout, streamed."
 
@@ -50,11 +60,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         project = find_project(options["project"])
         user = acting_user(project, options["as_user"])
-        article = None
-        if options["article"] is not None:
-            article = Article.objects.filter(project=project, pk=options["article"]).first()
-            if article is None:
-                raise CommandError(f"No article {options['article']} in {project.slug!r}.")
+        article = find_article(project, options["article"])
         try:
             filters = parse_filters({name: options[name] for name in ("label", "author", "status", "since", "until")})
         except InvalidInput as error:

@@ -10,8 +10,7 @@ from tqdm import tqdm
 
 from articles import imports
 from articles.fetching import FetchError
-from articles.management.commands.export_annotations import acting_user, find_project
-from articles.models import Article
+from articles.management.commands.export_annotations import acting_user, find_article, find_project
 
 SHOWN = 20
 
@@ -34,11 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         project = find_project(options["project"])
         user = acting_user(project, options["as_user"])
-        article = None
-        if options["article"] is not None:
-            article = Article.objects.filter(project=project, pk=options["article"]).first()
-            if article is None:
-                raise CommandError(f"No article {options['article']} in {project.slug!r}.")
+        article = find_article(project, options["article"])
         if not options["files"] and not options["url"]:
             raise CommandError("Give at least one file or --url.")
         quiet = True if options["no_progress"] else None
