@@ -208,12 +208,12 @@ def _annotate(article: Article, span: DemoSpan, users: dict[str, User]) -> None:
 
 
 def _assign(project: Project, articles: list[Article], users: dict[str, User]) -> None:
-    """Give alice every article; her first is submitted for bob's review, her second is under way."""
+    """Give alice every article: the phone-ban study is submitted for bob's review, the heatwave under way."""
     if project.articles.filter(assignments__isnull=False).exists():
         return
     assign(project, articles=[a.pk for a in articles], annotators=[users["alice"].pk], by=users["demo"])
     work = {a.article_id: a for a in Assignment.objects.filter(article__in=articles, annotator=users["alice"])}
-    transition(work[articles[0].pk], "submit", by=users["alice"])
+    transition(work[articles[2].pk], "submit", by=users["alice"])
     transition(work[articles[1].pk], "start", by=users["alice"])
 
 

@@ -53,6 +53,24 @@ def sign_in(page, url: str, username: str, password: str, next_url: str) -> None
     page.wait_for_load_state()
 
 
+def review_screens(browser, url: str, project) -> None:
+    """Bob reviews alice's submitted article; the owner looks at the dashboard."""
+    from articles.demo import DEMO_USERS
+    from articles.models import Assignment, AssignmentState
+
+    submitted = Assignment.objects.get(article__project=project, state=AssignmentState.SUBMITTED)
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, device_scale_factor=1)
+    sign_in(page, url, "bob", DEMO_USERS["bob"][0], f"/assignments/{submitted.pk}/review/")
+    page.wait_for_load_state()
+    page.screenshot(path=HERE / "review.png")
+    page.close()
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+    sign_in(page, url, "demo", DEMO_USERS["demo"][0], f"/projects/{project.pk}/dashboard/")
+    page.wait_for_load_state()
+    page.screenshot(path=HERE / "dashboard.png")
+    page.close()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         setup_django(Path(folder) / "screenshots.sqlite3")
@@ -94,6 +112,7 @@ def main() -> None:
                 page.goto(f"{server.url}/articles/{article.pk}/?selected={quote.pk}")
                 page.wait_for_selector("#editor-form")
                 page.screenshot(path=HERE / "tablet.png")
+                review_screens(browser, server.url, project)
                 browser.close()
         finally:
             server.stop()
