@@ -10,36 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_span
 from articles.attributes import validate_attributes
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
+from articles.history import record, record_created, snapshot
 from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, ReviewStatus
 
 EDITABLE_FIELDS = ("label", "start", "end", "note", "attributes", "is_flagged", "question")
 MAX_NOTE = 10000
 MAX_BULK = 1000
-
-
-def snapshot(annotation: Annotation, label_key: str | None = None) -> dict[str, Any]:
-    """Return the annotation's user-visible fields as JSON-ready data (for history and undo)."""
-    return {
-        "label": label_key or annotation.label.key,
-        "author_id": annotation.author_id,
-        "start": annotation.start,
-        "end": annotation.end,
-        "quote": annotation.quote,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-        "note": annotation.note,
-        "attributes": annotation.attributes,
-        "status": annotation.status,
-        "is_flagged": annotation.is_flagged,
-        "question": annotation.question,
-        "version": annotation.version,
-    }
 
 
 def _ensure_editable(article_id: int, user) -> None:
@@ -48,15 +30,25 @@ def _ensure_editable(article_id: int, user) -> None:
     ensure_editable(article_id, user)
 
 
-def _record(annotation: Annotation, action: str, by, changes: Mapping[str, Any] | None = None) -> AnnotationEvent:
-    return AnnotationEvent.objects.create(
-        annotation_id=annotation.pk,
-        article_id=annotation.article_id,
-        actor=by,
-        action=action,
-        changes=dict(changes or {}),
-        snapshot=snapshot(annotation),
-    )
+def _labels_with_lock(article: Article, author, key: str | None = None) -> list[Label]:
+    """The project's labels (only `key`'s when given), each carrying `locked`: the state of the author's
+    locked work on the article (None when it is not locked).
+
+    One query instead of two, and plain SQL: compiling the ORM version cost more than running it,
+    and every annotation created pays for this lookup.
+    """
+    from articles.workflow import locked_state_sql  # the workflow builds on this module: import at call time
+
+    lock_sql, params = locked_state_sql(article.pk, author)
+    meta, quote = Label._meta, connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    where = f"{quote(meta.get_field('project').column)} = %s"
+    params.append(article.project_id)
+    if key is not None:
+        where += f" AND {quote(meta.get_field('key').column)} = %s"
+        params.append(key)
+    sql = f"SELECT {columns}, {lock_sql} AS {quote('locked')} FROM {quote(meta.db_table)} WHERE {where}"
+    return list(Label.objects.raw(sql, params))
 
 
 def resolve_position(
@@ -94,8 +86,12 @@ def _label(article: Article, key: str | Label, labels: Mapping[str, Label] | Non
         project_id=article.project_id, key=key
     ).first()
     if label is None:
-        raise InvalidInput.single("label", f"Unknown label {str(key)[:40]!r} in this project.")
+        raise _unknown_label(key)
     return label
+
+
+def _unknown_label(key: object) -> InvalidInput:
+    return InvalidInput.single("label", f"Unknown label {str(key)[:40]!r} in this project.")
 
 
 def _check_texts(note: str, question: str = "") -> None:
@@ -129,14 +125,37 @@ def _existing_twin(annotation: Annotation) -> Annotation | None:
     ).first()
 
 
+def _refuse_locked(found: list[Label], article: Article, author) -> None:
+    """Apply the lock rule with the state the labels carried (asked on its own when no label came back)."""
+    from articles.workflow import refuse_locked  # the workflow builds on this module: import at call time
+
+    if found:
+        refuse_locked(found[0].locked)
+    else:
+        _ensure_editable(article.pk, author)
+
+
+def _build_editable(article: Article, author, label: str | Label, fields: Mapping[str, Any]) -> Annotation:
+    """Validate one span, then refuse it if the author's work on the article is locked (in that order)."""
+    if not isinstance(label, str):  # a Label object (or a bad key, which build_annotation reports)
+        annotation = build_annotation(article, author=author, label=label, **fields)
+        _ensure_editable(article.pk, author)
+        return annotation
+    found = _labels_with_lock(article, author, key=label)
+    if not found:
+        raise _unknown_label(label)
+    annotation = build_annotation(article, author=author, label=found[0], **fields)
+    _refuse_locked(found, article, author)
+    return annotation
+
+
 def create_annotation(article: Article, *, author, label: str | Label, **fields: Any) -> Annotation:
     """Validate and store one annotation; a double submit raises AlreadyExists with the first one."""
-    annotation = build_annotation(article, author=author, label=label, **fields)
-    _ensure_editable(article.pk, author)
+    annotation = _build_editable(article, author, label, fields)
     try:
         with transaction.atomic():
             annotation.save()
-            _record(annotation, EventAction.CREATED, author)
+            record(annotation, EventAction.CREATED, author)
     except IntegrityError:
         twin = _existing_twin(annotation)
         if twin is None:
@@ -150,8 +169,9 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
     specs = list(specs)
     if len(specs) > MAX_BULK:
         raise InvalidInput.single("non_field_errors", f"Send at most {MAX_BULK} annotations at once.")
-    _ensure_editable(article.pk, author)
-    labels = {label.key: label for label in Label.objects.filter(project_id=article.project_id)}
+    found = _labels_with_lock(article, author)
+    _refuse_locked(found, article, author)
+    labels = {label.key: label for label in found}
     built, errors, seen = [], {}, set()
     for index, spec in enumerate(specs):
         try:
@@ -169,11 +189,7 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
     try:
         with transaction.atomic():
             created = Annotation.objects.bulk_create(built)
-            AnnotationEvent.objects.bulk_create(
-                AnnotationEvent(annotation_id=a.pk, article_id=article.pk, actor=author,
-                                action=EventAction.CREATED, snapshot=snapshot(a))
-                for a in created
-            )
+            record_created(created, author)
     except IntegrityError:
         raise InvalidInput.single(
             "non_field_errors", "At least one of these spans already exists with the same label; nothing was saved."
@@ -225,7 +241,7 @@ def update_annotation(annotation: Annotation, *, by, expected_version: int | Non
         annotation.refresh_from_db()
         after = snapshot(annotation)
         diff = {k: [before[k], after[k]] for k in after if k != "version" and before[k] != after[k]}
-        _record(annotation, EventAction.UPDATED, by, diff)
+        record(annotation, EventAction.UPDATED, by, diff)
     return annotation
 
 
@@ -237,7 +253,7 @@ def review_annotation(annotation: Annotation, *, by, status: str, expected_versi
         old = annotation.status
         _guarded_update(annotation, expected_version, {"status": status})
         annotation.refresh_from_db()
-        _record(annotation, EventAction.REVIEWED, by, {"status": [old, status]})
+        record(annotation, EventAction.REVIEWED, by, {"status": [old, status]})
     return annotation
 
 
@@ -250,7 +266,7 @@ def delete_annotation(annotation: Annotation, *, by, expected_version: int | Non
         if not deleted:
             current = Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
             raise StaleVersion(current)
-        return _record(annotation, EventAction.DELETED, by)
+        return record(annotation, EventAction.DELETED, by)
 
 
 def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotation:
@@ -269,7 +285,7 @@ def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotatio
     try:
         with transaction.atomic():
             annotation.save(force_insert=True)
-            _record(annotation, EventAction.RESTORED, by)
+            record(annotation, EventAction.RESTORED, by)
     except IntegrityError:
         raise AlreadyExists(_existing_twin(annotation), "The same span was created again meanwhile.") from None
     return annotation

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, connections
 
-from articles.annotation_write import delete_annotation, restore_annotation, update_annotation
+from articles.annotation_write import create_annotations, delete_annotation, restore_annotation, update_annotation
 from articles.errors import InvalidInput, StaleVersion
 from articles.models import (
     Annotation,
@@ -292,3 +292,15 @@ def test_an_independent_project_reveals_others_spans_when_the_annotator_submits(
     assert visible() == {mine.pk}
     transition(work, "submit", by=team["annotator"])
     assert visible() == {mine.pk, theirs.pk}
+
+
+def test_submitted_work_refuses_bulk_creation_and_an_unknown_label_is_still_named_first(team, article):
+    """The lock state now comes with the label lookup: the rule and the order of errors stay the same."""
+    work = assign(article, team["annotator"], State.IN_PROGRESS)
+    transition(work, "submit", by=team["annotator"])
+    with pytest.raises(InvalidInput, match="submitted and locked"):
+        create_annotations(article, [{"label": "claim", "start": 0, "end": 3}], author=team["annotator"])
+    with pytest.raises(InvalidInput, match="Unknown label"):
+        make_annotation(article, author=team["annotator"], label="no-such-label")
+    assert not Annotation.objects.filter(author=team["annotator"]).exists()
+    create_annotations(article, [{"label": "claim", "start": 0, "end": 3}], author=team["annotator2"])

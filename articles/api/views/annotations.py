@@ -97,7 +97,8 @@ class ArticleAnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.List
         require(article.my_role, Action.ANNOTATE)
         if isinstance(request.data, list):
             created = create_annotations(article, self._validated_list(request.data), author=request.user)
-            return Response([self.represent(annotation) for annotation in created], status=status.HTTP_201_CREATED)
+            data = AnnotationSerializer(created, many=True, context=self.get_serializer_context()).data
+            return Response(data, status=status.HTTP_201_CREATED)
         serializer = AnnotationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         annotation = create_annotation(article, author=request.user, **serializer.validated_data)
