@@ -8,7 +8,6 @@ is a JSON array of self-contained objects, each ready for a `<script type="appli
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from articles.exports.records import (
     ExportHeader,
     attributes_of,
     buffered,
+    compact_json,
     iso_date,
     utc_iso,
 )
@@ -32,7 +32,7 @@ ANNOTATION_FIELDS = frozenset({"label", "quote", "attributes", "note", "updated_
 RATING_SCALE = {"true": 5, "mostly true": 4, "mixed": 3, "mostly false": 2, "false": 1, "unverifiable": None}
 BEST_RATING, WORST_RATING = 5, 1
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_dumps = compact_json
 
 
 def verdict_of(annotation: AnnotationRecord) -> str | None:

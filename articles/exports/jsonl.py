@@ -6,7 +6,6 @@ code points (Python string indices), end exclusive, in text order. Overlapping s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
 from articles.exports.records import (
@@ -16,10 +15,11 @@ from articles.exports.records import (
     ArticleWithAnnotations,
     ExportHeader,
     buffered,
+    compact_json,
     utc_iso,
 )
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_dumps = compact_json
 
 
 ANNOTATION_FIELDS = frozenset({"start", "end", "label"})

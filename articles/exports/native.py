@@ -7,7 +7,6 @@ It is the one format that imports back losslessly (articles/imports/native.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -20,10 +19,11 @@ from articles.exports.records import (
     ArticleWithAnnotations,
     ExportHeader,
     buffered,
+    compact_json,
     utc_iso,
 )
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_dumps = compact_json
 _string = JSON_STRING
 
 

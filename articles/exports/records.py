@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 Moment = datetime | str | None
 # A JSON string literal, quotes included, escaped exactly as json.dumps(..., ensure_ascii=False) does.
 JSON_STRING = json.encoder.encode_basestring
+# Compact UTF-8 JSON for every export; NaN and infinities never leave the tool.
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 NATIVE_FORMAT = "news-annotator/export"
 NATIVE_VERSION = 1
 

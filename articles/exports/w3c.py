@@ -9,7 +9,6 @@ export is a single document that ../shared/w3c-annotation/validate.py checks in 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -20,6 +19,7 @@ from articles.exports.records import (
     ArticleWithAnnotations,
     ExportHeader,
     buffered,
+    compact_json,
     utc_iso,
 )
 
@@ -27,7 +27,7 @@ CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ARTICLE_FIELDS = frozenset({"url"})
 ANNOTATION_FIELDS = frozenset({"start", "end", "quote", "prefix", "suffix", "label", "note", "author", "created_at",
                                "updated_at"})
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_dumps = compact_json
 
 
 def is_web_address(url: str) -> bool:
