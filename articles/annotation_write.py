@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 
 from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_span
+from articles.annotation_insert import insert_annotations
 from articles.attributes import validate_attributes
+from articles.compiled import CompiledQuery
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
-from articles.history import record, record_created, snapshot
+from articles.history import record, snapshot
 from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, ReviewStatus
 
 EDITABLE_FIELDS = ("label", "start", "end", "note", "attributes", "is_flagged", "question")
@@ -30,25 +32,29 @@ def _ensure_editable(article_id: int, user) -> None:
     ensure_editable(article_id, user)
 
 
+def _with_lock(labels: QuerySet[Label], article_id: int, author_id: int) -> QuerySet[Label]:
+    from articles.workflow import locked_state  # the workflow builds on this module: import at call time
+
+    return labels.annotate(locked=locked_state(article_id, author_id))
+
+
+# Every annotation created reads its label and the author's lock state: one query, compiled once.
+_LABEL_WITH_LOCK = CompiledQuery(
+    lambda project, key, article, author: _with_lock(Label.objects.filter(project_id=project, key=key), article, author),
+    int, str, int, int,
+)
+_LABELS_WITH_LOCK = CompiledQuery(
+    lambda project, article, author: _with_lock(Label.objects.filter(project_id=project), article, author),
+    int, int, int,
+)
+
+
 def _labels_with_lock(article: Article, author, key: str | None = None) -> list[Label]:
     """The project's labels (only `key`'s when given), each carrying `locked`: the state of the author's
-    locked work on the article (None when it is not locked).
-
-    One query instead of two, and plain SQL: compiling the ORM version cost more than running it,
-    and every annotation created pays for this lookup.
-    """
-    from articles.workflow import locked_state_sql  # the workflow builds on this module: import at call time
-
-    lock_sql, params = locked_state_sql(article.pk, author)
-    meta, quote = Label._meta, connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
-    where = f"{quote(meta.get_field('project').column)} = %s"
-    params.append(article.project_id)
-    if key is not None:
-        where += f" AND {quote(meta.get_field('key').column)} = %s"
-        params.append(key)
-    sql = f"SELECT {columns}, {lock_sql} AS {quote('locked')} FROM {quote(meta.db_table)} WHERE {where}"
-    return list(Label.objects.raw(sql, params))
+    locked work on the article (None when it is not locked)."""
+    if key is None:
+        return _LABELS_WITH_LOCK.run(article.project_id, article.pk, author.pk)
+    return _LABEL_WITH_LOCK.run(article.project_id, key, article.pk, author.pk)
 
 
 def resolve_position(
@@ -153,9 +159,7 @@ def create_annotation(article: Article, *, author, label: str | Label, **fields:
     """Validate and store one annotation; a double submit raises AlreadyExists with the first one."""
     annotation = _build_editable(article, author, label, fields)
     try:
-        with transaction.atomic():
-            annotation.save()
-            record(annotation, EventAction.CREATED, author)
+        insert_annotations([annotation], author)
     except IntegrityError:
         twin = _existing_twin(annotation)
         if twin is None:
@@ -187,14 +191,12 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
     if errors:
         raise InvalidInput(errors)
     try:
-        with transaction.atomic():
-            created = Annotation.objects.bulk_create(built)
-            record_created(created, author)
+        insert_annotations(built, author)
     except IntegrityError:
         raise InvalidInput.single(
             "non_field_errors", "At least one of these spans already exists with the same label; nothing was saved."
         ) from None
-    return created
+    return built
 
 
 def _guarded_update(annotation: Annotation, expected_version: int | None, values: Mapping[str, Any]) -> None:

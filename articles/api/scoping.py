@@ -7,10 +7,14 @@ query: one membership lookup per request. Role checks go through articles.permis
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 
+from articles.api.fields import MAX_ID
+from articles.compiled import CompiledQuery
 from articles.models import Annotation, Article, Membership, Project, Role, Visibility
 from articles.permissions import Action, role_allows
 
@@ -57,6 +61,25 @@ def articles_with_role(user) -> QuerySet[Article]:
     return Article.objects.for_user(user).annotate(
         my_role=F("project__memberships__role"), project_visibility=F("project__visibility")
     )
+
+
+_ARTICLE_WITH_ROLE = CompiledQuery(
+    lambda user_id, pk: articles_with_role(get_user_model()(pk=user_id)).filter(pk=pk), int, int
+)
+
+
+def article_with_role(user, pk: int | str) -> Article:
+    """One article of the caller's projects with their role (as `articles_with_role`), else a 404.
+
+    Every annotation request starts here, so the query is compiled once (articles.compiled); an id
+    beyond the database's range is a 404 like any other unknown id.
+    """
+    pk = int(pk)
+    known = user.is_authenticated and 0 < pk <= MAX_ID
+    article = _ARTICLE_WITH_ROLE.first(user.pk, pk) if known else None
+    if article is None:
+        raise Http404("No article with that id in your projects.")
+    return article
 
 
 def articles_for(user, *, counted: bool = True) -> QuerySet[Article]:

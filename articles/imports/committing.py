@@ -11,11 +11,11 @@ import logging
 
 from django.db import DatabaseError, transaction
 
-from articles.annotation_write import snapshot
+from articles.annotation_insert import insert_annotations
 from articles.imports.drafts import Batch, Problem
 from articles.imports.outcome import ImportFailed, ImportPlan
 from articles.imports.planning import plan_import
-from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, Project
+from articles.models import Article, Label, Project
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +28,7 @@ def commit(plan: ImportPlan) -> ImportPlan:
         with transaction.atomic():
             Label.objects.bulk_create(plan.labels)
             Article.objects.bulk_create(plan.articles, batch_size=500)
-            Annotation.objects.bulk_create(plan.annotations, batch_size=1000)
-            AnnotationEvent.objects.bulk_create(
-                (AnnotationEvent(annotation_id=a.pk, article_id=a.article_id, actor=plan.by,
-                                 action=EventAction.CREATED, snapshot=snapshot(a)) for a in plan.annotations),
-                batch_size=1000,
-            )
+            insert_annotations(plan.annotations, plan.by)
     except DatabaseError:
         logger.warning("import into project %s failed at commit", plan.project.pk, exc_info=True)
         plan.problems.append(Problem("", "", "", "The project changed while importing (an article or annotation "

@@ -12,7 +12,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -26,7 +25,7 @@ from articles.annotation_write import (
 from articles.api.conditional import etag_of, expected_version
 from articles.api.filters import AnnotationFilter
 from articles.api.schema import IF_MATCH, errors, path_id, with_object
-from articles.api.scoping import DENIED, annotations_for, articles_with_role, require, visible_annotations_of
+from articles.api.scoping import DENIED, annotations_for, article_with_role, require, visible_annotations_of
 from articles.api.serializers import AnnotationCreateSerializer, AnnotationSerializer, AnnotationUpdateSerializer
 from articles.api.views.base import ApiViewSet
 from articles.models import Annotation, Article
@@ -85,7 +84,7 @@ class ArticleAnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.List
     def get_article(self) -> Article:
         """The article, if the caller may see it, with their role: one query."""
         if not hasattr(self, "_article"):
-            self._article = get_object_or_404(articles_with_role(self.request.user), pk=self.kwargs["article_pk"])
+            self._article = article_with_role(self.request.user, self.kwargs["article_pk"])
             self.utf16_maps.of(self._article)
         return self._article
 

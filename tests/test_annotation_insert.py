@@ -1,0 +1,86 @@
+"""Storing new annotations with their history rows: paired correctly, all or nothing, few round trips."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from articles import annotation_insert
+from articles.annotation_insert import insert_annotations
+from articles.annotation_write import build_annotation, create_annotation
+from articles.errors import AlreadyExists
+from articles.models import Annotation, AnnotationEvent
+from tests.api_client import annotations_url, api_as
+from tests.factories import make_article
+
+LABELS = ("claim", "quote", "source", "opinion")
+
+
+def _spans(article, author, count: int, first: int = 0) -> list[Annotation]:
+    return [
+        build_annotation(article, author=author, label=article.project.labels.get(key=LABELS[n % 4]),
+                         start=first + n // 4, end=first + n // 4 + 3 + n % 4, note=f"note {n}",
+                         attributes={})
+        for n in range(count)
+    ]
+
+
+def _assert_history_matches(annotations: list[Annotation], by) -> None:
+    events = {event.annotation_id: event for event in AnnotationEvent.objects.filter(action="created")}
+    for annotation in annotations:
+        event = events[annotation.pk]
+        stored = Annotation.objects.get(pk=annotation.pk)
+        assert (event.snapshot["label"], event.snapshot["start"], event.snapshot["end"], event.snapshot["note"]) == (
+            stored.label.key, stored.start, stored.end, stored.note)
+        assert event.article_id == stored.article_id and event.actor_id == by.pk
+        assert stored.created_at == annotation.created_at == event.created_at
+
+
+@pytest.mark.parametrize("count", [1, 7, 150])
+def test_each_history_row_belongs_to_its_annotation_across_statements(team, monkeypatch, count):
+    monkeypatch.setattr(annotation_insert, "ROWS_PER_STATEMENT", 50)  # 150 spans: three statements
+    article = make_article(team["project"], text="Ein Satz über Zoë 🚲 und 東京の記者. " * 10)
+    built = _spans(article, team["annotator"], count)
+    insert_annotations(built, team["reviewer"])
+    assert Annotation.objects.filter(article=article).count() == AnnotationEvent.objects.count() == count
+    assert all(annotation.pk and not annotation._state.adding for annotation in built)
+    _assert_history_matches(built, team["reviewer"])
+
+
+def test_a_duplicate_in_a_later_statement_stores_nothing(team, article, monkeypatch):
+    """DATA-6: all or nothing, even when the rows go in several statements."""
+    monkeypatch.setattr(annotation_insert, "ROWS_PER_STATEMENT", 5)
+    create_annotation(article, author=team["annotator"], label="opinion", start=3, end=5)
+    built = _spans(article, team["annotator"], 15)  # fine on their own; the twin comes last, in statement 4
+    built.append(build_annotation(article, author=team["annotator"], label="opinion", start=3, end=5))
+    with pytest.raises(IntegrityError):
+        insert_annotations(built, team["annotator"])
+    assert Annotation.objects.filter(article=article).count() == AnnotationEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_history(team, article):
+    with CaptureQueriesContext(connection) as queries:
+        annotation = create_annotation(article, author=team["annotator"], label="claim", start=0, end=7)
+    writes = [q["sql"] for q in queries if not q["sql"].startswith("SELECT")]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and writes[0].startswith("WITH new AS (INSERT")  # no BEGIN, no COMMIT
+    _assert_history_matches([annotation], team["annotator"])
+    with pytest.raises(AlreadyExists) as twin:  # CONC-2: the double submit finds the first one
+        create_annotation(article, author=team["annotator"], label="claim", start=0, end=7)
+    assert twin.value.existing.pk == annotation.pk
+    assert Annotation.objects.count() == AnnotationEvent.objects.count() == 1  # the connection still works
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_creates_an_annotation_in_four_queries_on_postgresql(team, article):
+    """Token, article with role, label with the author's lock state, then one insert with its history."""
+    client = api_as(team["annotator"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(annotations_url(article), {"label": "quote", "start": 4, "end": 9})
+    assert response.status_code == 201, response.json()
+    if connection.vendor == "postgresql":
+        assert len(queries) == 4, [q["sql"][:60] for q in queries]
+    else:  # SQLite: the insert and its history are two statements in one transaction
+        assert len([q for q in queries if q["sql"].startswith(("SELECT", "INSERT"))]) == 5
