@@ -28,24 +28,29 @@ from articles.models import Annotation, AnnotationEvent, EventAction
 # The unique span key of an annotation: it pairs each new row with its history row and its object.
 KEY = ("article_id", "author_id", "label_id", "start", "end")
 ROWS_PER_STATEMENT = 1000
-PREPARED_TYPES = frozenset({"JSONField", "DateTimeField"})
+JSON, TIME = "JSONField", "DateTimeField"
 
 
 @cache
-def _fields() -> tuple[list, list, list[bool]]:
-    """The annotation columns to insert, the history columns, and which annotation values need preparing."""
+def _fields() -> tuple[list, list, list[str]]:
+    """The annotation columns to insert, the history columns, and each annotation column's type."""
     annotation = [field for field in Annotation._meta.concrete_fields if not field.primary_key]
     events = [AnnotationEvent._meta.get_field(name)
               for name in ("annotation_id", "article", "actor", "action", "changes", "snapshot", "created_at")]
-    return annotation, events, [field.get_internal_type() in PREPARED_TYPES for field in annotation]
+    return annotation, events, [field.get_internal_type() for field in annotation]
 
 
-def _row(annotation: Annotation, fields: list, prepared: list[bool]) -> list:
-    return [
-        field.get_db_prep_save(getattr(annotation, field.attname), connection) if prepare
-        else getattr(annotation, field.attname)
-        for field, prepare in zip(fields, prepared, strict=True)
-    ]
+def _row(annotation: Annotation, fields: list, kinds: list[str], now) -> list:
+    """The annotation's values for the database: JSON prepared by its field, times (all `now`) prepared once."""
+    values = []
+    for field, kind in zip(fields, kinds, strict=True):
+        value = getattr(annotation, field.attname)
+        if kind == JSON:
+            value = field.get_db_prep_save(value, connection)
+        elif kind == TIME:
+            value = now
+        values.append(value)
+    return values
 
 
 def insert_annotations(annotations: Sequence[Annotation], by) -> None:
@@ -83,15 +88,16 @@ def insert_annotations(annotations: Sequence[Annotation], by) -> None:
 
 
 def _insert_chunk(cursor, chunk: Sequence[Annotation], common: list) -> list[tuple]:
-    """Insert one chunk; return (id, *KEY) of each new row."""
-    fields, event_fields, prepared = _fields()
+    """Insert one chunk; return (id, *KEY) of each new row. `common`: the history rows' actor, action,
+    changes and time, ready for the database."""
+    fields, event_fields, kinds = _fields()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     key_columns = ", ".join(quote(Annotation._meta.get_field(name).column) for name in KEY)
     insert = (f"INSERT INTO {quote(Annotation._meta.db_table)} ({columns}) VALUES "
               + ", ".join([f"({', '.join(['%s'] * len(fields))})"] * len(chunk))
               + f" RETURNING {quote('id')}, {key_columns}")
-    params = [value for annotation in chunk for value in _row(annotation, fields, prepared)]
+    params = [value for annotation in chunk for value in _row(annotation, fields, kinds, common[3])]
     snapshot_field = event_fields[5]
     snapshots = [snapshot_field.get_db_prep_save(snapshot(annotation), connection) for annotation in chunk]
     event_table = quote(AnnotationEvent._meta.db_table)

@@ -317,8 +317,7 @@ def test_server_error_handler_leaves_html_paths_to_django():
 def test_rate_limits_answer_429_json_with_retry_after(team, monkeypatch):
     """LOAD-1: over the per-user rate the API answers 429 with a JSON body and Retry-After (tests switch
     the configured throttles off, so this one turns a strict one on)."""
-    from rest_framework.throttling import UserRateThrottle
-
+    from articles.api.throttling import UserRateThrottle
     from articles.api.views.base import ApiViewSet
 
     class TwoPerMinute(UserRateThrottle):
@@ -332,3 +331,28 @@ def test_rate_limits_answer_429_json_with_retry_after(team, monkeypatch):
     assert_json_error(response, 429)
     assert int(response["Retry-After"]) > 0
     cache.clear()  # the throttle's history lives in the cache; leave none for other tests
+
+
+def test_rate_limits_count_in_windows_and_keep_one_small_counter_per_caller(team, monkeypatch):
+    """LOAD-1: the throttle's state stays one integer however many requests a caller makes, and a new
+    window starts a new count (DRF's own throttle rewrote a list of every request time on each call)."""
+    from articles.api.throttling import UserRateThrottle
+    from articles.api.views.base import ApiViewSet
+
+    clock = [1_000_000.0]
+
+    class ThreePerMinute(UserRateThrottle):
+        rate = "3/min"
+        timer = staticmethod(lambda: clock[0])
+
+    monkeypatch.setattr(ApiViewSet, "throttle_classes", [ThreePerMinute])
+    client = api_as(team["viewer"])
+    cache.clear()
+    statuses = [client.get(url("project-list")).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    counters = [key for key in cache._cache if "throttle_user" in key]  # LocMemCache in tests
+    assert len(counters) == 1 and cache.get(counters[0].split(":", 2)[-1]) == 5
+    assert int(client.get(url("project-list"))["Retry-After"]) == 20  # the window ends at 1,000,020
+    clock[0] += 20
+    assert client.get(url("project-list")).status_code == 200
+    cache.clear()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from articles.api.scoping import articles_with_role, sees_every_annotation, visible_annotations_of
+from articles.api.scoping import (
+    article_with_role,
+    articles_with_role,
+    sees_every_annotation,
+    visible_annotation_list,
+    visible_annotations_of,
+)
 from articles.models import Annotation, Assignment, AssignmentState, Role, Visibility
 from tests.factories import add_member, make_annotation, make_article, make_project, make_user
 
@@ -30,5 +36,7 @@ def test_the_fast_path_shows_exactly_what_visible_to_shows(db, visibility, role,
     fast = set(visible_annotations_of(with_role, reader).values_list("pk", flat=True))
     domain = set(Annotation.objects.visible_to(reader).filter(article=article).values_list("pk", flat=True))
     assert fast == domain
+    compiled = visible_annotation_list(article_with_role(reader, article.pk), reader)  # what GET article reads
+    assert [a.pk for a in compiled] == list(visible_annotations_of(with_role, reader).values_list("pk", flat=True))
     if sees_every_annotation(with_role):
         assert domain == set(article.annotations.values_list("pk", flat=True))

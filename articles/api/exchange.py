@@ -18,12 +18,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from articles import imports
 from articles.api.schema import errors, path_id
 from articles.api.scoping import articles_for, projects_for, require
+from articles.api.throttling import UserRateThrottle
 from articles.errors import InvalidInput
 from articles.exports import FORMATS, ExportScope, parse_filters
 from articles.exports.download import export_response

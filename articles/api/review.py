@@ -25,10 +25,24 @@ from articles.api.exceptions import PreconditionRequired
 from articles.api.fields import MAX_ID
 from articles.api.filters import IdFilter
 from articles.api.review_serializers import (
-    AdjudicationRequestSerializer, AdjudicationSerializer, AgreementSerializer, AnnotationEventSerializer,
-    AssignmentEventSerializer, AssignmentSerializer, AssignRequestSerializer, CommentRequestSerializer,
-    CommentSerializer, DashboardSerializer, FlagRequestSerializer, ResolveRequestSerializer, ReviewRequestSerializer,
-    SpreadRequestSerializer, SpreadResultSerializer, ThreadSerializer, TransitionRequestSerializer, agreement_json,
+    AdjudicationRequestSerializer,
+    AdjudicationSerializer,
+    AgreementSerializer,
+    AnnotationEventSerializer,
+    AssignmentEventSerializer,
+    AssignmentSerializer,
+    AssignRequestSerializer,
+    CommentRequestSerializer,
+    CommentSerializer,
+    DashboardSerializer,
+    FlagRequestSerializer,
+    ResolveRequestSerializer,
+    ReviewRequestSerializer,
+    SpreadRequestSerializer,
+    SpreadResultSerializer,
+    ThreadSerializer,
+    TransitionRequestSerializer,
+    agreement_json,
     dashboard_json,
 )
 from articles.api.schema import IF_MATCH, errors, path_id, with_object

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from articles.api.fields import MAX_ID, StrictBooleanField, StrictFieldsMixin, StrictIntegerField, Text
+from articles.api.fields import MAX_ID, RequestSerializer, StrictBooleanField, StrictIntegerField, Text
 from articles.assignment import MAX_ANNOTATORS, MAX_ARTICLES
 from articles.discussion import MAX_BODY
 from articles.models import AnnotationEvent, Assignment, AssignmentEvent, Comment, ReviewStatus
@@ -40,13 +40,13 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return available_actions(assignment, self.context["request"].user, getattr(assignment, "my_role", None))
 
 
-class AssignRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class AssignRequestSerializer(RequestSerializer):
     articles = serializers.ListField(child=StrictIntegerField(**Id), allow_empty=False, max_length=MAX_ARTICLES)
     annotators = serializers.ListField(child=StrictIntegerField(**Id), allow_empty=False, max_length=MAX_ANNOTATORS,
                                        help_text="User ids of members who may annotate.")
 
 
-class SpreadRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class SpreadRequestSerializer(RequestSerializer):
     per_article = StrictIntegerField(min_value=1, max_value=20, required=False,
                                      help_text="Annotators per article (default: the project's setting).")
     annotators = serializers.ListField(child=StrictIntegerField(**Id), allow_empty=False, required=False,
@@ -58,7 +58,7 @@ class SpreadResultSerializer(serializers.Serializer):
     assignments = AssignmentSerializer(many=True)
 
 
-class TransitionRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class TransitionRequestSerializer(RequestSerializer):
     action = serializers.ChoiceField(choices=list(TRANSITIONS))
     message = Text(required=False, allow_blank=True, max_length=MAX_MESSAGE,
                    help_text="Required for request_changes and reopen: what the annotator should change.")
@@ -75,7 +75,7 @@ class AssignmentEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class ReviewRequestSerializer(RequestSerializer):
     status = serializers.ChoiceField(choices=ReviewStatus.choices)
     comment = Text(required=False, allow_blank=True, max_length=MAX_BODY,
                    help_text="Optional: starts a discussion thread on the annotation (e.g. why it was rejected).")
@@ -97,16 +97,16 @@ class ThreadSerializer(serializers.Serializer):
     is_resolved = serializers.BooleanField()
 
 
-class CommentRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class CommentRequestSerializer(RequestSerializer):
     body = Text(max_length=MAX_BODY, help_text="Plain text; shown escaped.")
     parent = StrictIntegerField(required=False, help_text="Reply to this comment's thread.", **Id)
 
 
-class ResolveRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class ResolveRequestSerializer(RequestSerializer):
     resolved = StrictBooleanField(required=False, default=True)
 
 
-class FlagRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class FlagRequestSerializer(RequestSerializer):
     question = Text(max_length=2000, help_text="What the reviewer should look at.")
 
 
@@ -120,7 +120,7 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdjudicationRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+class AdjudicationRequestSerializer(RequestSerializer):
     action = serializers.ChoiceField(choices=["accept", "reject", "write", "accept_agreed"])
     annotation = StrictIntegerField(required=False, help_text="For accept and reject: any annotation of the version.",
                                     **Id)
