@@ -34,6 +34,33 @@ TEXT = SENTENCE * 200  # about 20,000 code points: room for thousands of distinc
 SPAN = 5
 
 
+def cpu_seconds(match: str) -> float:
+    """User + system CPU seconds used so far by every process whose command line contains `match`
+    (Linux /proc): how much work a phase cost the app servers and the database, whatever the clock did."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if match in command:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def machine_speed() -> float:
+    """Microseconds for a fixed pure-Python loop: this shared machine's speed varies up to twofold from
+    one minute to the next, so every run records it beside its figures."""
+    began = time.perf_counter()
+    for _ in range(200_000):
+        sum(range(100))
+    return round((time.perf_counter() - began) / 200_000 * 1e6, 3)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -133,7 +160,8 @@ def _worker(port, token, article, count, start_event, results) -> None:
 
 
 def concurrent_creates(port: int, world: dict, clients: int, count: int) -> dict:
-    """`clients` processes, each with its own user, connection and article, creating at the same time."""
+    """`clients` processes, each with its own user, connection and article, creating at the same time;
+    with the CPU time the app servers and PostgreSQL spent per create."""
     context = multiprocessing.get_context("fork")
     start_event, results = context.Event(), context.Queue()
     workers = [
@@ -144,8 +172,10 @@ def concurrent_creates(port: int, world: dict, clients: int, count: int) -> dict
     for worker in workers:
         worker.start()
     time.sleep(0.5)
+    app_before, database_before = cpu_seconds("gunicorn"), cpu_seconds(f" {DATABASE} ")
     start_event.set()
     outcomes = [results.get(timeout=600) for _ in workers]
+    app_cpu, database_cpu = cpu_seconds("gunicorn") - app_before, cpu_seconds(f" {DATABASE} ") - database_before
     for worker in workers:
         worker.join()
     failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
@@ -153,7 +183,11 @@ def concurrent_creates(port: int, world: dict, clients: int, count: int) -> dict
         raise RuntimeError(f"{len(failures)} clients failed, first: {failures[0]}")
     latencies = [latency for times, _, _ in outcomes for latency in times]
     wall = max(end for _, _, end in outcomes) - min(begin for _, begin, _ in outcomes)
-    return {"requests": len(latencies), "per_second": len(latencies) / wall, **summary(latencies)}
+    return {
+        "requests": len(latencies), "per_second": len(latencies) / wall, **summary(latencies),
+        "app_cpu_ms_per_create": round(1000 * app_cpu / len(latencies), 2),
+        "postgres_cpu_ms_per_create": round(1000 * database_cpu / len(latencies), 2),
+    }
 
 
 def summary(times: list[float]) -> dict:
@@ -199,7 +233,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000, help="creates per measurement and per client")
     args = parser.parse_args()
 
-    load_before = os.getloadavg()[0]
+    load_before, speed_before = os.getloadavg()[0], machine_speed()
     with throwaway_database(DATABASE):
         configure_django(DATABASE)
         migrate()
@@ -222,7 +256,8 @@ def main() -> int:
     figures = {
         "setup": {"server": SERVER, "gunicorn": f"{args.workers} workers x {args.threads} threads",
                   "cpus": os.cpu_count(), "clients": args.clients, "requests": args.requests,
-                  "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)]},
+                  "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                  "python_loop_us_before_after": [speed_before, machine_speed()]},
         "anonymous_401_1_client": baseline,
         "create_1_client": single,
         f"create_{args.clients}_clients": {**parallel, "per_second": round(parallel["per_second"])},
