@@ -45,6 +45,8 @@ class _Compiled:
         self.model_columns = compiler.klass_info["select_fields"]
         self.attnames = [compiler.select[index][0].target.attname for index in self.model_columns]
         self.annotations = list(compiler.annotation_col_map.items())
+        # Converters are pure functions of the values (JSON decoding, SQLite times), so the ones found with
+        # the compiling thread's connection serve every thread; each run uses its own thread's cursor.
         self.converters = compiler.get_converters([column[0] for column in compiler.select])
 
     def run(self, values: tuple) -> list[Model]:
