@@ -43,6 +43,8 @@ class _Compiled:
             raise ValueError("A compiled query returns rows of one model, without select_related.")
         self.compiler, self.model, self.alias = compiler, queryset.model, alias
         self.model_columns = compiler.klass_info["select_fields"]
+        if self.model_columns != list(range(self.model_columns[0], self.model_columns[-1] + 1)):
+            raise ValueError("A compiled query reads the model's columns side by side.")
         self.attnames = [compiler.select[index][0].target.attname for index in self.model_columns]
         self.annotations = list(compiler.annotation_col_map.items())
         # Converters are pure functions of the values (JSON decoding, SQLite times), so the ones found with
