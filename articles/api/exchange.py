@@ -173,6 +173,13 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+def _importing_into(request, project_pk: int):
+    """The caller's project (404 if not theirs), if their role may import into it (403 otherwise)."""
+    project = get_object_or_404(projects_for(request.user), pk=project_pk)
+    require(project.my_role, Action.IMPORT)
+    return project
+
+
 class ProjectImportView(APIView):
     @extend_schema(
         operation_id="project_import", tags=["exchange"], summary="Import articles and annotations into a project",
@@ -182,8 +189,7 @@ class ProjectImportView(APIView):
         parameters=[path_id("project_pk", "project")], request=ImportRequestSerializer, responses=IMPORT_RESPONSES,
     )
     def post(self, request, project_pk: int):
-        project = get_object_or_404(projects_for(request.user), pk=project_pk)
-        require(project.my_role, Action.IMPORT)
+        project = _importing_into(request, project_pk)
         data = _valid(ImportRequestSerializer, request)
         batch = imports.read_value(data["filename"], data["content"], data["format"])
         return _imported(request, project, [batch], dry_run=data["dry_run"])
@@ -223,8 +229,7 @@ class UrlImportView(APIView):
         parameters=[path_id("project_pk", "project")], request=UrlImportRequestSerializer, responses=IMPORT_RESPONSES,
     )
     def post(self, request, project_pk: int):
-        project = get_object_or_404(projects_for(request.user), pk=project_pk)
-        require(project.my_role, Action.IMPORT)
+        project = _importing_into(request, project_pk)
         data = _valid(UrlImportRequestSerializer, request)
         try:
             batch = imports.read_url(data["url"])

@@ -135,6 +135,14 @@ def _span_of(request: HttpRequest, work: Assignment):
     return annotation
 
 
+def _span_outcome(request: HttpRequest, work, span, status: int, extra: dict, done: str = "") -> HttpResponse:
+    """The review workspace after an action on one span, that span selected; without JavaScript the
+    browser goes back to the review page."""
+    context = {**review_context(work, request.user, selected=span.pk), **extra}
+    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
+                   done=done if status == 200 else "", back=reverse("assignment_review", args=[work.pk]))
+
+
 @login_required
 @require_POST
 def assignment_decide(request: HttpRequest, assignment_id: int) -> HttpResponse:
@@ -144,9 +152,7 @@ def assignment_decide(request: HttpRequest, assignment_id: int) -> HttpResponse:
     status, extra = attempt(lambda: workflow.review_span(
         span, by=request.user, status=request.POST.get("status", ""), comment=request.POST.get("comment", ""),
         expected_version=_int(request.POST.get("version"))))
-    context = {**review_context(work, request.user, selected=span.pk), **extra}
-    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
-                   done="Saved." if status == 200 else "", back=request.path.replace("decide/", "review/"))
+    return _span_outcome(request, work, span, status, extra, done="Saved.")
 
 
 @login_required
@@ -159,9 +165,7 @@ def assignment_correct(request: HttpRequest, assignment_id: int) -> HttpResponse
                "end": _int(request.POST.get("end"))}
     status, extra = attempt(lambda: workflow.correct_span(
         span, by=request.user, changes=changes, expected_version=_int(request.POST.get("version"))))
-    context = {**review_context(work, request.user, selected=span.pk), **extra}
-    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
-                   done="Fixed." if status == 200 else "", back=request.path.replace("correct/", "review/"))
+    return _span_outcome(request, work, span, status, extra, done="Fixed.")
 
 
 @login_required
@@ -176,9 +180,7 @@ def assignment_comment(request: HttpRequest, assignment_id: int) -> HttpResponse
     else:
         call = lambda: discussion.add_comment(span, by=request.user, body=request.POST.get("body", ""), parent=thread)  # noqa: E731
     status, extra = attempt(call)
-    context = {**review_context(work, request.user, selected=span.pk), **extra}
-    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
-                   back=request.path.replace("comment/", "review/"))
+    return _span_outcome(request, work, span, status, extra)
 
 
 @login_required
