@@ -95,6 +95,9 @@ DATABASES = {
         conn_health_checks=env_bool("DB_HEALTH_CHECKS", False),
     )
 }
+# The API's hottest statements run as prepared statements on PostgreSQL (planned once per connection).
+# Turn off behind a pooler that hands one session's statements to others (pgbouncer in transaction mode).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

@@ -12,9 +12,13 @@ Rows become models as the ORM's own iterator makes them (from_db, the database's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import re
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model, QuerySet
 
@@ -28,6 +32,37 @@ _STR_STAND_IN = "\x00compiled-query-parameter-"
 
 def _stand_in(kind: type, index: int) -> Any:
     return _INT_STAND_IN + index if kind is int else f"{_STR_STAND_IN}{index}"
+
+
+MAX_PREPARED = 64  # per connection; statements beyond run unprepared
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # driver connection -> prepared names
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _numbered(sql: str) -> str:
+    """The statement with `%s` placeholders as PostgreSQL's $1, $2, ... (and `%%` as a plain %)."""
+    count = iter(range(1, 1_000_000))
+    return _PLACEHOLDER.sub(lambda match: "%" if match.group() == "%%" else f"${next(count)}", sql)
+
+
+def execute(cursor, sql: str, params: Sequence[Any]) -> None:
+    """Run `sql` with `params` on a Django cursor. On PostgreSQL it becomes a prepared statement of the
+    connection, so the server parses and plans it once per connection, not on every request (planning
+    was most of PostgreSQL's work per annotation created). Parameters whose type the statement does not
+    make clear must be cast in the SQL (`%s::integer`)."""
+    database = cursor.db
+    if database.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        cursor.execute(sql, params)
+        return
+    names = _prepared.setdefault(database.connection, set())
+    name = "q" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+    if name not in names:
+        if len(names) >= MAX_PREPARED:
+            cursor.execute(sql, params)
+            return
+        cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")  # a session object: a rollback keeps it
+        names.add(name)
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
 
 
 class _Compiled:
@@ -54,7 +89,7 @@ class _Compiled:
     def run(self, values: tuple) -> list[Model]:
         params = [values[slot] if slot is not None else constant for slot, constant in self.slots]
         with connections[self.alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
+            execute(cursor, self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)

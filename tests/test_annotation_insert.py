@@ -59,13 +59,21 @@ def test_a_duplicate_in_a_later_statement_stores_nothing(team, article, monkeypa
     assert Annotation.objects.filter(article=article).count() == AnnotationEvent.objects.count() == 1
 
 
+def _run(queries) -> list[str]:
+    """The statements that ran, without the one-time PREPAREs of a connection's first use."""
+    return [q["sql"] for q in queries if not q["sql"].startswith("PREPARE")]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_history(team, article):
+@pytest.mark.parametrize("prepared", [True, False])
+def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_history(team, article, settings,
+                                                                                   prepared):
+    settings.DB_PREPARED_STATEMENTS = prepared
     with CaptureQueriesContext(connection) as queries:
         annotation = create_annotation(article, author=team["annotator"], label="claim", start=0, end=7)
-    writes = [q["sql"] for q in queries if not q["sql"].startswith("SELECT")]
-    if connection.vendor == "postgresql":
-        assert len(writes) == 1 and writes[0].startswith("WITH new AS (INSERT")  # no BEGIN, no COMMIT
+    if connection.vendor == "postgresql":  # the label lookup, then one insert: no BEGIN, no COMMIT
+        _lookup, insert = _run(queries)
+        assert insert.startswith("EXECUTE q" if prepared else "WITH new AS (INSERT"), insert[:40]
     _assert_history_matches([annotation], team["annotator"])
     with pytest.raises(AlreadyExists) as twin:  # CONC-2: the double submit finds the first one
         create_annotation(article, author=team["annotator"], label="claim", start=0, end=7)
@@ -77,10 +85,27 @@ def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_histor
 def test_the_api_creates_an_annotation_in_four_queries_on_postgresql(team, article):
     """Token, article with role, label with the author's lock state, then one insert with its history."""
     client = api_as(team["annotator"])
+    assert client.post(annotations_url(article), {"label": "claim", "start": 0, "end": 3}).status_code == 201
     with CaptureQueriesContext(connection) as queries:
         response = client.post(annotations_url(article), {"label": "quote", "start": 4, "end": 9})
     assert response.status_code == 201, response.json()
-    if connection.vendor == "postgresql":
-        assert len(queries) == 4, [q["sql"][:60] for q in queries]
+    if connection.vendor == "postgresql":  # prepared by the first request: each one now just runs
+        assert [q["sql"][:9] for q in queries] == ["EXECUTE q"] * 4, [q["sql"][:60] for q in queries]
     else:  # SQLite: the insert and its history are two statements in one transaction
         assert len([q for q in queries if q["sql"].startswith(("SELECT", "INSERT"))]) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_are_planned_once_per_connection_and_survive_reconnects(team, article):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL feature")
+    for number in range(3):
+        create_annotation(article, author=team["annotator"], label="claim", start=number, end=number + 4)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'q%%'")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any(" AS WITH new AS (INSERT" in text for text in prepared)
+    assert any("articles_label" in text for text in prepared)
+    connection.close()  # a new session has none: they are prepared again
+    annotation = create_annotation(article, author=team["annotator"], label="quote", start=0, end=4)
+    _assert_history_matches([annotation], team["annotator"])
