@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from articles.access import require, role_in
 from articles.annotation_write import create_annotation, review_annotation
 from articles.errors import InvalidInput
 from articles.models import Annotation, Article, Assignment, ReviewStatus
-from articles.permissions import Action, role_allows
+from articles.permissions import Action
 
 
 @dataclass
@@ -108,8 +109,7 @@ def accepted_spans(article: Article) -> list[tuple[int, int, str]]:
 
 
 def _cluster_of(article: Article, annotation_id: object, by) -> tuple[Cluster, Version]:
-    if not role_allows(article.project.role_of(by), Action.REVIEW):
-        raise PermissionDenied("Only reviewers and owners adjudicate.")
+    require(role_in(article, by), Action.REVIEW)
     for cluster in side_by_side(article, by):
         for version in cluster.versions:
             if any(a.pk == annotation_id for a in version.annotations):
@@ -144,8 +144,7 @@ def reject_version(article: Article, annotation_id: int, *, by) -> Cluster:
 
 def write_own(article: Article, *, by, label: str, start: int, end: int, replaces: Sequence[int] = ()) -> Annotation:
     """Store the reviewer's own span as accepted and reject the annotations it replaces."""
-    if not role_allows(article.project.role_of(by), Action.REVIEW):
-        raise PermissionDenied("Only reviewers and owners adjudicate.")
+    require(role_in(article, by), Action.REVIEW)
     replaces = list(replaces)
     if any(isinstance(pk, bool) or not isinstance(pk, int) for pk in replaces):
         raise InvalidInput.single("replaces", "Send a list of annotation ids.")
@@ -162,8 +161,7 @@ def write_own(article: Article, *, by, label: str, start: int, end: int, replace
 
 def accept_agreed(article: Article, *, by) -> int:
     """Accept every pending annotation of the clusters all annotators agree on; return how many."""
-    if not role_allows(article.project.role_of(by), Action.REVIEW):
-        raise PermissionDenied("Only reviewers and owners adjudicate.")
+    require(role_in(article, by), Action.REVIEW)
     pending = [
         a for cluster in side_by_side(article, by) if cluster.is_agreed
         for a in cluster.annotations if a.status == ReviewStatus.PENDING and a.author_id != by.pk

@@ -10,31 +10,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
+from articles.access import require, require_change, role_in
 from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_span
 from articles.annotation_insert import insert_annotations
 from articles.attributes import validate_attributes
 from articles.compiled import CompiledQuery
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
 from articles.history import record, snapshot
+from articles.locking import ensure_editable, locked_state, refuse_locked
 from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, ReviewStatus
+from articles.permissions import Action
+from articles.text_rules import check_flag, clean_text
 
 EDITABLE_FIELDS = ("label", "start", "end", "note", "attributes", "is_flagged", "question")
-MAX_NOTE = 10000
 MAX_BULK = 1000
 
 
-def _ensure_editable(article_id: int, user) -> None:
-    from articles.workflow import ensure_editable  # the workflow builds on this module: import at call time
-
-    ensure_editable(article_id, user)
-
-
 def _with_lock(labels: QuerySet[Label], article_id: int, author_id: int) -> QuerySet[Label]:
-    from articles.workflow import locked_state  # the workflow builds on this module: import at call time
-
     return labels.annotate(locked=locked_state(article_id, author_id))
 
 
@@ -77,6 +74,7 @@ def resolve_position(
         if quote is None:
             raise SpanError("Send start and end, or a quote to find in the text.", field="quote")
         position = anchor(text, TextQuote(quote, prefix or "", suffix or ""))
+        validate_span(text, position.start, position.end)  # a quote can match inside a character (🇫🇷 holds 🇷)
         return position.start, position.end
     except SpanError as error:
         extra = {"candidates": [{"start": c.start, "end": c.end} for c in error.candidates]}
@@ -100,14 +98,6 @@ def _unknown_label(key: object) -> InvalidInput:
     return InvalidInput.single("label", f"Unknown label {str(key)[:40]!r} in this project.")
 
 
-def _check_texts(note: str, question: str = "") -> None:
-    for name, value in (("note", note), ("question", question)):
-        if len(value) > MAX_NOTE:
-            raise InvalidInput.single(name, f"Keep the {name} under {MAX_NOTE} characters.")
-        if "\x00" in value:
-            raise InvalidInput.single(name, "Null characters are not allowed.")
-
-
 def build_annotation(article: Article, *, author, label: str | Label, labels: Mapping[str, Label] | None = None,
                      start: int | None = None, end: int | None = None, quote: str | None = None,
                      prefix: str = "", suffix: str = "", note: str = "", attributes: Any = None,
@@ -116,10 +106,10 @@ def build_annotation(article: Article, *, author, label: str | Label, labels: Ma
     label_obj = _label(article, label, labels)
     begin, finish = resolve_position(article.text, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
     context = describe(article.text, begin, finish)
-    _check_texts(note or "")
+    note = clean_text(note, field="note")
     return Annotation(
         article=article, label=label_obj, author=author, start=begin, end=finish, quote=context.exact,
-        prefix=context.prefix, suffix=context.suffix, note=note or "",
+        prefix=context.prefix, suffix=context.suffix, note=note,
         attributes=validate_attributes(attributes, label_obj.fields), status=status,
     )
 
@@ -133,19 +123,17 @@ def _existing_twin(annotation: Annotation) -> Annotation | None:
 
 def _refuse_locked(found: list[Label], article: Article, author) -> None:
     """Apply the lock rule with the state the labels carried (asked on its own when no label came back)."""
-    from articles.workflow import refuse_locked  # the workflow builds on this module: import at call time
-
     if found:
         refuse_locked(found[0].locked)
     else:
-        _ensure_editable(article.pk, author)
+        ensure_editable(article.pk, author)
 
 
 def _build_editable(article: Article, author, label: str | Label, fields: Mapping[str, Any]) -> Annotation:
     """Validate one span, then refuse it if the author's work on the article is locked (in that order)."""
     if not isinstance(label, str):  # a Label object (or a bad key, which build_annotation reports)
         annotation = build_annotation(article, author=author, label=label, **fields)
-        _ensure_editable(article.pk, author)
+        ensure_editable(article.pk, author)
         return annotation
     found = _labels_with_lock(article, author, key=label)
     if not found:
@@ -157,6 +145,7 @@ def _build_editable(article: Article, author, label: str | Label, fields: Mappin
 
 def create_annotation(article: Article, *, author, label: str | Label, **fields: Any) -> Annotation:
     """Validate and store one annotation; a double submit raises AlreadyExists with the first one."""
+    require(role_in(article, author), Action.ANNOTATE)
     annotation = _build_editable(article, author, label, fields)
     try:
         insert_annotations([annotation], author)
@@ -170,6 +159,7 @@ def create_annotation(article: Article, *, author, label: str | Label, **fields:
 
 def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, author) -> list[Annotation]:
     """Store many annotations all or nothing; errors are keyed by the item's index in `specs`."""
+    require(role_in(article, author), Action.ANNOTATE)
     specs = list(specs)
     if len(specs) > MAX_BULK:
         raise InvalidInput.single("non_field_errors", f"Send at most {MAX_BULK} annotations at once.")
@@ -213,10 +203,13 @@ def _guarded_update(annotation: Annotation, expected_version: int | None, values
 def update_annotation(annotation: Annotation, *, by, expected_version: int | None = None,
                       changes: Mapping[str, Any]) -> Annotation:
     """Change label, boundaries, note, attributes or the flag; the quote follows the new boundaries."""
+    require_change(annotation, by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({name: ["This field cannot be changed here."] for name in sorted(unknown)})
-    _ensure_editable(annotation.article_id, by)
+    if not changes:
+        return annotation
+    ensure_editable(annotation.article_id, by)
     article = annotation.article
     label = _label(article, changes["label"]) if "label" in changes else annotation.label
     start, end = changes.get("start", annotation.start), changes.get("end", annotation.end)
@@ -225,13 +218,15 @@ def update_annotation(annotation: Annotation, *, by, expected_version: int | Non
     except SpanError as error:
         raise InvalidInput.single(error.field, error.message) from None
     context = describe(article.text, start, end)
-    note, question = changes.get("note", annotation.note), changes.get("question", annotation.question)
-    _check_texts(note or "", question or "")
+    note = clean_text(changes.get("note", annotation.note), field="note")
+    question = clean_text(changes.get("question", annotation.question), field="question", strip=True)
+    is_flagged = bool(changes.get("is_flagged", annotation.is_flagged))
+    check_flag(is_flagged, question)
     values = {
         "label": label, "start": start, "end": end, "quote": context.exact, "prefix": context.prefix,
-        "suffix": context.suffix, "note": note or "", "question": question or "",
+        "suffix": context.suffix, "note": note, "question": question,
         "attributes": validate_attributes(changes.get("attributes", annotation.attributes), label.fields),
-        "is_flagged": bool(changes.get("is_flagged", annotation.is_flagged)),
+        "is_flagged": is_flagged, "updated_at": timezone.now(),
     }
     edited = (label.pk, start, end, values["note"], values["attributes"]) != (
         annotation.label_id, annotation.start, annotation.end, annotation.note, annotation.attributes)
@@ -248,12 +243,15 @@ def update_annotation(annotation: Annotation, *, by, expected_version: int | Non
 
 
 def review_annotation(annotation: Annotation, *, by, status: str, expected_version: int | None = None) -> Annotation:
-    """Set the review status (accepted, rejected or back to pending); callers check the reviewer role."""
+    """Set the review status (accepted, rejected or back to pending) as a reviewer, never of one's own."""
+    require(role_in(annotation, by), Action.REVIEW)
+    if annotation.author_id == by.pk:
+        raise PermissionDenied("You cannot review your own annotation; another reviewer must.")
     if status not in ReviewStatus.values:
         raise InvalidInput.single("status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
     with transaction.atomic():
         old = annotation.status
-        _guarded_update(annotation, expected_version, {"status": status})
+        _guarded_update(annotation, expected_version, {"status": status, "updated_at": timezone.now()})
         annotation.refresh_from_db()
         record(annotation, EventAction.REVIEWED, by, {"status": [old, status]})
     return annotation
@@ -261,7 +259,8 @@ def review_annotation(annotation: Annotation, *, by, status: str, expected_versi
 
 def delete_annotation(annotation: Annotation, *, by, expected_version: int | None = None) -> AnnotationEvent:
     """Delete the annotation (its history keeps a snapshot, so it can be restored)."""
-    _ensure_editable(annotation.article_id, by)
+    require_change(annotation, by)
+    ensure_editable(annotation.article_id, by)
     with transaction.atomic():
         version = annotation.version if expected_version is None else expected_version
         deleted, _ = Annotation.objects.filter(pk=annotation.pk, version=version).delete()
@@ -272,12 +271,15 @@ def delete_annotation(annotation: Annotation, *, by, expected_version: int | Non
 
 
 def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotation:
-    """Undo a deletion: recreate the annotation with its old id from the last recorded snapshot."""
-    _ensure_editable(article.pk, by)
+    """Undo a deletion: recreate the annotation with its old id from the last recorded snapshot; its author
+    (or a reviewer or owner) may (AUTHZ-8)."""
+    require(role_in(article, by), Action.ANNOTATE)
+    ensure_editable(article.pk, by)
     event = AnnotationEvent.objects.filter(article=article, annotation_id=annotation_id).order_by("-id").first()
     if event is None or event.action != EventAction.DELETED:
         raise InvalidInput.single("annotation", "There is no deleted annotation to restore here.")
     data = event.snapshot
+    require_change(Annotation(article=article, author_id=data["author_id"]), by)  # the role read with `article`
     annotation = build_annotation(
         article, author=None, label=data["label"], start=data["start"], end=data["end"], quote=data["quote"],
         note=data["note"], attributes=data["attributes"], status=data["status"],

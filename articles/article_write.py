@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from articles.access import require, role_in
 from articles.anchoring import canonical_text, text_sha256
 from articles.errors import InvalidInput, StaleVersion
 from articles.models import Annotation, Article, Project
+from articles.permissions import Action
 
 METADATA_FIELDS = ("byline", "outlet", "url", "published_at", "language", "external_id")
 EDITABLE_FIELDS = ("title", "text", *METADATA_FIELDS)
@@ -55,7 +56,8 @@ def build_article(project: Project, *, by, title: str, text: Any, **metadata: An
 
 
 def create_article(project: Project, *, by, title: str, text: Any, **metadata: Any) -> Article:
-    """Store a new article; the same text (or external id) twice in a project is refused."""
+    """Store a new article (owners do); the same text (or external id) twice in a project is refused."""
+    require(role_in(project, by), Action.MANAGE_ARTICLES)
     article = build_article(project, by=by, title=title, text=text, **metadata)
     duplicate = find_duplicate(project, text_hash=article.text_sha256, external_id=article.external_id)
     if duplicate is not None:
@@ -90,9 +92,10 @@ def _text_change(article: Article, raw: Any) -> dict[str, Any]:
     return {"text": text, "text_sha256": digest}
 
 
-def update_article(article: Article, *, expected_version: int | None = None,
+def update_article(article: Article, *, by, expected_version: int | None = None,
                    changes: Mapping[str, Any]) -> Article:
-    """Change title, metadata or (while unannotated) the text; a stale version changes nothing."""
+    """Change title, metadata or (while unannotated) the text, as an owner; a stale version changes nothing."""
+    require(role_in(article, by), Action.MANAGE_ARTICLES)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({name: ["This field cannot be changed here."] for name in sorted(unknown)})
@@ -120,8 +123,9 @@ def update_article(article: Article, *, expected_version: int | None = None,
     return article
 
 
-def delete_article(article: Article, *, expected_version: int | None = None) -> None:
-    """Delete the article with its annotations and their history; a stale version deletes nothing."""
+def delete_article(article: Article, *, by, expected_version: int | None = None) -> None:
+    """Delete the article with its annotations and their history, as an owner; a stale version deletes nothing."""
+    require(role_in(article, by), Action.MANAGE_ARTICLES)
     version = article.version if expected_version is None else expected_version
     with transaction.atomic():
         deleted, _ = Article.objects.filter(pk=article.pk, version=version).delete()

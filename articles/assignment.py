@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from articles.access import require, role_in
 from articles.errors import InvalidInput
 from articles.models import (
     Annotation,
@@ -27,7 +27,7 @@ from articles.models import (
     Project,
     Role,
 )
-from articles.permissions import PERMISSIONS, Action, can, role_allows
+from articles.permissions import PERMISSIONS, Action, role_allows
 from articles.workflow import sync_article_statuses
 
 State = AssignmentState
@@ -37,11 +37,6 @@ OPEN_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.CHANGES_REQUESTED, State
 REMOVABLE_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.CHANGES_REQUESTED)
 # My queue: what needs the annotator first.
 QUEUE_ORDER = [State.CHANGES_REQUESTED, State.IN_PROGRESS, State.ASSIGNED, State.SUBMITTED, State.APPROVED]
-
-
-def _require(user, action: Action, project: Project) -> None:
-    if not can(user, action, project):
-        raise PermissionDenied("Only project owners assign work.")
 
 
 def _ids(values: Iterable, field: str, limit: int) -> list[int]:
@@ -91,7 +86,7 @@ def _create(project: Project, pairs: Sequence[tuple[int, int]], by) -> list[Assi
 
 def assign(project: Project, *, articles: Iterable, annotators: Iterable, by) -> list[Assignment]:
     """Give every listed article to every listed annotator (pairs already assigned are skipped)."""
-    _require(by, Action.ASSIGN, project)
+    require(role_in(project, by), Action.ASSIGN)
     article_ids = _ids(articles, "articles", MAX_ARTICLES)
     found = set(Article.objects.filter(project=project, pk__in=article_ids).values_list("pk", flat=True))
     foreign = [str(pk) for pk in article_ids if pk not in found]
@@ -132,7 +127,7 @@ def plan_spread(needs: Mapping[int, Iterable[int]], pool: Sequence[int], loads: 
 def assign_automatically(project: Project, *, by, annotators: Iterable | None = None,
                          per_article: int | None = None) -> list[Assignment]:
     """Spread every article not yet approved over the annotators, `per_article` each (default: project setting)."""
-    _require(by, Action.ASSIGN, project)
+    require(role_in(project, by), Action.ASSIGN)
     per_article = project.annotators_per_article if per_article is None else per_article
     if isinstance(per_article, bool) or not isinstance(per_article, int) or not 1 <= per_article <= 20:
         raise InvalidInput.single("per_article", "Give each article between 1 and 20 annotators.")
@@ -162,7 +157,7 @@ def assign_automatically(project: Project, *, by, annotators: Iterable | None = 
 
 def unassign(assignment: Assignment, *, by) -> None:
     """Take work back from an annotator before it is submitted; their annotations stay."""
-    _require(by, Action.ASSIGN, assignment.article.project)
+    require(role_in(assignment.article.project, by), Action.ASSIGN)
     with transaction.atomic():
         list(Article.objects.select_for_update().filter(pk=assignment.article_id).values_list("pk"))
         deleted, _ = Assignment.objects.filter(pk=assignment.pk, state__in=REMOVABLE_STATES).delete()

@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from articles.access import role_in
 from articles.annotation_write import update_annotation
 from articles.errors import InvalidInput
 from articles.models import Annotation, Comment
-from articles.permissions import Action, can_change_annotation, role_allows
-
-MAX_BODY = 5000
-MAX_QUESTION = 2000
+from articles.permissions import Action, role_allows
+from articles.text_rules import clean_text
 
 
 @dataclass
@@ -33,30 +32,18 @@ class Thread:
         return self.root.is_resolved
 
 
-def clean_text(value: object, *, name: str, limit: int) -> str:
-    """Return the stripped text, or raise InvalidInput when it is empty, too long or not text."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput.single(name, f"Write a {name} first.")
-    value = value.strip()
-    if len(value) > limit:
-        raise InvalidInput.single(name, f"Keep the {name} under {limit} characters.")
-    if "\x00" in value:
-        raise InvalidInput.single(name, "Null characters are not allowed.")
-    return value
-
-
 def _role(annotation: Annotation, user) -> str | None:
     """The user's role, provided they may read this annotation at all (blind projects hide some)."""
     if not Annotation.objects.visible_to(user).filter(pk=annotation.pk).exists():
         return None
-    return annotation.article.project.role_of(user)
+    return role_in(annotation, user)
 
 
 def add_comment(annotation: Annotation, *, by, body: str, parent: Comment | None = None) -> Comment:
     """Start a thread on the annotation, or reply to one (which reopens it if it was resolved)."""
     if not role_allows(_role(annotation, by), Action.COMMENT):
         raise PermissionDenied("Only members who annotate or review can comment.")
-    body = clean_text(body, name="comment", limit=MAX_BODY)
+    body = clean_text(body, field="comment", required=True, strip=True)
     if parent is not None and parent.annotation_id != annotation.pk:
         raise InvalidInput.single("parent", "Reply within the same annotation's discussion.")
     root_id = parent.parent_id or parent.pk if parent is not None else None
@@ -95,15 +82,11 @@ def threads_for(annotation_ids: Iterable[int]) -> dict[int, list[Thread]]:
 
 def ask_reviewer(annotation: Annotation, *, by, question: str, expected_version: int | None = None) -> Annotation:
     """Flag the annotation as unsure with a question; flagged work comes first in the reviewer queue."""
-    if not can_change_annotation(_role(annotation, by), by, annotation):
-        raise PermissionDenied("You may not flag this annotation.")
-    question = clean_text(question, name="question", limit=MAX_QUESTION)
+    question = clean_text(question, field="question", required=True, strip=True)
     return update_annotation(annotation, by=by, expected_version=expected_version,
                              changes={"is_flagged": True, "question": question})
 
 
 def clear_flag(annotation: Annotation, *, by, expected_version: int | None = None) -> Annotation:
     """Take the flag off once answered (the question stays in the annotation's history)."""
-    if not can_change_annotation(_role(annotation, by), by, annotation):
-        raise PermissionDenied("You may not change this annotation's flag.")
     return update_annotation(annotation, by=by, expected_version=expected_version, changes={"is_flagged": False})

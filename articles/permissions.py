@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from articles.models import Annotation, Project, Role
+from articles.models import Annotation, Role
 
 
 class Action(StrEnum):
@@ -55,11 +55,6 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
 def role_allows(role: str | None, action: Action) -> bool:
     """Return whether a member with `role` (None: not a member) may perform `action`."""
     return role is not None and role in PERMISSIONS[action]
-
-
-def can(user, action: Action, project: Project) -> bool:
-    """Return whether `user` may perform `action` in `project`."""
-    return role_allows(project.role_of(user), action)
 
 
 def can_change_annotation(role: str | None, user, annotation: Annotation) -> bool:

@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from articles.access import require, role_in
 from articles.errors import AlreadyExists, InvalidInput
 from articles.models import Annotation, Membership, Project, Role
+from articles.permissions import Action
 
 # Higher rank = more rights; used to refuse raising one's own role.
 RANK = {Role.VIEWER: 0, Role.ANNOTATOR: 1, Role.REVIEWER: 2, Role.OWNER: 3}
@@ -29,7 +31,8 @@ def _lock_owners(project: Project) -> list[Membership]:
 
 
 def add_member(project: Project, *, username: str, role: str, by) -> Membership:
-    """Add an existing user to the project with `role`; a second add answers AlreadyExists."""
+    """Add an existing user to the project with `role` (owners do); a second add answers AlreadyExists."""
+    require(role_in(project, by), Action.MANAGE_MEMBERS)
     _check_role(role)
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
@@ -46,7 +49,8 @@ def add_member(project: Project, *, username: str, role: str, by) -> Membership:
 
 
 def change_role(membership: Membership, *, role: str, by) -> Membership:
-    """Give a member another role; refuses raising one's own role and demoting the last owner."""
+    """Give a member another role (owners do); refuses raising one's own role and demoting the last owner."""
+    require(role_in(membership.project, by), Action.MANAGE_MEMBERS)
     _check_role(role)
     if membership.user_id == by.pk and RANK[role] > RANK[membership.role]:
         raise PermissionDenied("You cannot raise your own role.")
@@ -61,7 +65,9 @@ def change_role(membership: Membership, *, role: str, by) -> Membership:
 
 
 def remove_member(membership: Membership, *, by) -> None:
-    """Remove a member (or let a member leave); the last owner cannot be removed."""
+    """Remove a member (owners do), or let a member leave; the last owner cannot be removed."""
+    if membership.user_id != by.pk:
+        require(role_in(membership.project, by), Action.MANAGE_MEMBERS)
     with transaction.atomic():
         owners = _lock_owners(membership.project)
         current = Membership.objects.select_for_update().filter(pk=membership.pk).first()
@@ -72,8 +78,9 @@ def remove_member(membership: Membership, *, by) -> None:
         current.delete()
 
 
-def delete_project(project: Project) -> None:
-    """Delete a project with its articles, annotations, labels and memberships, all or nothing."""
+def delete_project(project: Project, *, by) -> None:
+    """Delete a project with its articles, annotations, labels and memberships, all or nothing (owners do)."""
+    require(role_in(project, by), Action.DELETE_PROJECT)
     with transaction.atomic():
         # Annotations protect their label from deletion, so they go first.
         Annotation.objects.filter(article__project=project).delete()

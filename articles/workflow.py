@@ -3,7 +3,7 @@
 assigned -> in_progress -> submitted -> approved | changes_requested -> (in_progress ->) submitted ...
 Each transition is one guarded UPDATE (state and version must still be what the caller saw), so two
 concurrent decisions never both win; it is recorded as an AssignmentEvent and keeps Article.status in
-step. Submitted and approved work is locked: the write path asks `ensure_editable` before any change.
+step. Submitted and approved work is locked: articles.locking holds that rule.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, QuerySet, Subquery
+from django.db.models import F
 from django.utils import timezone
 
-from articles.annotation_write import review_annotation, snapshot, update_annotation
+from articles.access import role_in
+from articles.annotation_write import review_annotation, snapshot
 from articles.discussion import add_comment
 from articles.errors import InvalidInput, StaleVersion
 from articles.models import (
@@ -29,14 +30,11 @@ from articles.models import (
     AssignmentState,
     EventAction,
     ReviewStatus,
-    Role,
 )
-from articles.models.review import REVEALED_STATES
-from articles.permissions import Action, can_change_annotation, role_allows
+from articles.permissions import Action, role_allows
+from articles.text_rules import clean_text
 
 State = AssignmentState
-LOCKED_STATES = (State.SUBMITTED, State.APPROVED)
-MAX_MESSAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -86,22 +84,6 @@ def _refusal(rule: Transition, assignment: Assignment, user, role: str | None) -
     return None
 
 
-def clean_message(message: object, *, required: bool = False) -> str:
-    """Return the stripped message, or raise InvalidInput when it is missing, too long or not text."""
-    if message is None:
-        message = ""
-    if not isinstance(message, str):
-        raise InvalidInput.single("message", "The message must be text.")
-    message = message.strip()
-    if required and not message:
-        raise InvalidInput.single("message", "Tell the annotator what to change.")
-    if len(message) > MAX_MESSAGE:
-        raise InvalidInput.single("message", f"Keep the message under {MAX_MESSAGE} characters.")
-    if "\x00" in message:
-        raise InvalidInput.single("message", "Null characters are not allowed.")
-    return message
-
-
 def _state_error(rule: Transition, state: str) -> InvalidInput:
     names = [state.label.lower() for state in State if state in rule.sources]
     allowed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
@@ -117,10 +99,12 @@ def transition(assignment: Assignment, action: str, *, by, message: str = "",
     rule = TRANSITIONS.get(action) if isinstance(action, str) else None
     if rule is None:
         raise InvalidInput.single("action", f"Unknown action; choose one of: {', '.join(TRANSITIONS)}.")
-    refusal = _refusal(rule, assignment, by, assignment.article.project.role_of(by))
+    refusal = _refusal(rule, assignment, by, role_in(assignment, by))
     if refusal:
         raise PermissionDenied(refusal)
-    message = clean_message(message, required=rule.needs_message)
+    message = clean_text(message, field="message", strip=True)
+    if rule.needs_message and not message:
+        raise InvalidInput.single("message", "Tell the annotator what to change.")
     version = assignment.version if expected_version is None else expected_version
     now = timezone.now()
     values = {"state": rule.target, "version": F("version") + 1, "updated_at": now}
@@ -202,66 +186,12 @@ def sync_article_statuses(article_ids: Collection[int]) -> None:
         )
 
 
-def locked_state(article_id: int, user_id: int) -> Subquery:
-    """The state of the user's locked work on the article, NULL when not locked (at most one row: an
-    assignment is unique per article and annotator). The write path reads it with the labels it needs
-    anyway, so a change costs one round trip less; `refuse_locked` applies the rule to the result."""
-    locked = Assignment.objects.filter(article_id=article_id, annotator_id=user_id, state__in=LOCKED_STATES)
-    return Subquery(locked.values("state")[:1])
-
-
-def refuse_locked(state: str | None) -> None:
-    """Raise InvalidInput when `state` (from `locked_state`) locks the caller's work on the article."""
-    if state == State.SUBMITTED:
-        raise InvalidInput.single(
-            "article", "Your work on this article is submitted and locked until a reviewer answers.", state=state
-        )
-    if state == State.APPROVED:
-        raise InvalidInput.single(
-            "article", "Your work on this article is approved and locked; a reviewer can reopen it.", state=state
-        )
-
-
-def ensure_editable(article_id: int, user) -> None:
-    """Refuse changes by `user` on an article whose work they submitted (until a reviewer answers)."""
-    if user is None or not getattr(user, "pk", None):
-        return
-    refuse_locked(
-        Assignment.objects.filter(article_id=article_id, annotator=user, state__in=LOCKED_STATES)
-        .values_list("state", flat=True).first()
-    )
-
-
 def review_span(annotation: Annotation, *, by, status: str, expected_version: int | None = None,
                 comment: str = "") -> Annotation:
     """Accept or reject one annotation (or set it back to pending) as a reviewer, never one's own;
     a comment (say, why it was rejected) starts a thread on it in the same transaction."""
-    if not role_allows(annotation.article.project.role_of(by), Action.REVIEW):
-        raise PermissionDenied("Only reviewers and owners review annotations.")
-    if annotation.author_id == by.pk:
-        raise PermissionDenied("You cannot review your own annotation; another reviewer must.")
     with transaction.atomic():
         annotation = review_annotation(annotation, by=by, status=status, expected_version=expected_version)
         if comment and comment.strip():
             add_comment(annotation, by=by, body=comment)
     return annotation
-
-
-def correct_span(annotation: Annotation, *, by, changes: dict, expected_version: int | None = None) -> Annotation:
-    """Fix another person's label or boundaries as a reviewer (or one's own as its author)."""
-    if not can_change_annotation(annotation.article.project.role_of(by), by, annotation):
-        raise PermissionDenied("You may not change this annotation.")
-    return update_annotation(annotation, by=by, changes=changes, expected_version=expected_version)
-
-
-def history_visible_to(user, article: Article) -> QuerySet[AnnotationEvent]:
-    """The article's annotation history as `user` may read it: a blind annotator sees only their own."""
-    events = AnnotationEvent.objects.filter(article=article).select_related("actor").order_by("created_at", "id")
-    role = article.project.role_of(user)
-    if role is None:
-        return events.none()
-    if role != Role.ANNOTATOR or not article.project.is_independent:
-        return events
-    if Assignment.objects.filter(article=article, annotator=user, state__in=REVEALED_STATES).exists():
-        return events
-    return events.filter(snapshot__author_id=user.pk)

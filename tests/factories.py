@@ -31,15 +31,20 @@ def add_member(project: Project, role: str = Role.ANNOTATOR, user: User | None =
 
 def make_article(project: Project | None = None, text: str | None = None, **fields) -> Article:
     project = project or make_project()
-    by = fields.pop("by", None) or project.memberships.first().user
+    owner = project.memberships.filter(role=Role.OWNER).first().user
+    by = fields.pop("by", None) or owner
     number = next(_counter)
-    return create_article(
+    article = create_article(
         project,
-        by=by,
+        by=owner,  # only owners add articles; `by` stands for whoever the test says brought it in
         title=fields.pop("title", f"Article {number}"),
         text=text or f"Article number {number}. The minister said “taxes will fall” on Tuesday.",
         **fields,
     )
+    if by != owner:
+        Article.objects.filter(pk=article.pk).update(created_by=by)
+        article.created_by = by
+    return article
 
 
 def make_annotation(article: Article, author: User | None = None, label: str = "claim", **fields) -> Annotation:

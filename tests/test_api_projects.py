@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from articles.access import role_in
 from articles.models import Annotation, Article, Label, Membership, Project, Role
 from tests.api_client import api_as, project_url, url
 from tests.factories import add_member, make_annotation, make_project, make_user
@@ -37,7 +38,7 @@ def test_creating_a_project_makes_you_its_owner_with_the_default_labels(db):
     body = response.json()
     assert body["my_role"] == "owner" and body["slug"] == "election-desk"
     assert [label["key"] for label in body["labels"]] == ["claim", "quote", "source", "opinion"]
-    assert Project.objects.get(pk=body["id"]).role_of(user) == Role.OWNER
+    assert role_in(Project.objects.get(pk=body["id"]), user) == Role.OWNER
 
 
 def test_the_list_has_only_your_projects_with_your_role_in_each(team):
@@ -124,7 +125,7 @@ def test_owners_add_members_by_username(team):
     newcomer = make_user("newcomer")
     response = api_as(team["owner"]).post(members_url(team["project"]), {"username": "newcomer", "role": "reviewer"})
     assert response.status_code == 201 and response.json()["role"] == "reviewer"
-    assert team["project"].role_of(newcomer) == Role.REVIEWER
+    assert role_in(team["project"], newcomer) == Role.REVIEWER
     again = api_as(team["owner"]).post(members_url(team["project"]), {"username": "newcomer", "role": "viewer"})
     assert again.status_code == 409 and again.json()["existing"]["role"] == "reviewer"
     unknown = api_as(team["owner"]).post(members_url(team["project"]), {"username": "ghost", "role": "viewer"})
@@ -174,7 +175,7 @@ def test_members_may_leave_a_project_and_owners_remove_others(team):
                                                                                  team["viewer"]))).status_code == 204
     target = membership(team["project"], team["annotator2"])
     assert api_as(team["owner"]).delete(members_url(team["project"], target)).status_code == 204
-    assert team["project"].role_of(team["viewer"]) is None and team["project"].role_of(team["annotator2"]) is None
+    assert role_in(team["project"], team["viewer"]) is None and role_in(team["project"], team["annotator2"]) is None
     assert api_as(team["viewer"]).get(project_url(team["project"])).status_code == 404
 
 

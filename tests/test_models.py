@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from articles.access import role_in
 from articles.models import Annotation, Label, Membership, Project, Role
 from tests.factories import make_article, make_project, make_user
 
@@ -58,7 +59,7 @@ def test_new_project_starts_with_four_distinct_labels_and_an_owner(db):
     assert [key for key, _, _ in labels] == ["claim", "quote", "source", "opinion"]
     assert [shortcut for _, shortcut, _ in labels] == ["1", "2", "3", "4"]
     assert len({color for _, _, color in labels}) == 4
-    assert project.role_of(owner) == Role.OWNER and project.slug == "election-desk"
+    assert role_in(project, owner) == Role.OWNER and project.slug == "election-desk"
 
 
 def test_project_slugs_stay_unique(db):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.access import role_in
 from articles.anchoring import text_sha256
 from articles.annotation_write import update_annotation
 from articles.models import Annotation, Article, Assignment, AssignmentState, Comment, Membership, Role
@@ -186,17 +187,17 @@ def test_owners_manage_members_but_never_remove_the_last_owner(team):
     owner = client_for(team["owner"])
     url = reverse("project_members", args=[team["project"].pk])
     added = owner.post(url, {"username": "outsider", "role": "annotator"}, **HTMX)
-    assert added.status_code == 200 and team["project"].role_of(team["outsider"]) == "annotator"
+    assert added.status_code == 200 and role_in(team["project"], team["outsider"]) == "annotator"
     unknown = owner.post(url, {"username": "nobody-at-all", "role": "annotator"}, **HTMX)
     assert unknown.status_code == 422 and "No active user" in unknown.content.decode()
     viewer = Membership.objects.get(project=team["project"], user=team["viewer"])
     assert owner.post(url, {"membership": viewer.pk, "role": "reviewer"}, **HTMX).status_code == 200
-    assert team["project"].role_of(team["viewer"]) == "reviewer"
+    assert role_in(team["project"], team["viewer"]) == "reviewer"
     own = Membership.objects.get(project=team["project"], user=team["owner"])
     refused = owner.post(url, {"membership": own.pk, "remove": "1"}, **HTMX)
     assert refused.status_code == 422 and "at least one owner" in refused.content.decode()
     assert owner.post(url, {"membership": viewer.pk, "remove": "1"}, **HTMX).status_code == 200
-    assert team["project"].role_of(team["viewer"]) is None
+    assert role_in(team["project"], team["viewer"]) is None
 
 
 def test_owners_assign_in_bulk_spread_evenly_and_take_work_back(team):

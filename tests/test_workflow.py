@@ -26,7 +26,6 @@ from articles.workflow import (
     TRANSITIONS,
     article_status,
     available_actions,
-    correct_span,
     review_span,
     transition,
 )
@@ -143,7 +142,7 @@ def test_submitting_locks_the_annotators_spans_until_the_reviewer_answers(team, 
     with pytest.raises(InvalidInput, match="submitted and locked"):
         delete_annotation(span, by=team["annotator"])
     # Reviewers still fix the work they review, and other annotators keep working.
-    correct_span(span, by=team["reviewer"], changes={"label": "quote"})
+    update_annotation(span, by=team["reviewer"], changes={"label": "quote"})
     make_annotation(article, author=team["annotator2"], label="opinion")
     transition(work, "request_changes", by=team["reviewer"], message="Shorter span, please.")
     update_annotation(span, by=team["annotator"], changes={"end": 5})
@@ -183,7 +182,7 @@ def test_an_author_fixing_a_rejected_span_sends_it_back_for_review(team, article
     update_annotation(span, by=team["annotator"], changes={"label": "quote"})
     assert span.status == ReviewStatus.PENDING
     review_span(span, by=team["reviewer"], status=ReviewStatus.ACCEPTED)
-    correct_span(span, by=team["reviewer"], changes={"end": 6})
+    update_annotation(span, by=team["reviewer"], changes={"end": 6})
     assert span.status == ReviewStatus.ACCEPTED  # a reviewer's own fix keeps the decision
 
 
@@ -199,7 +198,7 @@ def test_only_other_reviewers_review_a_span(team, article):
     with pytest.raises(InvalidInput):
         review_span(theirs, by=team["reviewer"], status="maybe")
     with pytest.raises(PermissionDenied):
-        correct_span(theirs, by=team["annotator2"], changes={"label": "quote"})
+        update_annotation(theirs, by=team["annotator2"], changes={"label": "quote"})
     assert set(Annotation.objects.values_list("status", flat=True)) == {"pending"}
 
 

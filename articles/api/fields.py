@@ -19,9 +19,6 @@ from rest_framework import serializers
 from articles.anchoring import Utf16Map
 from articles.attributes import MAX_KEYS, MAX_VALUE_LENGTH
 
-# PostgreSQL bigint: ids beyond it cannot exist, so they are refused instead of reaching the database.
-MAX_ID = 2**63 - 1
-
 
 class StrictFieldsMixin:
     """Refuse unknown and read-only fields with a 400 instead of silently dropping them."""

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
-from articles.api.fields import MAX_ID
+from articles.access import MAX_ID
 from articles.models import Annotation, ArticleStatus, ReviewStatus
 
 ARTICLE_ORDERING = ("created_at", "updated_at", "published_at", "title", "annotation_count", "id")

@@ -19,10 +19,10 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from articles import adjudication, assignment, discussion, workflow
+from articles import access, adjudication, assignment, discussion, workflow
+from articles.access import MAX_ID, annotations_for, projects_for
 from articles.api.conditional import expected_version
 from articles.api.exceptions import PreconditionRequired
-from articles.api.fields import MAX_ID
 from articles.api.filters import IdFilter
 from articles.api.review_serializers import (
     AdjudicationRequestSerializer,
@@ -46,7 +46,6 @@ from articles.api.review_serializers import (
     dashboard_json,
 )
 from articles.api.schema import IF_MATCH, errors, path_id, with_object
-from articles.api.scoping import annotations_for, projects_for, role_subquery
 from articles.api.serializers import AnnotationSerializer
 from articles.api.views.annotations import AnnotationRepresentation
 from articles.api.views.base import PAGE_PARAMETERS, ApiViewSet
@@ -169,8 +168,8 @@ class AssignmentViewSet(AssignmentRepresentation, ReviewViewSet, mixins.Retrieve
     def get_queryset(self) -> QuerySet[Assignment]:
         user = self.request.user
         return (
-            Assignment.objects.visible_to(user).select_related("article__project", "annotator", "reviewed_by")
-            .annotate(my_role=role_subquery(user, "article__project"))
+            Assignment.objects.visible_to(user).with_role(user)
+            .select_related("article__project", "annotator", "reviewed_by")
         )
 
     @extend_schema(summary="One assignment; ETag header for If-Match",
@@ -223,9 +222,8 @@ class MyQueueViewSet(ReviewViewSet):
         if value is not None:
             if not value.isdigit() or not 0 < int(value) <= MAX_ID:
                 raise ValidationError({"project": ["Give a project id."]})
-            project = get_object_or_404(projects_for(request.user), pk=int(value))
-        queue = assignment.annotator_queue(request.user, project).annotate(
-            my_role=role_subquery(request.user, "article__project"))
+            project = access.project_for(request.user, value)
+        queue = assignment.annotator_queue(request.user, project).with_role(request.user)
         page = self.paginate_queryset(queue)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -360,7 +358,7 @@ class ArticleReviewViewSet(AnnotationRepresentation, ReviewViewSet):
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Article]:
-        return Article.objects.for_user(self.request.user).select_related("project")
+        return access.articles_with_role(self.request.user).select_related("project")
 
     @extend_schema(summary="Every annotator's spans side by side, grouped into clusters", methods=["GET"],
                    responses={200: AdjudicationSerializer, **errors(400, 404)})
@@ -384,7 +382,7 @@ class ArticleReviewViewSet(AnnotationRepresentation, ReviewViewSet):
                    responses={200: AnnotationEventSerializer(many=True), **errors(400, 404)})
     @action(detail=True, methods=["get"])
     def history(self, request, *args, **kwargs) -> Response:
-        events = workflow.history_visible_to(request.user, self.get_object())
+        events = access.history_visible_to(request.user, self.get_object())
         return Response(AnnotationEventSerializer(events, many=True).data)
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from articles.api.fields import MAX_ID, RequestSerializer, StrictBooleanField, StrictIntegerField, Text
+from articles.access import MAX_ID
+from articles.api.fields import RequestSerializer, StrictBooleanField, StrictIntegerField, Text
 from articles.assignment import MAX_ANNOTATORS, MAX_ARTICLES
-from articles.discussion import MAX_BODY
 from articles.models import AnnotationEvent, Assignment, AssignmentEvent, Comment, ReviewStatus
-from articles.workflow import MAX_MESSAGE, TRANSITIONS, available_actions
+from articles.text_rules import LIMITS
+from articles.workflow import TRANSITIONS, available_actions
 
 Id = {"min_value": 1, "max_value": MAX_ID}
 
@@ -60,7 +61,7 @@ class SpreadResultSerializer(serializers.Serializer):
 
 class TransitionRequestSerializer(RequestSerializer):
     action = serializers.ChoiceField(choices=list(TRANSITIONS))
-    message = Text(required=False, allow_blank=True, max_length=MAX_MESSAGE,
+    message = Text(required=False, allow_blank=True, max_length=LIMITS["message"],
                    help_text="Required for request_changes and reopen: what the annotator should change.")
 
 
@@ -77,7 +78,7 @@ class AssignmentEventSerializer(serializers.ModelSerializer):
 
 class ReviewRequestSerializer(RequestSerializer):
     status = serializers.ChoiceField(choices=ReviewStatus.choices)
-    comment = Text(required=False, allow_blank=True, max_length=MAX_BODY,
+    comment = Text(required=False, allow_blank=True, max_length=LIMITS["comment"],
                    help_text="Optional: starts a discussion thread on the annotation (e.g. why it was rejected).")
 
 
@@ -98,7 +99,7 @@ class ThreadSerializer(serializers.Serializer):
 
 
 class CommentRequestSerializer(RequestSerializer):
-    body = Text(max_length=MAX_BODY, help_text="Plain text; shown escaped.")
+    body = Text(max_length=LIMITS["comment"], help_text="Plain text; shown escaped.")
     parent = StrictIntegerField(required=False, help_text="Reply to this comment's thread.", **Id)
 
 
@@ -107,7 +108,7 @@ class ResolveRequestSerializer(RequestSerializer):
 
 
 class FlagRequestSerializer(RequestSerializer):
-    question = Text(max_length=2000, help_text="What the reviewer should look at.")
+    question = Text(max_length=LIMITS["question"], help_text="What the reviewer should look at.")
 
 
 class AnnotationEventSerializer(serializers.ModelSerializer):

@@ -6,18 +6,19 @@ roles, owners, versions) live in the domain modules the views call.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from articles.access import MAX_ID
 from articles.api.fields import (
-    MAX_ID,
     AttributesField,
     RequestSerializer,
-    StrictBooleanField,
     StrictFieldsMixin,
     StrictIntegerField,
     Text,
@@ -283,14 +284,22 @@ class AnnotationCreateSerializer(RequestSerializer):
     attributes = AttributesField(required=False)
 
 
+FLAG_ELSEWHERE = "Flag with POST /api/v1/annotations/{id}/flag/ (a flag needs a question); clear it with DELETE."
+
+
 class AnnotationUpdateSerializer(RequestSerializer):
-    """Fields a PATCH may change; `status` only for reviewers and owners."""
+    """Fields a PATCH may change; `status` only for reviewers and owners. Flags have their own endpoint,
+    the one way to flag, so a flag always carries a question."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        flagging = sorted({"is_flagged", "question"} & set(data)) if isinstance(data, Mapping) else []
+        if flagging:
+            raise serializers.ValidationError({name: [FLAG_ELSEWHERE] for name in flagging})
+        return super().to_internal_value(data)
 
     label = serializers.CharField(max_length=32, required=False)
     start = StrictIntegerField(required=False, **Offset)
     end = StrictIntegerField(required=False, **Offset)
     note = Text(required=False, allow_blank=True, max_length=Annotation._meta.get_field("note").max_length)
     attributes = AttributesField(required=False)
-    is_flagged = StrictBooleanField(required=False, help_text="Ask a reviewer to look at this annotation.")
-    question = Text(required=False, allow_blank=True, max_length=Annotation._meta.get_field("question").max_length)
     status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)

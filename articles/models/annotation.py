@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length
 
-from articles.models.projects import Membership, Role, Visibility
+from articles.models.projects import MemberScopedQuerySet, Membership, Role, Visibility
 
 CONTEXT_MAX = 64
 
@@ -23,7 +23,9 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class AnnotationQuerySet(models.QuerySet):
+class AnnotationQuerySet(MemberScopedQuerySet):
+    project_path = "article__project"
+
     def visible_to(self, user) -> AnnotationQuerySet:
         """Annotations the user may read.
 

@@ -12,6 +12,8 @@ from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Left
 
+from articles.models.projects import MemberScopedQuerySet
+
 # The expression of the PostgreSQL GIN index (migration 0002) and of every full-text query. Only the
 # first SEARCH_TEXT_LIMIT characters are indexed: a tsvector may not exceed 1 MB.
 SEARCH_CONFIG = "simple"
@@ -30,8 +32,10 @@ class ArticleStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
-class ArticleQuerySet(models.QuerySet):
-    def for_user(self, user) -> ArticleQuerySet:
+class ArticleQuerySet(MemberScopedQuerySet):
+    project_path = "project"
+
+    def visible_to(self, user) -> ArticleQuerySet:
         """Articles in projects the user belongs to."""
         if not user.is_authenticated:
             return self.none()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils.text import slugify
 
 from articles.labels import DEFAULT_LABELS
@@ -27,8 +30,20 @@ class Visibility(models.TextChoices):
     INDEPENDENT = "independent", "Independent: annotators see only their own until they submit"
 
 
-class ProjectQuerySet(models.QuerySet):
-    def for_user(self, user) -> ProjectQuerySet:
+class MemberScopedQuerySet(models.QuerySet):
+    """Rows that belong to a project; `project_path` leads from a row to its project."""
+
+    project_path = "pk"
+
+    def with_role(self, user) -> Self:
+        """Annotate `my_role`, the user's role in each row's project (None for non-members), and
+        `my_role_user_id`, whose role it is, so a domain function can trust it only for that user."""
+        role = Membership.objects.filter(project=OuterRef(self.project_path), user_id=user.pk).values("role")[:1]
+        return self.annotate(my_role=Subquery(role), my_role_user_id=Cast(Value(user.pk), models.BigIntegerField()))
+
+
+class ProjectQuerySet(MemberScopedQuerySet):
+    def visible_to(self, user) -> ProjectQuerySet:
         """Projects the user is a member of (none for anonymous users)."""
         if not user.is_authenticated:
             return self.none()
@@ -82,12 +97,6 @@ class Project(models.Model):
             for order, spec in enumerate(DEFAULT_LABELS)
         )
         return project
-
-    def role_of(self, user) -> str | None:
-        """Return the user's role in this project, or None for non-members."""
-        if not user.is_authenticated:
-            return None
-        return self.memberships.filter(user=user).values_list("role", flat=True).first()
 
 
 def unique_slug(name: str) -> str:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from articles.models.projects import Membership, Role
+from articles.models.projects import MemberScopedQuerySet, Membership, Role
 
 
 class AssignmentState(models.TextChoices):
@@ -26,7 +26,9 @@ class AssignmentState(models.TextChoices):
 REVEALED_STATES = [AssignmentState.SUBMITTED, AssignmentState.CHANGES_REQUESTED, AssignmentState.APPROVED]
 
 
-class AssignmentQuerySet(models.QuerySet):
+class AssignmentQuerySet(MemberScopedQuerySet):
+    project_path = "article__project"
+
     def visible_to(self, user) -> AssignmentQuerySet:
         """Assignments the user may see: all of a project for owners, reviewers and viewers, else their own."""
         if not user.is_authenticated:

@@ -11,19 +11,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from articles import access
 from articles.annotation_write import create_annotation, delete_annotation, restore_annotation, update_annotation
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
 from articles.forms import AnnotationCreateForm, AnnotationEditForm, add_domain_errors
-from articles.models import Annotation, AnnotationEvent, Article, EventAction
-from articles.permissions import Action, can_change_annotation
-from articles.views import access
+from articles.models import Annotation, AnnotationEvent, Article
+from articles.permissions import can_change_annotation
 from articles.views.workspace import ViewOptions, page_context, shorten, workspace_context
 
 TEMPLATE = "articles/article_annotate.html"
@@ -78,7 +77,8 @@ def stale_notice(error: StaleVersion, sent_note: str | None, *, verb: str = "sav
 @require_GET
 def article_annotate(request: HttpRequest, article_id: int) -> HttpResponse:
     """The annotate page; for htmx its workspace region, or the sidebar list alone when that is the target."""
-    article, role = access.article_for(request.user, article_id)
+    article = access.article_for(request.user, article_id)
+    role = article.my_role
     return render_workspace(request, article, role, selected_id=_int(request.GET.get("selected")),
                             list_from=_int(request.GET.get("list_from")))
 
@@ -86,8 +86,8 @@ def article_annotate(request: HttpRequest, article_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def annotation_create(request: HttpRequest, article_id: int) -> HttpResponse:
-    article, role = access.article_for(request.user, article_id)
-    access.require(role, Action.ANNOTATE)
+    article = access.article_for(request.user, article_id)
+    role = article.my_role
     form = AnnotationCreateForm(request.POST)
     if not form.is_valid():
         return render_workspace(request, article, role, status=422, error="Select some text, then pick a label.")
@@ -104,7 +104,8 @@ def annotation_create(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_GET
 def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
     """The editor panel of one annotation (htmx); a plain request goes to the page with it selected."""
-    annotation, role = access.annotation_for(request.user, annotation_id)
+    annotation = access.annotation_for(request.user, annotation_id)
+    role = annotation.my_role
     if not request.htmx:
         return redirect(reverse("article_annotate", args=[annotation.article_id]) + f"?selected={annotation.pk}")
     labels = list(annotation.article.project.labels.all())
@@ -116,17 +117,11 @@ def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
     return response
 
 
-def _changeable(request: HttpRequest, annotation_id: int) -> tuple[Annotation, str]:
-    annotation, role = access.annotation_for(request.user, annotation_id)
-    if not can_change_annotation(role, request.user, annotation):
-        raise PermissionDenied("Only its author or a reviewer may change this annotation.")
-    return annotation, role
-
-
 @login_required
 @require_POST
 def annotation_update(request: HttpRequest, annotation_id: int) -> HttpResponse:
-    annotation, role = _changeable(request, annotation_id)
+    annotation = access.annotation_for(request.user, annotation_id)
+    role = annotation.my_role
     labels = list(annotation.article.project.labels.all())
     form = AnnotationEditForm(request.POST, annotation=annotation, labels=labels)
     try:
@@ -145,7 +140,8 @@ def annotation_update(request: HttpRequest, annotation_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
-    annotation, role = _changeable(request, annotation_id)
+    annotation = access.annotation_for(request.user, annotation_id)
+    role = annotation.my_role
     try:
         delete_annotation(annotation, by=request.user, expected_version=_int(request.POST.get("version")))
     except StaleVersion as error:
@@ -155,22 +151,12 @@ def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
     return render_workspace(request, annotation.article, role, undo=undo, notice="Annotation deleted.")
 
 
-def _deleted_snapshot_author(article: Article, annotation_id: int) -> int | None:
-    event = AnnotationEvent.objects.filter(article=article, annotation_id=annotation_id).order_by("-id").first()
-    if event is None or event.action != EventAction.DELETED:
-        return None
-    return event.snapshot.get("author_id")
-
-
 @login_required
 @require_POST
 def annotation_restore(request: HttpRequest, article_id: int, annotation_id: int) -> HttpResponse:
     """Undo a deletion: the author (or a reviewer) brings the annotation back as it was (AUTHZ-8)."""
-    article, role = access.article_for(request.user, article_id)
-    access.require(role, Action.ANNOTATE)
-    author_id = _deleted_snapshot_author(article, annotation_id)
-    if author_id is not None and not can_change_annotation(role, request.user, Annotation(author_id=author_id)):
-        raise PermissionDenied("Only its author or a reviewer may restore this annotation.")
+    article = access.article_for(request.user, article_id)
+    role = article.my_role
     try:
         annotation = restore_annotation(article, annotation_id, by=request.user)
     except InvalidInput as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,12 +13,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from articles import access
 from articles.article_write import create_article
 from articles.errors import InvalidInput
 from articles.forms import ArticleFilterForm, ArticleForm, add_domain_errors
-from articles.models import Membership, Project
 from articles.permissions import Action, role_allows
-from articles.views import access
 from articles.views.label_styles import label_stylesheet
 from articles.views.listing import article_listing
 from articles.views.review_context import project_nav
@@ -28,17 +27,15 @@ from articles.views.workspace import labels_version
 @login_required
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    roles = Membership.objects.filter(project=OuterRef("pk"), user=request.user).values("role")[:1]
-    projects = Project.objects.for_user(request.user).annotate(
-        my_role=Subquery(roles), article_count=Count("articles", distinct=True)
-    )
+    projects = access.projects_for(request.user).annotate(article_count=Count("articles", distinct=True))
     return render(request, "articles/project_list.html", {"projects": projects})
 
 
 @login_required
 @require_GET
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     labels = list(project.labels.all())
     members = list(User.objects.filter(memberships__project=project).order_by("username"))
     form = ArticleFilterForm(request.GET, labels=labels, members=members)
@@ -59,7 +56,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_GET
 def project_labels_css(request: HttpRequest, project_id: int) -> HttpResponse:
     """Serve the project's label colours as CSS; the page links it with a version, so cache it long."""
-    project, _ = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
     response = HttpResponse(label_stylesheet(list(project.labels.all())), content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "private, max-age=31536000, immutable" if request.GET.get("v") else "private, no-cache"
     return response
@@ -68,7 +65,8 @@ def project_labels_css(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def article_create(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     access.require(role, Action.MANAGE_ARTICLES)
     form, duplicate_id = ArticleForm(request.POST or None, initial={"language": "en"}), None
     if request.method == "POST" and form.is_valid():

@@ -19,24 +19,22 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from articles import adjudication, assignment, discussion, project_write, workflow
+from articles import access, adjudication, assignment, discussion, project_write, workflow
+from articles.annotation_write import update_annotation
 from articles.dashboard import project_agreement, project_dashboard
 from articles.errors import AlreadyExists, DomainError, InvalidInput, StaleVersion
 from articles.models import Assignment, Membership
 from articles.permissions import Action, role_allows
-from articles.views import access
 from articles.views.annotate import message_of
 from articles.views.review_context import (
     adjudication_context,
     agreement_context,
-    assignment_for,
     assignments_context,
     dashboard_context,
     members_context,
     queue_context,
     review_context,
     reviewer_queue_context,
-    visible_annotation_on,
 )
 
 STALE = "Someone else changed this meanwhile, so nothing was saved. Below is the current state."
@@ -83,7 +81,7 @@ def respond(request: HttpRequest, template: str, region: str, context: dict, sta
 
 
 def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
-    return assignment_for(request.user, assignment_id)
+    return access.assignment_for(request.user, assignment_id)
 
 
 @login_required
@@ -113,7 +111,8 @@ def assignment_transition(request: HttpRequest, assignment_id: int) -> HttpRespo
 @login_required
 @require_GET
 def review_queue(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     access.require(role, Action.REVIEW)
     context = reviewer_queue_context(project, role, request.user, request.GET.get("page"))
     return respond(request, "articles/review_queue.html", "review-list", context)
@@ -129,8 +128,8 @@ def assignment_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 def _span_of(request: HttpRequest, work: Assignment):
     """The submitted span the form names: one of this assignment's article, visible to the user."""
-    annotation = visible_annotation_on(request.user, work.article, _int(request.POST.get("annotation")))
-    if annotation is None:
+    annotation = access.annotation_for(request.user, request.POST.get("annotation"))
+    if annotation.article_id != work.article_id:
         raise Http404("No such annotation here.")
     return annotation
 
@@ -163,7 +162,7 @@ def assignment_correct(request: HttpRequest, assignment_id: int) -> HttpResponse
     span = _span_of(request, work)
     changes = {"label": request.POST.get("label", ""), "start": _int(request.POST.get("start")),
                "end": _int(request.POST.get("end"))}
-    status, extra = attempt(lambda: workflow.correct_span(
+    status, extra = attempt(lambda: update_annotation(
         span, by=request.user, changes=changes, expected_version=_int(request.POST.get("version"))))
     return _span_outcome(request, work, span, status, extra, done="Fixed.")
 
@@ -187,7 +186,8 @@ def assignment_comment(request: HttpRequest, assignment_id: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def article_adjudicate(request: HttpRequest, article_id: int) -> HttpResponse:
     """Every annotator's spans side by side; reviewers settle each disputed cluster here."""
-    article, role = access.article_for(request.user, article_id)
+    article = access.article_for(request.user, article_id)
+    role = article.my_role
     status, extra = 200, {}
     if request.method == "POST":
         status, extra = attempt(lambda: adjudication.adjudicate(article, by=request.user, **adjudication_input(request)))
@@ -209,7 +209,8 @@ def adjudication_input(request: HttpRequest) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
     """Owners add members by username and change or remove them (a project keeps an owner)."""
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     access.require(role, Action.MANAGE_MEMBERS)
     status, extra, data = 200, {}, request.POST
     if request.method == "POST" and data.get("membership"):
@@ -231,7 +232,8 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_assignments(request: HttpRequest, project_id: int) -> HttpResponse:
     """Owners assign articles by hand or in bulk, spread them automatically, or take work back."""
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     access.require(role, Action.ASSIGN)
     data, status, extra = request.POST, 200, {}
     if request.method == "POST":
@@ -259,7 +261,8 @@ def assign_from_form(project, request: HttpRequest) -> None:
 @login_required
 @require_GET
 def project_agreement_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     access.require(role, Action.VIEW_AGREEMENT)
     context = agreement_context(project, role, project_agreement(project), request.GET.get("page"))
     return respond(request, "articles/agreement.html", "agreement-articles", context)
@@ -268,7 +271,8 @@ def project_agreement_page(request: HttpRequest, project_id: int) -> HttpRespons
 @login_required
 @require_GET
 def project_dashboard_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     board = project_dashboard(project, with_agreement=role_allows(role, Action.VIEW_AGREEMENT))
     return respond(request, "articles/dashboard.html", "dashboard", dashboard_context(project, role, board))
 

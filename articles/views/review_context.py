@@ -12,12 +12,10 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from articles import adjudication
-from articles.api.scoping import role_subquery
 from articles.assignment import annotator_queue, assignment_counts, review_queue
 from articles.dashboard import Dashboard, ProjectAgreement
 from articles.discussion import threads_for
@@ -43,22 +41,6 @@ CHART_WIDTH = 320  # px of the longest bar
 WEEK_CHART = {"height": 120, "step": 40, "bar": 14}
 
 
-def assignment_for(user, assignment_id: int) -> Assignment:
-    """The assignment if the user may see it (owners, reviewers, viewers: all; annotators: their own)."""
-    work = (
-        Assignment.objects.visible_to(user).select_related("article__project", "annotator", "reviewed_by")
-        .annotate(my_role=role_subquery(user, "article__project")).filter(pk=assignment_id).first()
-    )
-    if work is None:
-        raise Http404("No such assignment.")
-    return work
-
-
-def visible_annotation_on(user, article: Article, annotation_id: int | None) -> Annotation | None:
-    return Annotation.objects.visible_to(user).filter(article=article, pk=annotation_id).select_related(
-        "article__project", "label").first()
-
-
 def project_nav(project: Project, role: str | None, current: str) -> list[dict[str, Any]]:
     """The project's tabs this role may open."""
     tabs = [("Articles", "project_detail", Action.VIEW), ("Review", "review_queue", Action.REVIEW),
@@ -78,7 +60,7 @@ def _page(project: Project, role: str | None, current: str) -> dict[str, Any]:
 def queue_context(user, page_number: str | None = None) -> dict[str, Any]:
     """The user's assignments, a page at a time, what needs them first; and the projects they review."""
     mine = annotator_queue(user)
-    page = Paginator(mine.annotate(my_role=role_subquery(user, "article__project")), PAGE_SIZE).get_page(page_number)
+    page = Paginator(mine.with_role(user), PAGE_SIZE).get_page(page_number)
     for item in page.object_list:
         item.actions = available_actions(item, user, item.my_role)
     counts = dict(mine.order_by().values("state").annotate(n=Count("pk")).values_list("state", "n"))

@@ -11,22 +11,20 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from articles.api.conditional import etag_of, expected_version
-from articles.api.filters import ArticleFilter
-from articles.api.schema import IF_MATCH, errors, with_object
-from articles.api.scoping import (
+from articles.access import (
     article_with_role,
     articles_for,
     projects_for,
-    require,
     visible_annotation_list,
     visible_annotations_of,
 )
+from articles.api.conditional import etag_of, expected_version
+from articles.api.filters import ArticleFilter
+from articles.api.schema import IF_MATCH, errors, with_object
 from articles.api.serializers import ArticleCreateSerializer, ArticleSerializer, ArticleSummarySerializer
 from articles.api.views.base import ApiViewSet
 from articles.article_write import create_article, delete_article, update_article
 from articles.models import Article
-from articles.permissions import Action
 
 INCLUDE = OpenApiParameter(
     "include", OpenApiTypes.STR, enum=["annotations"],
@@ -109,7 +107,6 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
         project = projects_for(request.user).filter(pk=fields.pop("project")).first()
         if project is None:
             raise ValidationError({"project": ["None of your projects has this id."]})
-        require(project.my_role, Action.MANAGE_ARTICLES)
         article = create_article(project, by=request.user, **fields)
         article.annotation_count, article.my_role = 0, project.my_role
         location = reverse("article-detail", kwargs={"pk": article.pk}, request=request)
@@ -130,15 +127,13 @@ class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):
 
     def partial_update(self, request, *args, **kwargs) -> Response:
         article = self.get_object()
-        require(article.my_role, Action.MANAGE_ARTICLES)
         serializer = ArticleSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         version = expected_version(request, article)
-        article = update_article(article, expected_version=version, changes=serializer.validated_data)
+        article = update_article(article, by=request.user, expected_version=version, changes=serializer.validated_data)
         return self._respond(self._counted(article))
 
     def destroy(self, request, *args, **kwargs) -> Response:
         article = self.get_object()
-        require(article.my_role, Action.MANAGE_ARTICLES)
-        delete_article(article, expected_version=expected_version(request, article))
+        delete_article(article, by=request.user, expected_version=expected_version(request, article))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,8 +8,8 @@ from rest_framework import mixins, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from articles.access import projects_for, require
 from articles.api.schema import errors, path_id, with_object
-from articles.api.scoping import projects_for, require
 from articles.api.serializers import LabelSerializer, MemberCreateSerializer, MemberSerializer, ProjectSerializer
 from articles.api.views.base import ApiViewSet
 from articles.models import Label, Membership, Project, Role
@@ -54,8 +54,7 @@ class ProjectViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def destroy(self, request, *args, **kwargs) -> Response:
         project = self.get_object()
-        require(project.my_role, Action.DELETE_PROJECT)
-        delete_project(project)
+        delete_project(project, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -102,7 +101,6 @@ class MemberViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
     def create(self, request, *args, **kwargs) -> Response:
         project = self.get_project()
-        require(project.my_role, Action.MANAGE_MEMBERS)
         serializer = MemberCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = add_member(project, by=request.user, **serializer.validated_data)
@@ -110,17 +108,13 @@ class MemberViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
     def partial_update(self, request, *args, **kwargs) -> Response:
         membership = self.get_object()
-        require(self.get_project().my_role, Action.MANAGE_MEMBERS)
         serializer = self.get_serializer(membership, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        if "role" in serializer.validated_data:
-            membership = change_role(membership, role=serializer.validated_data["role"], by=request.user)
+        membership = change_role(membership, role=serializer.validated_data.get("role", membership.role), by=request.user)
         return Response(self.represent(membership))
 
     def destroy(self, request, *args, **kwargs) -> Response:
         membership = self.get_object()
-        if membership.user_id != request.user.pk:
-            require(self.get_project().my_role, Action.MANAGE_MEMBERS)
         remove_member(membership, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -1,10 +1,10 @@
-"""The API's scoping shortcuts agree with the domain's rules they stand in for."""
+"""The access layer: every lookup is scoped to the user, carries their role, and its shortcuts agree with the rules."""
 
 from __future__ import annotations
 
 import pytest
 
-from articles.api.scoping import (
+from articles.access import (
     article_with_role,
     articles_with_role,
     sees_every_annotation,
