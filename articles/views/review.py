@@ -87,7 +87,7 @@ def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
 @login_required
 @require_GET
 def my_queue(request: HttpRequest) -> HttpResponse:
-    return respond(request, "articles/queue.html", "queue-list", queue_context(request.user, request.GET.get("page")))
+    return respond(request, "articles/assignment_queue.html", "queue-list", queue_context(request.user, request.GET.get("page")))
 
 
 @login_required
@@ -101,7 +101,7 @@ def assignment_transition(request: HttpRequest, assignment_id: int) -> HttpRespo
         expected_version=_int(request.POST.get("version"))))
     done = DONE.get(action, "") if status == 200 else ""
     if request.POST.get("back") == "queue":
-        return respond(request, "articles/queue.html", "queue-list", {**queue_context(request.user), **extra},
+        return respond(request, "articles/assignment_queue.html", "queue-list", {**queue_context(request.user), **extra},
                        status, done=done, back=reverse("my_queue"))
     work = _assignment(request, assignment_id)
     return respond(request, "articles/review_assignment.html", "review-workspace",
@@ -192,7 +192,7 @@ def article_adjudicate(request: HttpRequest, article_id: int) -> HttpResponse:
     if request.method == "POST":
         status, extra = attempt(lambda: adjudication.adjudicate(article, by=request.user, **adjudication_input(request)))
     context = {**adjudication_context(article, role, request.user), **extra}
-    return respond(request, "articles/adjudicate.html", "adjudicate-board", context, status,
+    return respond(request, "articles/article_adjudicate.html", "adjudicate-board", context, status,
                    done="Saved." if request.method == "POST" and status == 200 else "")
 
 
@@ -224,7 +224,7 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
     elif request.method == "POST":
         status, extra = attempt(lambda: project_write.add_member(
             project, username=data.get("username", "").strip(), role=data.get("role", ""), by=request.user))
-    return respond(request, "articles/members.html", "member-list", {**members_context(project, role), **extra},
+    return respond(request, "articles/project_members.html", "member-list", {**members_context(project, role), **extra},
                    status, done="Saved." if request.method == "POST" and status == 200 else "")
 
 
@@ -239,7 +239,7 @@ def project_assignments(request: HttpRequest, project_id: int) -> HttpResponse:
     if request.method == "POST":
         status, extra = attempt(lambda: assign_from_form(project, request))
     context = {**assignments_context(project, role, request.GET.get("page")), **extra}
-    return respond(request, "articles/members_assignments.html", "assignment-table", context, status,
+    return respond(request, "articles/project_assignments.html", "assignment-table", context, status,
                    done="Saved." if request.method == "POST" and status == 200 else "",
                    back=request.get_full_path() if data else "")
 
@@ -265,7 +265,7 @@ def project_agreement_page(request: HttpRequest, project_id: int) -> HttpRespons
     role = project.my_role
     access.require(role, Action.VIEW_AGREEMENT)
     context = agreement_context(project, role, project_agreement(project), request.GET.get("page"))
-    return respond(request, "articles/agreement.html", "agreement-articles", context)
+    return respond(request, "articles/project_agreement.html", "agreement-articles", context)
 
 
 @login_required
@@ -274,5 +274,5 @@ def project_dashboard_page(request: HttpRequest, project_id: int) -> HttpRespons
     project = access.project_for(request.user, project_id)
     role = project.my_role
     board = project_dashboard(project, with_agreement=role_allows(role, Action.VIEW_AGREEMENT))
-    return respond(request, "articles/dashboard.html", "dashboard", dashboard_context(project, role, board))
+    return respond(request, "articles/project_dashboard.html", "dashboard", dashboard_context(project, role, board))
 
