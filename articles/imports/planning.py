@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from articles.access import require, role_in
 from articles.anchoring import SpanError, TextQuote, anchor
 from articles.annotation_write import build_annotation
 from articles.article_write import build_article
@@ -26,6 +27,7 @@ from articles.imports.drafts import AnnotationDraft, ArticleDraft, Batch, LabelD
 from articles.imports.outcome import ImportPlan, Skipped
 from articles.imports.targets import ArticleIndex, existing_spans
 from articles.models import Article, Label, Membership, Project, ReviewStatus
+from articles.permissions import Action
 
 MAX_ARTICLES = settings.IMPORT_MAX_ARTICLES
 MAX_ANNOTATIONS = settings.IMPORT_MAX_ANNOTATIONS
@@ -292,5 +294,7 @@ def plan_import(project: Project, batches: list[Batch], *, by, article: Article 
     """Check everything the batches hold against the project; write nothing.
 
     `progress` (a tqdm bar, or anything with reset(total) and update(n)) counts articles checked.
+    Only owners import.
     """
+    require(role_in(project, by), Action.IMPORT)
     return _Planner(project, batches, by, article, own_prefix, progress).run()
