@@ -58,7 +58,7 @@ def main() -> int:
         migrate()
         from django.contrib.auth.models import User
 
-        from articles.exports import ExportScope, export
+        from articles.export_scope import ExportScope, export
         from articles.models import Project
 
         owner = User.objects.create_user("owner", password="x")

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.exports.download import download_name
-from articles.exports.scope import ExportScope
+from articles.export_download import download_name
+from articles.export_scope import ExportScope
 from articles.fetching import GENERIC_MESSAGE
-from articles.models import Annotation, Article, Project
+from articles.models import Annotation, Article, Project, Visibility
 from tests.api_client import api_as, url
 from tests.factories import make_annotation, make_article, make_project
 from tests.local_web_server import LocalWebServer
@@ -80,6 +81,42 @@ def test_filters_reach_the_export(team, article):
 def test_bad_export_parameters_are_a_json_400(team, query, field):
     response = project_export(team, **query)
     assert response.status_code == 400 and field in response.json()
+
+
+def strings_in(key: str, text: str) -> Iterator[str]:
+    """Every text value of an export: CSV cells, or the strings anywhere in its JSON documents."""
+    if key == "csv":
+        yield from (cell for row in csv.reader(io.StringIO(text)) for cell in row)
+        return
+    pending: list = [json.loads(line) for line in text.splitlines()] if key == "jsonl" else [json.loads(text)]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, (list, dict)):
+            pending.extend(value.values() if isinstance(value, dict) else value)
+
+
+@pytest.mark.parametrize("visibility, user", [(Visibility.SHARED, "viewer"), (Visibility.INDEPENDENT, "annotator")])
+def test_every_app_iri_in_every_export_resolves_for_the_user_who_exported(team, article, visibility, user):
+    """DATA-8: ids, sources and the W3C collection's pages are links the same user can follow."""
+    Project.objects.filter(pk=team["project"].pk).update(visibility=visibility)
+    make_annotation(article, team["annotator"], attributes={"verdict": "false"}, note="Checked.")
+    make_annotation(article, team["annotator2"], label="quote", start=8, end=14)
+    client = api_as(team[user])
+    iris = set()
+    for export_url in (url("api_project_export", team["project"].pk), url("api_article_export", article.pk)):
+        for key in MEDIA_TYPES:
+            text = body(client.get(export_url, {"format": key}))
+            iris |= {value for value in strings_in(key, text) if value.startswith("http://testserver/")}
+    kinds = {iri.split("/api/v1/")[1].split("/")[0] + ("&page=1" if iri.endswith("&page=1") else "") for iri in iris}
+    assert kinds == {"annotations", "articles", "projects", "projects&page=1", "articles&page=1"}
+    for iri in sorted(iris):
+        response = client.get(iri)
+        assert response.status_code == 200, (iri, response.content[:300])
+        if iri.endswith("&page=1"):
+            page = json.loads(b"".join(response.streaming_content))
+            assert page["type"] == "AnnotationPage" and page["id"] == iri and page["partOf"]["id"] == iri[:-7]
 
 
 def test_authz3_outsiders_and_strangers_get_404_and_anonymous_401(team, article):

@@ -172,6 +172,37 @@ def test_claimreview_author_falls_back_to_the_project_name():
     assert reviews[0]["author"]["name"] == "Desk"
 
 
+def test_claimreview_can_be_pasted_into_a_script_block_as_it_is():
+    """`</script>` in a quote or note cannot end the JSON-LD block: < > & are \\u escapes, and read back the same."""
+    quote, note = "Taxes </script><script>alert(1)</script> fall", "A&B say <!-- so --> & more"
+    claim = span(0, 5, quote=quote, note=note, attributes='{"verdict": "false"}')
+    output = written("claimreview", [(article(title="Q&A <b>", url="https://news.example/b?x=1&y=2"), [claim])])
+    assert not {"<", ">", "&"} & set(output)
+    assert "\\u003c/script\\u003e" in output and "\\u0026" in output
+    review = json.loads(output)[0]
+    assert (review["claimReviewed"], review["reviewBody"]) == (quote, note)
+    appearance = review["itemReviewed"]["appearance"]
+    assert (appearance["headline"], appearance["url"]) == ("Q&A <b>", "https://news.example/b?x=1&y=2")
+
+
+@given(quote=st.text(min_size=1), note=st.text(min_size=1))
+def test_claimreview_strings_survive_the_script_escapes(quote, note):
+    claim = span(0, 5, quote=quote, note=note, attributes='{"verdict": "true"}')
+    review = json.loads(written("claimreview", [(article(), [claim])]))[0]
+    assert (review["claimReviewed"], review["reviewBody"]) == (quote, note)
+
+
+def test_the_w3c_page_asked_for_by_its_iri_is_that_page_part_of_the_collection():
+    rows = [(article(), [span(0, 5), span(6, 10)])]
+    collection = json.loads(written("w3c", rows))
+    page = json.loads(written("w3c", rows, header(page=1)))
+    assert page["id"] == collection["first"]["id"] == collection["last"] == collection["id"] + "&page=1"
+    assert page["type"] == "AnnotationPage" and page["items"] == collection["first"]["items"]
+    assert page["partOf"] == {"id": collection["id"], "type": "AnnotationCollection", "label": collection["label"],
+                              "total": 2}
+    assert page["@context"] == w3c.CONTEXT
+
+
 @pytest.mark.parametrize("key", sorted(FORMATS))
 def test_every_format_streams_in_chunks_without_holding_the_whole_export(key):
     pulled = []

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from articles.article_write import create_article
-from articles.exports import ExportScope, export
+from articles.export_scope import ExportScope, export
 from articles.imports import ImportFailed, commit, plan_import, read, run_import
 from articles.imports import planning
 from articles.models import Annotation, AnnotationEvent, Article, Label, ReviewStatus
@@ -249,7 +249,7 @@ def test_export_then_import_of_a_filtered_set_keeps_only_those_annotations(team,
     make_annotation(article, team["annotator"], label="claim", start=0, end=7)
     accepted = make_annotation(article, team["annotator"], label="quote", start=8, end=14)
     Annotation.objects.filter(pk=accepted.pk).update(status="accepted")
-    from articles.exports import parse_filters
+    from articles.export_scope import parse_filters
 
     scope = ExportScope(team["project"], team["owner"], filters=parse_filters({"status": "accepted"}))
     document = "".join(export(scope, "json", base_url="http://testserver/"))

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from articles.anchoring import canonical_text
 from articles.annotation_write import create_annotation
 from articles.article_write import create_article
-from articles.exports import ExportScope, export
+from articles.export_scope import ExportScope, export
 from articles.imports import read, run_import
 from articles.models import Project, Role
 from tests.factories import add_member, make_user

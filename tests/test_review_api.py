@@ -8,7 +8,7 @@ import pytest
 
 from articles.assignment import assign
 from articles.discussion import add_comment
-from articles.exports import ExportFilters, ExportScope, export
+from articles.export_scope import ExportFilters, ExportScope, export
 from articles.models import Annotation, Assignment, AssignmentState, Comment, ReviewStatus, Role, Visibility
 from articles.workflow import transition
 from tests.api_client import api_as, url

@@ -21,17 +21,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles import imports
+from articles.access import articles_for, projects_for, require
 from articles.api.schema import errors, path_id
-from articles.api.scoping import articles_for, projects_for, require
 from articles.api.throttling import UserRateThrottle
 from articles.errors import InvalidInput
-from articles.exports import FORMATS, ExportScope, parse_filters
-from articles.exports.download import export_response
+from articles.export_download import export_response
+from articles.export_scope import EXPORT_PARAMETERS, ExportScope, parse_filters
+from articles.exports import FORMATS
 from articles.fetching import FetchError
 from articles.models import ReviewStatus
 from articles.permissions import Action
-
-EXPORT_PARAMETERS = frozenset({"format", "label", "author", "status", "since", "until"})
 
 
 class ExportFormatNegotiation(DefaultContentNegotiation):

@@ -1,7 +1,8 @@
 """Exports: one small writer per format, and the registry the API, pages and command choose from.
 
-`export(scope, key, base_url=...)` reads the scope from one database snapshot and yields the
-document as text chunks, so a million annotations stream out with flat memory.
+Writers take plain records (exports.records) and yield text; nothing here imports the ORM, HTTP or
+settings, so every format is tested without a database. Which rows an export holds and how they are
+read is articles.export_scope; serving one as a download is articles.export_download.
 """
 
 from __future__ import annotations
@@ -11,14 +12,6 @@ from dataclasses import dataclass
 
 from articles.exports import claimreview, csvfile, jsonl, native, w3c
 from articles.exports.records import ArticleWithAnnotations, ExportHeader
-from articles.exports.scope import (
-    ExportFilters,
-    ExportScope,
-    articles_with_annotations,
-    consistent_snapshot,
-    header_for,
-    parse_filters,
-)
 
 Writer = Callable[[ExportHeader, Iterable[ArticleWithAnnotations]], Iterator[str]]
 
@@ -49,29 +42,4 @@ FORMATS: dict[str, ExportFormat] = {
     )
 }
 
-
-def _ticking(rows: Iterable[ArticleWithAnnotations], progress) -> Iterator[ArticleWithAnnotations]:
-    for row in rows:
-        yield row
-        progress.update(1)
-
-
-def export(scope: ExportScope, key: str, *, base_url: str, progress=None) -> Iterator[str]:
-    """Yield the export of `scope` in format `key` as text chunks, read from one snapshot.
-
-    `progress` (a tqdm bar, or anything with reset(total) and update(n)) counts articles written.
-    """
-    fmt = FORMATS[key]
-    with consistent_snapshot():
-        header = header_for(scope, base_url=base_url)
-        rows = articles_with_annotations(scope, article_fields=fmt.article_fields,
-                                         annotation_fields=fmt.annotation_fields)
-        if progress is not None:
-            progress.reset(total=header.article_count)
-        try:
-            yield from fmt.write(header, rows if progress is None else _ticking(rows, progress))
-        finally:  # close the server-side cursors while their transaction still exists (client hang-ups)
-            rows.close()
-
-
-__all__ = ["FORMATS", "ExportFilters", "ExportFormat", "ExportScope", "export", "parse_filters"]
+__all__ = ["FORMATS", "ExportFormat", "Writer"]

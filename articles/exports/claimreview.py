@@ -3,7 +3,8 @@
 One ClaimReview per claim annotation that carries a verdict: `claimReviewed` is the span's text,
 `itemReviewed` a Claim whose appearance is the article, `reviewRating` the verdict as text
 (`alternateName`) on a documented 1-5 scale, and `author` the project's organisation. The output
-is a JSON array of self-contained objects, each ready for a `<script type="application/ld+json">`.
+is a JSON array of self-contained objects, each ready for a `<script type="application/ld+json">`:
+< > & in any string are written as \\u escapes, so pasted text cannot close the script block.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from articles.exports.records import (
     ExportHeader,
     attributes_of,
     buffered,
-    compact_json,
     iso_date,
+    script_safe_json,
     utc_iso,
 )
 from articles.exports.w3c import is_web_address
@@ -32,7 +33,7 @@ ANNOTATION_FIELDS = frozenset({"label", "quote", "attributes", "note", "updated_
 RATING_SCALE = {"true": 5, "mostly true": 4, "mixed": 3, "mostly false": 2, "false": 1, "unverifiable": None}
 BEST_RATING, WORST_RATING = 5, 1
 
-_dumps = compact_json
+_dumps = script_safe_json
 
 
 def verdict_of(annotation: AnnotationRecord) -> str | None:

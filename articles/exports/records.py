@@ -21,6 +21,8 @@ Moment = datetime | str | None
 JSON_STRING = json.encoder.encode_basestring
 # Compact UTF-8 JSON for every export; NaN and infinities never leave the tool.
 compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+# < > & occur in JSON text only inside strings, so escaping them there is a plain translation.
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 NATIVE_FORMAT = "news-annotator/export"
 NATIVE_VERSION = 1
 
@@ -95,6 +97,7 @@ class ExportHeader:
     filters: dict[str, Any] = field(default_factory=dict)
     article_count: int = 0
     annotation_count: int = 0
+    page: int | None = None  # set when one page of the collection was asked for (W3C)
 
     def api_url(self, path: str) -> str:
         """Return the absolute IRI of an API path (ids in exports are stable IRIs, DATA-8)."""
@@ -107,7 +110,7 @@ ArticleWithAnnotations = tuple[ArticleRecord, list[AnnotationRecord]]
 def utc_iso(moment: Moment) -> str | None:
     """Format an aware datetime as RFC 3339 in UTC with a Z (the W3C schemas demand a zone).
 
-    Text is taken as already formatted (the database renders timestamps so, see exports.columns).
+    Text is taken as already formatted (the database renders timestamps so, see articles.export_scope).
     """
     if moment is None or isinstance(moment, str):
         return moment
@@ -127,6 +130,15 @@ def iso_date(moment: Moment | date) -> str | None:
             moment = moment.astimezone(timezone.utc)
         return moment.date().isoformat()
     return moment.isoformat()
+
+
+def script_safe_json(value: Any) -> str:
+    """Return compact JSON that can be pasted into <script type="application/ld+json"> as it is.
+
+    < > & become \\u003c \\u003e \\u0026, so no `</script>` or `<!--` in a string can end or confuse the
+    block; JSON parsers read the same strings.
+    """
+    return compact_json(value).translate(_SCRIPT_ESCAPES)
 
 
 @lru_cache(maxsize=4096)

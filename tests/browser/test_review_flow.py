@@ -8,7 +8,7 @@ import json
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from articles.exports import ExportFilters, ExportScope, export
+from articles.export_scope import ExportFilters, ExportScope, export
 from articles.models import Annotation, Assignment, AssignmentState, Comment, ReviewStatus
 from tests.browser.conftest import drag_over, wait_for_workspace
 from tests.factories import make_annotation, make_article

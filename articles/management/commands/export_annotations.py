@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from articles.errors import InvalidInput
-from articles.exports import FORMATS, ExportScope, export, parse_filters
+from articles.export_scope import ExportScope, export, parse_filters
+from articles.exports import FORMATS
 from articles.models import Article, Project, Role
 
 

@@ -3,7 +3,8 @@
 The API and the web pages both answer with `export_response`, so headers are decided in one place
 (XSS-8: JSON as application/json with nosniff; Content-Disposition names built only from safe
 characters). The body is produced while it is sent, so memory stays flat (LOAD-3); a client that
-hangs up closes the generator, which ends the database snapshot and its cursors.
+hangs up closes the generator, which ends the database snapshot and its cursors. Parameters are
+checked before (export_scope.parse_filters): once the first byte is sent no error can become a 4xx.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from articles.exports import FORMATS, ExportScope, export
+from articles.export_scope import ExportScope, export
+from articles.exports import FORMATS
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
