@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from articles.assignment import assign
 from articles.dashboard import agreement_documents, project_dashboard, week_of
 from articles.models import Annotation, Assignment, AssignmentState, ReviewStatus
 from articles.workflow import review_span, transition
+from tests.api_client import api_as, url
 from tests.factories import make_annotation, make_article, make_project
 
 TEXT = "The minister said taxes will fall. Critics called the plan reckless and unfunded today."
@@ -32,7 +35,7 @@ def test_the_dashboard_counts_articles_labels_progress_and_throughput(team):
     make_article(team["project"], by=team["owner"])
     review_span(shared_a, by=team["reviewer"], status=ReviewStatus.REJECTED)
     transition(Assignment.objects.get(article=article, annotator=team["annotator2"]), "approve", by=team["reviewer"])
-    board = project_dashboard(team["project"])
+    board = project_dashboard(team["project"], user=team["owner"])
     assert board.articles_by_status == {
         "new": 1, "in_progress": 0, "in_review": 1, "changes_requested": 0, "approved": 0
     }
@@ -78,7 +81,7 @@ def test_the_dashboard_never_counts_another_projects_rows(team):
     finished_pair(team)
     other = make_project(name="Elsewhere")
     make_annotation(make_article(other), label="quote")
-    board = project_dashboard(other)
+    board = project_dashboard(other, user=other.memberships.first().user)
     assert board.article_total == 1 and board.statuses["pending"] == 1
     assert board.agreement.pairs == {} and board.weeks[-1].submitted == 0
 
@@ -86,9 +89,30 @@ def test_the_dashboard_never_counts_another_projects_rows(team):
 def test_the_dashboard_runs_the_same_number_of_queries_for_small_and_large_projects(team, django_assert_num_queries):
     finished_pair(team)
     with django_assert_num_queries(10):
-        project_dashboard(team["project"])
+        project_dashboard(team["project"], user=team["owner"])
     for n in range(12):
         finished_pair(team, text=f"{n}: {TEXT}")
     with django_assert_num_queries(10):
-        board = project_dashboard(team["project"])
+        board = project_dashboard(team["project"], user=team["owner"])
     assert board.weeks[-1].articles == 13
+
+
+def test_dashboard_counts_only_annotations_the_reader_may_see(team):
+    """A blind annotator of an independent project learns nothing of others' spans from the dashboard,
+    on the page or through the API; owners still count everything."""
+    team["project"].visibility = "independent"
+    team["project"].save(update_fields=["visibility"])
+    article = make_article(team["project"])
+    make_annotation(article, author=team["annotator"], label="claim")
+    make_annotation(article, author=team["annotator2"], label="quote")
+    make_annotation(article, author=team["annotator2"], label="opinion", start=0, end=7)
+    own = project_dashboard(team["project"], user=team["annotator"])
+    assert own.statuses["pending"] == 1 and {label.key: label.count for label in own.labels}["quote"] == 0
+    assert [person.username for person in own.people] == ["annotator"]
+    assert project_dashboard(team["project"], user=team["owner"]).statuses["pending"] == 3
+    board = api_as(team["annotator"]).get(url("project-dashboard", team["project"].pk)).json()
+    assert board["annotations_by_status"]["pending"] == 1 and board["annotations_by_label"]["quote"] == 0
+    page = Client()
+    page.force_login(team["annotator"])
+    html = page.get(reverse("project_dashboard_page", args=[team["project"].pk])).content.decode()
+    assert "annotator2" not in html

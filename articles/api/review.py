@@ -258,7 +258,8 @@ class ProjectReportViewSet(ReviewViewSet):
                    responses={200: DashboardSerializer, **errors(400, 404)})
     def dashboard(self, request, *args, **kwargs) -> Response:
         project = self.get_project()
-        board = project_dashboard(project, with_agreement=role_allows(project.my_role, Action.VIEW_AGREEMENT))
+        board = project_dashboard(project, user=request.user,
+                                  with_agreement=role_allows(project.my_role, Action.VIEW_AGREEMENT))
         return Response(dashboard_json(board))
 
 

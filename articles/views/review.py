@@ -273,6 +273,6 @@ def project_agreement_page(request: HttpRequest, project_id: int) -> HttpRespons
 def project_dashboard_page(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id)
     role = project.my_role
-    board = project_dashboard(project, with_agreement=role_allows(role, Action.VIEW_AGREEMENT))
+    board = project_dashboard(project, user=request.user, with_agreement=role_allows(role, Action.VIEW_AGREEMENT))
     return respond(request, "articles/project_dashboard.html", "dashboard", dashboard_context(project, role, board))
 
