@@ -25,10 +25,11 @@ from articles.history import record, snapshot
 from articles.locking import ensure_editable, locked_state, refuse_locked
 from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, ReviewStatus
 from articles.permissions import Action
-from articles.text_rules import check_flag, clean_text
+from articles.text_rules import check_flag, clean_text, control_character_in
 
 EDITABLE_FIELDS = ("label", "start", "end", "note", "attributes", "is_flagged", "question")
 MAX_BULK = 1000
+KEY_MAX = 32  # label keys are slugs of at most 32 characters
 
 
 def _with_lock(labels: QuerySet[Label], article_id: int, author_id: int) -> QuerySet[Label]:
@@ -81,11 +82,18 @@ def resolve_position(
         raise InvalidInput.single(error.field, error.message, **(extra if error.candidates else {})) from None
 
 
+def _plausible_key(key: object) -> bool:
+    """Whether `key` could name a label at all: text that a database query may carry (no NUL)."""
+    return isinstance(key, str) and len(key) <= KEY_MAX and not control_character_in(key)
+
+
 def _label(article: Article, key: str | Label, labels: Mapping[str, Label] | None = None) -> Label:
     if isinstance(key, Label):
         if key.project_id != article.project_id:
             raise InvalidInput.single("label", "That label belongs to another project.")
         return key
+    if not _plausible_key(key):
+        raise _unknown_label(key)
     label = (labels or {}).get(key) if labels is not None else Label.objects.filter(
         project_id=article.project_id, key=key
     ).first()
@@ -135,7 +143,7 @@ def _build_editable(article: Article, author, label: str | Label, fields: Mappin
         annotation = build_annotation(article, author=author, label=label, **fields)
         ensure_editable(article.pk, author)
         return annotation
-    found = _labels_with_lock(article, author, key=label)
+    found = _labels_with_lock(article, author, key=label) if _plausible_key(label) else []
     if not found:
         raise _unknown_label(label)
     annotation = build_annotation(article, author=author, label=found[0], **fields)

@@ -8,10 +8,21 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
+from articles.access import MAX_ID
 from articles.errors import InvalidInput
 from articles.models import Annotation, ArticleStatus, Label
 
 MAX_OFFSET = 2**31 - 1
+
+
+def whole_number(value: Any) -> int | None:
+    """The integer a form field or query parameter holds, else None: also for numbers beyond 64 bits,
+    which no database column holds (SQLite would raise OverflowError)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if abs(number) <= MAX_ID else None
 
 
 def add_domain_errors(form: forms.Form, error: InvalidInput) -> None:

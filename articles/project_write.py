@@ -15,6 +15,7 @@ from articles.access import require, role_in
 from articles.errors import AlreadyExists, InvalidInput
 from articles.models import Annotation, Membership, Project, Role
 from articles.permissions import Action
+from articles.text_rules import clean_text
 
 # Higher rank = more rights; used to refuse raising one's own role.
 RANK = {Role.VIEWER: 0, Role.ANNOTATOR: 1, Role.REVIEWER: 2, Role.OWNER: 3}
@@ -34,6 +35,7 @@ def add_member(project: Project, *, username: str, role: str, by) -> Membership:
     """Add an existing user to the project with `role` (owners do); a second add answers AlreadyExists."""
     require(role_in(project, by), Action.MANAGE_MEMBERS)
     _check_role(role)
+    username = clean_text(username, field="username", kind="username", strip=True)
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise InvalidInput.single("username", "No active user has this username.")

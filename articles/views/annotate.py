@@ -20,19 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 from articles import access
 from articles.annotation_write import create_annotation, delete_annotation, restore_annotation, update_annotation
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
-from articles.forms import AnnotationCreateForm, AnnotationEditForm, add_domain_errors
+from articles.forms import AnnotationCreateForm, AnnotationEditForm, add_domain_errors, whole_number
 from articles.models import Annotation, AnnotationEvent, Article
 from articles.permissions import can_change_annotation
 from articles.views.workspace import ViewOptions, page_context, shorten, workspace_context
 
 TEMPLATE = "articles/article_annotate.html"
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def message_of(error: InvalidInput) -> str:
@@ -79,8 +72,8 @@ def article_annotate(request: HttpRequest, article_id: int) -> HttpResponse:
     """The annotate page; for htmx its workspace region, or the sidebar list alone when that is the target."""
     article = access.article_for(request.user, article_id)
     role = article.my_role
-    return render_workspace(request, article, role, selected_id=_int(request.GET.get("selected")),
-                            list_from=_int(request.GET.get("list_from")))
+    return render_workspace(request, article, role, selected_id=whole_number(request.GET.get("selected")),
+                            list_from=whole_number(request.GET.get("list_from")))
 
 
 @login_required
@@ -143,7 +136,7 @@ def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
     annotation = access.annotation_for(request.user, annotation_id)
     role = annotation.my_role
     try:
-        delete_annotation(annotation, by=request.user, expected_version=_int(request.POST.get("version")))
+        delete_annotation(annotation, by=request.user, expected_version=whole_number(request.POST.get("version")))
     except StaleVersion as error:
         return render_workspace(request, annotation.article, role, status=412, selected_id=annotation.pk,
                                 stale=stale_notice(error, None, verb="deleted"))

@@ -23,6 +23,7 @@ from articles import access, adjudication, assignment, discussion, project_write
 from articles.annotation_write import update_annotation
 from articles.dashboard import project_agreement, project_dashboard
 from articles.errors import AlreadyExists, DomainError, InvalidInput, StaleVersion
+from articles.forms import whole_number
 from articles.models import Assignment, Membership
 from articles.permissions import Action, role_allows
 from articles.views.annotate import message_of
@@ -45,13 +46,6 @@ DONE = {
     "request_changes": "Changes requested. The annotator sees your message in their queue.",
     "reopen": "Reopened. The annotator can change their work again.",
 }
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def attempt(call: Callable[[], Any]) -> tuple[int, dict[str, str]]:
@@ -98,7 +92,7 @@ def assignment_transition(request: HttpRequest, assignment_id: int) -> HttpRespo
     action = request.POST.get("action", "")
     status, extra = attempt(lambda: workflow.transition(
         work, action, by=request.user, message=request.POST.get("message", ""),
-        expected_version=_int(request.POST.get("version"))))
+        expected_version=whole_number(request.POST.get("version"))))
     done = DONE.get(action, "") if status == 200 else ""
     if request.POST.get("back") == "queue":
         return respond(request, "articles/assignment_queue.html", "queue-list", {**queue_context(request.user), **extra},
@@ -122,7 +116,7 @@ def review_queue(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_GET
 def assignment_review(request: HttpRequest, assignment_id: int) -> HttpResponse:
     work = _assignment(request, assignment_id)
-    context = review_context(work, request.user, selected=_int(request.GET.get("span")))
+    context = review_context(work, request.user, selected=whole_number(request.GET.get("span")))
     return respond(request, "articles/review_assignment.html", "review-workspace", context)
 
 
@@ -150,7 +144,7 @@ def assignment_decide(request: HttpRequest, assignment_id: int) -> HttpResponse:
     span = _span_of(request, work)
     status, extra = attempt(lambda: workflow.review_span(
         span, by=request.user, status=request.POST.get("status", ""), comment=request.POST.get("comment", ""),
-        expected_version=_int(request.POST.get("version"))))
+        expected_version=whole_number(request.POST.get("version"))))
     return _span_outcome(request, work, span, status, extra, done="Saved.")
 
 
@@ -160,10 +154,10 @@ def assignment_correct(request: HttpRequest, assignment_id: int) -> HttpResponse
     """Fix a span's label or boundaries as a reviewer."""
     work = _assignment(request, assignment_id)
     span = _span_of(request, work)
-    changes = {"label": request.POST.get("label", ""), "start": _int(request.POST.get("start")),
-               "end": _int(request.POST.get("end"))}
+    changes = {"label": request.POST.get("label", ""), "start": whole_number(request.POST.get("start")),
+               "end": whole_number(request.POST.get("end"))}
     status, extra = attempt(lambda: update_annotation(
-        span, by=request.user, changes=changes, expected_version=_int(request.POST.get("version"))))
+        span, by=request.user, changes=changes, expected_version=whole_number(request.POST.get("version"))))
     return _span_outcome(request, work, span, status, extra, done="Fixed.")
 
 
@@ -173,7 +167,7 @@ def assignment_comment(request: HttpRequest, assignment_id: int) -> HttpResponse
     """Comment on a span, reply to a thread, or resolve / reopen a thread."""
     work = _assignment(request, assignment_id)
     span = _span_of(request, work)
-    thread = span.comments.filter(pk=_int(request.POST.get("thread"))).first() if request.POST.get("thread") else None
+    thread = span.comments.filter(pk=whole_number(request.POST.get("thread"))).first() if request.POST.get("thread") else None
     if request.POST.get("resolve") in ("0", "1") and thread is not None:
         call = lambda: discussion.set_resolved(thread, by=request.user, resolved=request.POST["resolve"] == "1")  # noqa: E731
     else:
@@ -198,10 +192,10 @@ def article_adjudicate(request: HttpRequest, article_id: int) -> HttpResponse:
 
 def adjudication_input(request: HttpRequest) -> dict[str, Any]:
     data = request.POST
-    values = {"action": data.get("action", ""), "annotation": _int(data.get("annotation"))}
+    values = {"action": data.get("action", ""), "annotation": whole_number(data.get("annotation"))}
     if values["action"] == "write":
-        values.update(label=data.get("label", ""), start=_int(data.get("start")), end=_int(data.get("end")),
-                      replaces=[pk for pk in map(_int, data.getlist("replaces")) if pk is not None])
+        values.update(label=data.get("label", ""), start=whole_number(data.get("start")), end=whole_number(data.get("end")),
+                      replaces=[pk for pk in map(whole_number, data.getlist("replaces")) if pk is not None])
     return values
 
 
@@ -214,7 +208,7 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
     access.require(role, Action.MANAGE_MEMBERS)
     status, extra, data = 200, {}, request.POST
     if request.method == "POST" and data.get("membership"):
-        member = Membership.objects.filter(project=project, pk=_int(data["membership"])).select_related("project").first()
+        member = Membership.objects.filter(project=project, pk=whole_number(data["membership"])).select_related("project").first()
         if member is None:
             raise Http404("No such member.")
         if data.get("remove") == "1":
@@ -247,15 +241,15 @@ def project_assignments(request: HttpRequest, project_id: int) -> HttpResponse:
 def assign_from_form(project, request: HttpRequest) -> None:
     data, by = request.POST, request.user
     if data.get("op") == "spread":
-        assignment.assign_automatically(project, by=by, per_article=_int(data.get("per_article")))
+        assignment.assign_automatically(project, by=by, per_article=whole_number(data.get("per_article")))
     elif data.get("op") == "unassign":
-        work = Assignment.objects.filter(article__project=project, pk=_int(data.get("assignment"))).first()
+        work = Assignment.objects.filter(article__project=project, pk=whole_number(data.get("assignment"))).first()
         if work is None:
             raise InvalidInput.single("assignment", "That assignment no longer exists.")
         assignment.unassign(work, by=by)
     else:
-        assignment.assign(project, by=by, articles=[_int(v) for v in data.getlist("articles")],
-                          annotators=[_int(v) for v in data.getlist("annotators")])
+        assignment.assign(project, by=by, articles=[whole_number(v) for v in data.getlist("articles")],
+                          annotators=[whole_number(v) for v in data.getlist("annotators")])
 
 
 @login_required
