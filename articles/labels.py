@@ -4,7 +4,11 @@ Colours are the Okabe-Ito palette, chosen to stay distinguishable with the commo
 deficiencies; highlights also carry the label name and a per-label underline pattern.
 """
 
+import re
 from typing import Any
+
+from articles.errors import InvalidInput
+from articles.text_rules import control_character_in
 
 VERDICTS = ["true", "mostly true", "mixed", "mostly false", "false", "unverifiable"]
 CHECK_WORTHINESS = ["low", "medium", "high"]
@@ -49,3 +53,53 @@ DEFAULT_LABELS: list[dict[str, Any]] = [
         "fields": [],
     },
 ]
+
+
+FIELD_TYPES = ("text", "choice", "url")
+FIELD_KEYS = frozenset({"name", "label", "type", "choices"})
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+MAX_LABEL_FIELDS = 20
+MAX_CHOICES = 50
+MAX_FIELD_TEXT = 64
+
+
+def _field_problem(item: Any) -> str | None:
+    """What is wrong with one attribute field definition, or None."""
+    if not isinstance(item, dict):
+        return "Each field is an object with name, label and type."
+    missing = [key for key in ("name", "label", "type") if key not in item]
+    if missing:
+        return f"Each field needs {', '.join(missing)}."
+    if set(item) - FIELD_KEYS:
+        return f"Unknown keys: {', '.join(sorted(map(str, set(item) - FIELD_KEYS)))}."
+    if not isinstance(item["name"], str) or not FIELD_NAME.fullmatch(item["name"]):
+        return "A field name is a lower-case letter, then letters, digits or _ (at most 64)."
+    if item["type"] not in FIELD_TYPES:
+        return f"A field type is one of: {', '.join(FIELD_TYPES)}."
+    choices = item.get("choices", [])
+    texts = [item["label"], *choices] if isinstance(choices, list) else None
+    if texts is None or len(choices) > MAX_CHOICES:
+        return f"Choices are a list of at most {MAX_CHOICES} texts."
+    if any(not isinstance(text, str) or not text or len(text) > MAX_FIELD_TEXT or control_character_in(text)
+           for text in texts):
+        return f"Field labels and choices are texts of 1 to {MAX_FIELD_TEXT} characters, without control characters."
+    if item["type"] == "choice" and not choices:
+        return "A choice field needs at least one choice."
+    return None
+
+
+def check_label_fields(fields: Any) -> list[dict[str, Any]]:
+    """Return a label's attribute fields, or raise InvalidInput: the one rule for the API, pages and imports,
+    so no stored label can break a page or a list that shows it."""
+    if fields in (None, ""):
+        return []
+    if not isinstance(fields, list) or len(fields) > MAX_LABEL_FIELDS:
+        raise InvalidInput.single("fields", f"Give a list of at most {MAX_LABEL_FIELDS} attribute fields.")
+    for number, item in enumerate(fields, 1):
+        problem = _field_problem(item)
+        if problem:
+            raise InvalidInput.single("fields", f"Field {number}: {problem}")
+    names = [item["name"] for item in fields]
+    if len(set(names)) != len(names):
+        raise InvalidInput.single("fields", "Each field of a label needs its own name.")
+    return [dict(item) for item in fields]

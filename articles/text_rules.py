@@ -21,6 +21,7 @@ LIMITS: dict[str, int] = {
     "attribute": 2_000,
     "attribute name": 64,
     "username": 150,
+    "name": 64,
 }
 # C0 controls except tab, line feed and carriage return; DEL. NUL is among them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

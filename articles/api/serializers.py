@@ -23,12 +23,12 @@ from articles.api.fields import (
     StrictIntegerField,
     Text,
 )
+from articles.errors import InvalidInput
+from articles.labels import FIELD_TYPES, MAX_CHOICES, MAX_FIELD_TEXT, check_label_fields
 from articles.models import Annotation, Article, Label, Membership, Project, ReviewStatus, Role
 from articles.models.annotation import CONTEXT_MAX
 from articles.models.projects import SHORTCUT_PATTERN
-
-MAX_LABEL_FIELDS = 20
-MAX_CHOICES = 50
+from articles.text_rules import clean_text
 
 
 class TokenRequestSerializer(RequestSerializer):
@@ -41,23 +41,28 @@ class TokenSerializer(serializers.Serializer):
 
 
 class LabelFieldSerializer(RequestSerializer):
-    """One attribute a label offers (e.g. the verdict of a claim)."""
+    """One attribute a label offers (e.g. the verdict of a claim): the schema of an item of `fields`;
+    articles.labels.check_label_fields holds the rule."""
 
-    name = serializers.RegexField(r"^[a-z][a-z0-9_]{0,63}$", max_length=64)
-    label = serializers.CharField(max_length=64)
-    type = serializers.ChoiceField(choices=["text", "choice", "url"])
-    choices = serializers.ListField(
-        child=serializers.CharField(max_length=64), max_length=MAX_CHOICES, required=False
-    )
+    name = serializers.CharField(max_length=64, help_text="A lower-case letter, then letters, digits or _.")
+    label = serializers.CharField(max_length=MAX_FIELD_TEXT)
+    type = serializers.ChoiceField(choices=FIELD_TYPES)
+    choices = serializers.ListField(child=serializers.CharField(max_length=MAX_FIELD_TEXT), max_length=MAX_CHOICES,
+                                    required=False)
 
-    def validate(self, data: dict) -> dict:
-        # Inside a PATCH of the label DRF skips "required" for nested items too; an item is always whole.
-        missing = [name for name in ("name", "label", "type") if name not in data]
-        if missing:
-            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
-        if data["type"] == "choice" and not data.get("choices"):
-            raise serializers.ValidationError({"choices": ["A choice field needs at least one choice."]})
-        return data
+
+@extend_schema_field(LabelFieldSerializer(many=True))
+class LabelFieldsField(serializers.JSONField):
+    """A label's attribute fields, checked by the domain's one rule (the same one imports use)."""
+
+    def to_internal_value(self, data: Any) -> list[dict]:
+        try:
+            return check_label_fields(data)
+        except InvalidInput as error:
+            raise serializers.ValidationError(error.errors["fields"]) from None
+
+    def to_representation(self, value: Any) -> Any:
+        return value
 
 
 # drf-spectacular documents a blank-allowed field as oneOf(pattern, empty): the pattern must not match "".
@@ -79,8 +84,14 @@ class LabelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def get_fields(self) -> dict:
         # A field called "fields" cannot be declared as a class attribute on a serializer.
         fields = super().get_fields()
-        fields["fields"] = LabelFieldSerializer(many=True, required=False, max_length=MAX_LABEL_FIELDS)
+        fields["fields"] = LabelFieldsField(required=False)
         return fields
+
+    def validate_name(self, value: str) -> str:
+        return clean_text(value, field="name")
+
+    def validate_description(self, value: str) -> str:
+        return clean_text(value, field="description")
 
     def validate(self, data: dict) -> dict:
         project = self.context["project"]

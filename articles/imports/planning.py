@@ -26,8 +26,10 @@ from articles.errors import InvalidInput
 from articles.imports.drafts import AnnotationDraft, ArticleDraft, Batch, LabelDraft, Problem
 from articles.imports.outcome import ImportPlan, Skipped
 from articles.imports.targets import ArticleIndex, existing_spans
+from articles.labels import check_label_fields
 from articles.models import Article, Label, Membership, Project, ReviewStatus
 from articles.permissions import Action
+from articles.text_rules import clean_text
 
 MAX_ARTICLES = settings.IMPORT_MAX_ARTICLES
 MAX_ANNOTATIONS = settings.IMPORT_MAX_ANNOTATIONS
@@ -82,11 +84,12 @@ class _Planner:
             label = Label(project=self.plan.project, key=draft.key, name=draft.name, color=draft.color,
                           shortcut=draft.shortcut if draft.shortcut not in shortcuts else "",
                           description=draft.description, order=draft.order, fields=draft.fields)
-            try:
+            try:  # the API's rules: the model's, then the attribute fields and texts of articles.labels
                 label.clean_fields(exclude=["project"])
-                if not isinstance(label.fields, list):
-                    raise ValidationError({"fields": ["Must be a list of attribute fields."]})
-            except ValidationError as error:
+                label.fields = check_label_fields(label.fields)
+                label.name = clean_text(label.name, field="name")
+                label.description = clean_text(label.description, field="description")
+            except (ValidationError, InvalidInput) as error:
                 for name, message in _messages(error):
                     self.problem(draft.record, name, message)
                 continue
