@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from articles import imports
 from articles.access import articles_for, projects_for, require
+from articles.api.fields import RequestSerializer
 from articles.api.schema import errors, path_id
 from articles.api.throttling import UserRateThrottle
 from articles.errors import InvalidInput
@@ -104,7 +105,7 @@ class ArticleExportView(ExportView):
         return self.download(project, article)
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(RequestSerializer):
     format = serializers.ChoiceField(
         choices=["auto", *imports.FORMATS], default="auto",
         help_text="; ".join(f"`{key}`: {text}" for key, text in imports.FORMATS.items())
@@ -116,7 +117,7 @@ class ImportRequestSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False, help_text="Check and report without storing anything.")
 
 
-class UrlImportRequestSerializer(serializers.Serializer):
+class UrlImportRequestSerializer(RequestSerializer):
     url = serializers.CharField(max_length=2000, help_text="An http(s) address of a news page.")
     dry_run = serializers.BooleanField(default=False)
 
