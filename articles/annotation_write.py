@@ -20,7 +20,7 @@ from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_
 from articles.annotation_insert import insert_annotations
 from articles.attributes import validate_attributes
 from articles.compiled import CompiledQuery
-from articles.errors import AlreadyExists, InvalidInput, StaleVersion
+from articles.errors import AlreadyExists, InvalidInput, StaleVersion, version_guard
 from articles.history import record, snapshot
 from articles.locking import ensure_editable, locked_state, refuse_locked
 from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, ReviewStatus
@@ -199,8 +199,8 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
 
 def _guarded_update(annotation: Annotation, expected_version: int | None, values: Mapping[str, Any]) -> None:
     """Write `values` and bump the version in one statement that fails if the version moved."""
-    version = annotation.version if expected_version is None else expected_version
-    updated = Annotation.objects.filter(pk=annotation.pk, version=version).update(
+    guard = version_guard(annotation.version, expected_version)
+    updated = Annotation.objects.filter(pk=annotation.pk, **guard).update(
         version=F("version") + 1, **values
     )
     if not updated:
@@ -270,8 +270,8 @@ def delete_annotation(annotation: Annotation, *, by, expected_version: int | Non
     require_change(annotation, by)
     ensure_editable(annotation.article_id, by)
     with transaction.atomic():
-        version = annotation.version if expected_version is None else expected_version
-        deleted, _ = Annotation.objects.filter(pk=annotation.pk, version=version).delete()
+        guard = version_guard(annotation.version, expected_version)
+        deleted, _ = Annotation.objects.filter(pk=annotation.pk, **guard).delete()
         if not deleted:
             current = Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
             raise StaleVersion(current)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from articles.access import require, role_in
 from articles.anchoring import canonical_text, text_sha256
-from articles.errors import InvalidInput, StaleVersion
+from articles.errors import InvalidInput, StaleVersion, version_guard
 from articles.models import Annotation, Article, Project
 from articles.permissions import Action
 
@@ -107,10 +107,10 @@ def update_article(article: Article, *, by, expected_version: int | None = None,
         values["title"] = title.strip()
     if "text" in changes:
         values.update(_text_change(article, changes["text"]))
-    version = article.version if expected_version is None else expected_version
+    guard = version_guard(article.version, expected_version)
     try:
         with transaction.atomic():
-            updated = Article.objects.filter(pk=article.pk, version=version).update(
+            updated = Article.objects.filter(pk=article.pk, **guard).update(
                 version=F("version") + 1, updated_at=timezone.now(), **values
             )
     except IntegrityError:
@@ -126,8 +126,7 @@ def update_article(article: Article, *, by, expected_version: int | None = None,
 def delete_article(article: Article, *, by, expected_version: int | None = None) -> None:
     """Delete the article with its annotations and their history, as an owner; a stale version deletes nothing."""
     require(role_in(article, by), Action.MANAGE_ARTICLES)
-    version = article.version if expected_version is None else expected_version
     with transaction.atomic():
-        deleted, _ = Article.objects.filter(pk=article.pk, version=version).delete()
+        deleted, _ = Article.objects.filter(pk=article.pk, **version_guard(article.version, expected_version)).delete()
     if not deleted:
         raise StaleVersion(Article.objects.select_related("created_by").filter(pk=article.pk).first())

@@ -30,6 +30,18 @@ class StaleVersion(DomainError):
         self.current = current
 
 
+# `expected_version` meaning "whatever is stored" (If-Match: *): the write cannot be stale.
+ANY_VERSION = -1
+
+
+def version_guard(read_version: int, expected_version: int | None) -> dict[str, int]:
+    """The filter a guarded write adds: the version the caller vouches for (None: the one it read), or
+    none at all for ANY_VERSION, so `*` overwrites atomically whatever a concurrent write left."""
+    if expected_version == ANY_VERSION:
+        return {}
+    return {"version": read_version if expected_version is None else expected_version}
+
+
 class AlreadyExists(DomainError):
     """The same object already exists (a double submit); `existing` is the one stored."""
 

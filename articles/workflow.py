@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles.access import role_in
 from articles.annotation_write import review_annotation, snapshot
 from articles.discussion import add_comment
-from articles.errors import InvalidInput, StaleVersion
+from articles.errors import InvalidInput, StaleVersion, version_guard
 from articles.models import (
     Annotation,
     AnnotationEvent,
@@ -105,7 +105,7 @@ def transition(assignment: Assignment, action: str, *, by, message: str = "",
     message = clean_text(message, field="message", strip=True)
     if rule.needs_message and not message:
         raise InvalidInput.single("message", "Tell the annotator what to change.")
-    version = assignment.version if expected_version is None else expected_version
+    guard = version_guard(assignment.version, expected_version)
     now = timezone.now()
     values = {"state": rule.target, "version": F("version") + 1, "updated_at": now}
     if rule.name == "submit":
@@ -120,6 +120,7 @@ def transition(assignment: Assignment, action: str, *, by, message: str = "",
             pk=assignment.pk).first()
         if current is None:
             raise InvalidInput.single("assignment", "This assignment was removed meanwhile.")
+        version = guard.get("version", current.version)  # ANY_VERSION: the one just read under the lock
         if current.version != version:
             raise StaleVersion(current)
         if current.state not in rule.sources:

@@ -7,6 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
+from articles.annotation_write import update_annotation
+from articles.errors import ANY_VERSION
 from articles.models import Annotation, AnnotationEvent, Role, Visibility
 from tests.api_client import annotation_url, annotations_url, api_as, article_url
 from tests.factories import add_member, make_annotation, make_article, make_project, make_user
@@ -371,3 +373,27 @@ def test_concurrent_edits_and_double_submits_on_real_connections(team, article):
                              for client in twins])
     assert sorted(creates) == [201, 409]
     assert Annotation.objects.filter(article=article, label__key="quote").count() == 1
+
+
+def test_if_match_star_overwrites_whatever_is_stored_even_after_a_concurrent_write(team, article):
+    """`*` means "whatever is stored": a write that read version 1 still lands when version 2 is stored."""
+    annotation = make_annotation(article, author=team["annotator"])
+    read_earlier = Annotation.objects.get(pk=annotation.pk)
+    update_annotation(annotation, by=team["annotator"], changes={"note": "first"})
+    update_annotation(read_earlier, by=team["reviewer"], expected_version=ANY_VERSION, changes={"note": "second"})
+    annotation.refresh_from_db()
+    assert (annotation.note, annotation.version) == ("second", 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_patches_with_if_match_star_all_succeed(team, article):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs parallel database connections (PostgreSQL)")
+    annotation = make_annotation(article, author=team["annotator"])
+    clients = [api_as(team["annotator"]) for _ in range(6)]
+    codes = _in_parallel(*[lambda client=client, n=n: client.patch(annotation_url(annotation), {"note": f"n{n}"},
+                                                                    HTTP_IF_MATCH="*").status_code
+                           for n, client in enumerate(clients)])
+    assert codes == [200] * 6
+    annotation.refresh_from_db()
+    assert annotation.version == 7

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rest_framework.request import Request
 
 from articles.api.exceptions import PreconditionRequired
-from articles.errors import StaleVersion
+from articles.errors import ANY_VERSION, StaleVersion
 from articles.models import Annotation, Article
 
 
@@ -24,11 +24,14 @@ def etag_of(obj: Article | Annotation) -> str:
 
 
 def expected_version(request: Request, obj: Article | Annotation) -> int:
-    """Return the version the client's If-Match vouches for; raise 428 without it, 412 when stale."""
+    """Return the version the client's If-Match vouches for (ANY_VERSION for `*`: whatever is stored when
+    the write happens, atomically); raise 428 without it, 412 when stale."""
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
         raise PreconditionRequired()
     tags = {tag.strip() for tag in header.split(",")}
-    if "*" in tags or etag_of(obj) in tags:
+    if "*" in tags:
+        return ANY_VERSION
+    if etag_of(obj) in tags:
         return obj.version
     raise StaleVersion(obj)

@@ -50,7 +50,7 @@ from articles.api.serializers import AnnotationSerializer
 from articles.api.views.annotations import AnnotationRepresentation
 from articles.api.views.base import PAGE_PARAMETERS, ApiViewSet
 from articles.dashboard import project_agreement, project_dashboard
-from articles.errors import StaleVersion
+from articles.errors import ANY_VERSION, StaleVersion
 from articles.models import Annotation, AnnotationEvent, Article, Assignment, AssignmentState, Comment, Project
 from articles.permissions import Action, role_allows
 
@@ -86,7 +86,10 @@ def assignment_version(request, work: Assignment) -> int:
     header = request.headers.get("If-Match", "").strip()
     if not header:
         raise PreconditionRequired()
-    if "*" in header or assignment_etag(work) in {tag.strip() for tag in header.split(",")}:
+    tags = {tag.strip() for tag in header.split(",")}
+    if "*" in tags:
+        return ANY_VERSION
+    if assignment_etag(work) in tags:
         return work.version
     raise StaleVersion(work)
 
