@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 
 import lxml.html
 import pytest
@@ -14,6 +15,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from articles import imports
+from articles.imports import staging
 from articles.fetching import GENERIC_MESSAGE
 from articles.models import Annotation, Article
 from tests.factories import make_annotation, make_project
@@ -176,3 +178,26 @@ def test_the_article_page_offers_a_download_of_that_article(client, team, articl
     page = client.get(reverse("article_annotate", args=[article.pk])).content.decode()
     assert reverse("article_export_download", args=[article.pk]) in page
     assert reverse("project_import", args=[team["project"].pk]) not in page  # imports start from the project
+
+
+def test_concurrent_commits_of_one_preview_import_it_once(team, settings, tmp_path):
+    """Two confirmations of one preview at the same moment: one takes the staged files, the other is told
+    the preview is gone; neither half-reads the folder the other removes."""
+    settings.IMPORT_STAGING_DIR = str(tmp_path)
+    entries = [(staging.StagedFile("a.json", "json"), json.dumps([{"text": "A story."}]).encode())]
+    for _ in range(20):
+        token = staging.stage(entries, user_id=team["owner"].pk, project_id=team["project"].pk)
+        barrier, taken = threading.Barrier(2), []
+
+        def confirm():
+            barrier.wait()
+            taken.append(staging.claim(token, user_id=team["owner"].pk, project_id=team["project"].pk))
+
+        threads = [threading.Thread(target=confirm) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(result is None for result in taken) == [False, True]
+        assert [data for result in taken if result for _entry, data in result] == [entries[0][1]]
+    assert [path.name for path in tmp_path.iterdir()] == []

@@ -1,7 +1,7 @@
 """Uploads held between the import preview and its confirmation.
 
 The preview stores what was uploaded (or fetched) under a random token in a private directory, with
-names we generate (never the uploader's file names: INPUT-7). The confirmation reads it back only
+names we generate (never the uploader's file names: INPUT-7). The confirmation takes it, once, only
 for the same user and project (AUTHZ-8) and deletes it; stagings older than an hour are swept away
 whenever a new one is made. The directory must be shared by the web workers (one host, or a shared
 volume): IMPORT_STAGING_DIR, by default a folder in the system's temporary directory.
@@ -54,7 +54,8 @@ def batches(entries: list[tuple[StagedFile, bytes]]) -> list[Batch]:
 def _sweep(root: Path) -> None:
     cutoff = time.time() - MAX_AGE_SECONDS
     for folder in root.iterdir():
-        if folder.is_dir() and TOKEN.match(folder.name) and folder.stat().st_mtime < cutoff:
+        named = TOKEN.match(folder.name) or folder.name.startswith(".taken-")  # left by a worker that died
+        if folder.is_dir() and named and folder.stat().st_mtime < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -73,20 +74,26 @@ def stage(entries: list[tuple[StagedFile, bytes]], *, user_id: int, project_id: 
     return token
 
 
-def unstage(token: str, *, user_id: int, project_id: int) -> list[tuple[StagedFile, bytes]] | None:
-    """Return the inputs staged under `token` by this user for this project, or None."""
-    folder = staging_dir() / token
-    if not TOKEN.match(token or "") or not folder.is_dir():
+def claim(token: str, *, user_id: int, project_id: int) -> list[tuple[StagedFile, bytes]] | None:
+    """Take the inputs staged under `token` by this user for this project, once: the folder is renamed
+    away before it is read (an atomic step), so of two confirmations at the same moment one gets the
+    inputs and the other None, never a half-read folder. The inputs are gone afterwards."""
+    if not TOKEN.match(token or ""):
         return None
-    if folder.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
+    root = staging_dir()
+    folder, taken = root / token, root / f".taken-{token}-{secrets.token_hex(8)}"
+    try:
+        if folder.stat().st_mtime < time.time() - MAX_AGE_SECONDS:
+            return None
+        folder.rename(taken)
+    except OSError:  # never staged, or another confirmation took it first
         return None
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if manifest["user"] != user_id or manifest["project"] != project_id:
-        return None
-    return [(StagedFile(**entry), (folder / f"{number}.bin").read_bytes())
-            for number, entry in enumerate(manifest["files"])]
-
-
-def discard(token: str) -> None:
-    if TOKEN.match(token or ""):
-        shutil.rmtree(staging_dir() / token, ignore_errors=True)
+    try:
+        manifest = json.loads((taken / "manifest.json").read_text(encoding="utf-8"))
+        if manifest["user"] != user_id or manifest["project"] != project_id:
+            taken.rename(folder)  # not theirs: leave it for its owner
+            return None
+        return [(StagedFile(**entry), (taken / f"{number}.bin").read_bytes())
+                for number, entry in enumerate(manifest["files"])]
+    finally:
+        shutil.rmtree(taken, ignore_errors=True)
