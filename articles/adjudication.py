@@ -1,22 +1,27 @@
 """Adjudication: every annotator's spans on one article side by side, and a reviewer settling each dispute.
 
-Spans of one label that overlap form a cluster; each distinct (start, end) in it is a version held by
-one or more annotators. A cluster is agreed when every annotator of the article holds its one version.
+A cluster is one passage of `articles.agreement` (spans of one label that overlap; agreed, disputed or
+settled as defined there) with its Annotation rows; each distinct (start, end) in it is a version held
+by one or more people. An article's annotators are the people assigned to it (nobody assigned: whoever
+annotated it). `passage_counts` gives the agreement report the counts the Compare page shows.
 The reviewer accepts a version (its holders' annotations become accepted, the cluster's other versions
 rejected), rejects a version, or writes their own span (stored as theirs, accepted, replacing the
-others). Exports restricted to accepted annotations then give the settled set; identical spans of two
+others). Exports restricted to accepted annotations then give the accepted set; identical spans of two
 annotators are both accepted (both were right), so `accepted_spans` gives the de-duplicated set.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 
 from articles.access import require, role_in
+from articles.agreement import Mark, PassageCounts, PassageState, Span, count_passages, passage_state, passages
 from articles.annotation_write import create_annotation, review_annotation
 from articles.errors import InvalidInput
 from articles.models import Annotation, Article, Assignment, ReviewStatus
@@ -47,49 +52,84 @@ class Cluster:
     start: int
     end: int
     versions: list[Version]
-    is_agreed: bool
+    state: PassageState
 
     @property
     def annotations(self) -> list[Annotation]:
         return [a for v in self.versions for a in v.annotations]
 
     @property
+    def is_agreed(self) -> bool:
+        return self.state == PassageState.AGREED
+
+    @property
+    def is_disputed(self) -> bool:
+        return self.state == PassageState.DISPUTED
+
+    @property
     def is_settled(self) -> bool:
-        return all(a.status != ReviewStatus.PENDING for a in self.annotations)
+        return self.state == PassageState.SETTLED
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the Compare page and its API show: the clusters, their counts by state, and the accepted set."""
+
+    article: Article
+    clusters: list[Cluster]
+    accepted: list[tuple[int, int, str]]
+
+    @property
+    def passages(self) -> PassageCounts:
+        return PassageCounts.of(c.state for c in self.clusters)
+
+
+def _span_of(annotation: Annotation) -> Span:
+    return Span(annotation.start, annotation.end, annotation.label.key)
+
+
+def _mark_of(annotation: Annotation) -> Mark:
+    return Mark(_span_of(annotation), annotation.author_id, annotation.status == ReviewStatus.PENDING)
 
 
 def clusters(annotations: Iterable[Annotation], coder_ids: Iterable[int]) -> list[Cluster]:
-    """Group annotations into clusters of overlapping same-label spans, in text order."""
+    """Group annotations into the article's passages, in text order, each with its versions and state."""
     coders = set(coder_ids)
-    by_label: dict[str, list[Annotation]] = {}
-    for annotation in annotations:
-        by_label.setdefault(annotation.label.key, []).append(annotation)
-    groups: list[tuple[str, list[Annotation]]] = []
-    for label, items in by_label.items():
-        current: list[Annotation] = []
-        reach = 0
-        for annotation in sorted(items, key=lambda a: (a.start, a.end, a.pk)):
-            if current and annotation.start >= reach:
-                groups.append((label, current))
-                current = []
-            current.append(annotation)
-            reach = max(reach, annotation.end) if len(current) > 1 else annotation.end
-        groups.append((label, current))
     result = []
-    for label, items in groups:
+    for items in passages(annotations, _span_of):
         versions: dict[tuple[int, int], Version] = {}
         for a in items:
-            versions.setdefault((a.start, a.end), Version(a.start, a.end, label, a.quote)).annotations.append(a)
+            versions.setdefault((a.start, a.end), Version(a.start, a.end, a.label.key, a.quote)).annotations.append(a)
         ordered = sorted(versions.values(), key=lambda v: (-len(v.annotations), v.start, v.end))
-        agreed = len(ordered) == 1 and bool(coders) and coders <= ordered[0].author_ids
-        result.append(Cluster(label, min(a.start for a in items), max(a.end for a in items), ordered, agreed))
-    return sorted(result, key=lambda c: (c.start, -c.end, c.label))
+        state = passage_state([_mark_of(a) for a in items], coders)
+        result.append(Cluster(ordered[0].label, min(a.start for a in items), max(a.end for a in items), ordered, state))
+    return result
 
 
-def coders_of(article: Article) -> list[int]:
-    """The article's annotators: its assignees, or (without assignments) whoever annotated it."""
-    assigned = list(Assignment.objects.filter(article=article).values_list("annotator_id", flat=True))
-    return assigned or list(Annotation.objects.filter(article=article).values_list("author_id", flat=True).distinct())
+def annotators(assigned: Iterable[int], authors: Iterable[int]) -> set[int]:
+    """An article's annotators: the people assigned to it, or (nobody assigned) whoever annotated it."""
+    return set(assigned) or set(authors)
+
+
+def coders_of(article: Article) -> set[int]:
+    """The article's annotators (one query when it is assigned, two when not)."""
+    assigned = Assignment.objects.filter(article=article).values_list("annotator_id", flat=True)
+    authors = Annotation.objects.filter(article=article).values_list("author_id", flat=True).distinct()
+    return annotators(assigned, authors)  # the authors are read only when nobody is assigned
+
+
+def passage_counts(articles: QuerySet[Article]) -> dict[int, PassageCounts]:
+    """Each article's passages by state over all its spans, as its Compare page counts them (two queries)."""
+    assigned: dict[int, set[int]] = defaultdict(set)
+    for article_id, user_id in Assignment.objects.filter(article__in=articles).values_list("article_id", "annotator_id"):
+        assigned[article_id].add(user_id)
+    marks: dict[int, list[Mark]] = defaultdict(list)
+    rows = Annotation.objects.filter(article__in=articles).values_list("article_id", "author_id", "start", "end",
+                                                                        "label__key", "status")
+    for article_id, author_id, start, end, label, status in rows:
+        marks[article_id].append(Mark(Span(start, end, label), author_id, status == ReviewStatus.PENDING))
+    return {pk: count_passages(items, annotators(assigned[pk], (m.holder for m in items)))
+            for pk, items in marks.items()}
 
 
 def side_by_side(article: Article, user) -> list[Cluster]:
@@ -100,8 +140,13 @@ def side_by_side(article: Article, user) -> list[Cluster]:
     return clusters(annotations, coders_of(article))
 
 
+def compare(article: Article, user) -> Comparison:
+    """The Compare page of the article as `user` may see it."""
+    return Comparison(article, side_by_side(article, user), accepted_spans(article))
+
+
 def accepted_spans(article: Article) -> list[tuple[int, int, str]]:
-    """The settled set: distinct (start, end, label) of the article's accepted annotations."""
+    """The accepted set: distinct (start, end, label) of the article's accepted annotations."""
     return list(
         Annotation.objects.filter(article=article, status=ReviewStatus.ACCEPTED).order_by("start", "end", "label__key")
         .values_list("start", "end", "label__key").distinct()

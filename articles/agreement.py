@@ -10,15 +10,24 @@ Pure module: documents (an article's length and each coder's spans) in, figures 
   overlapping spans earn partial credit. A coder's overlapping spans of one label are merged first.
   A pair's articles are laid end to end as one continuum; the project figure is the pairs' mean.
 F1 figures over many documents are micro-averaged (counts summed first). None means "no data".
+Passages (the terms the Compare page and the agreement report share): a passage is a chain of
+overlapping spans of one label; it is agreed when it has one version (start, end) held by every
+annotator, otherwise disputed while any of its spans awaits review and settled once none does.
+Every passage is exactly one of the three.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from itertools import accumulate, combinations
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +240,6 @@ class DocumentReport:
     coders: list[Hashable]
     f1: PairF1  # pooled over every pair of its coders
     alpha: Alpha
-    disputed: int  # distinct (start, end, label) versions not chosen by every coder
 
 
 @dataclass(frozen=True)
@@ -255,12 +263,7 @@ def _document_report(document: Document) -> DocumentReport:
     pooled = PairF1()
     for a, b in combinations(coders, 2):
         pooled.add(document.codings[a], document.codings[b])
-    versions: dict[Span, int] = {}
-    for coder in coders:
-        for span in set(document.codings[coder]):
-            versions[span] = versions.get(span, 0) + 1
-    disputed = sum(count < len(coders) for count in versions.values())
-    return DocumentReport(document.key, coders, pooled, unitizing_alpha([document], coders), disputed)
+    return DocumentReport(document.key, coders, pooled, unitizing_alpha([document], coders))
 
 
 def agreement_report(documents: Iterable[Document]) -> Report:
@@ -288,3 +291,77 @@ def agreement_report(documents: Iterable[Document]) -> Report:
         alpha=_mean(p.alpha.overall for p in pairs.values()),
         alpha_labels={label: _mean(p.alpha.labels.get(label) for p in pairs.values()) for label in labels},
     )
+
+
+# --- Passages: what the Compare page settles and the agreement report counts -----------------------
+
+
+class PassageState(StrEnum):
+    AGREED = "agreed"  # one version, held by every annotator of the article
+    DISPUTED = "disputed"  # not agreed, and some span in it still awaits a reviewer
+    SETTLED = "settled"  # not agreed, and a reviewer has decided every span in it
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One person's span on an article and whether it still awaits review: what passages are made of."""
+
+    span: Span
+    holder: Hashable
+    is_pending: bool = True
+
+
+def passages(items: Iterable[T], span_of: Callable[[T], Span]) -> list[list[T]]:
+    """Group items into passages: chains of overlapping spans of one label, in text order."""
+    by_label: dict[str, list[T]] = {}
+    for item in items:
+        by_label.setdefault(span_of(item).label, []).append(item)
+    groups: list[list[T]] = []
+    for members in by_label.values():
+        reach: int | None = None
+        for item in sorted(members, key=lambda i: (span_of(i).start, span_of(i).end)):
+            span = span_of(item)
+            if reach is None or span.start >= reach:
+                groups.append([])
+                reach = span.end
+            groups[-1].append(item)
+            reach = max(reach, span.end)
+
+    def text_order(group: list[T]) -> tuple[int, int, str]:
+        spans = [span_of(item) for item in group]
+        return min(s.start for s in spans), -max(s.end for s in spans), spans[0].label
+
+    return sorted(groups, key=text_order)
+
+
+def passage_state(marks: Collection[Mark], annotators: Collection[Hashable]) -> PassageState:
+    """Agreed when one version is held by every annotator; else disputed until no span awaits review."""
+    holders: dict[Span, set[Hashable]] = {}
+    for mark in marks:
+        holders.setdefault(mark.span, set()).add(mark.holder)
+    if len(holders) == 1 and annotators and set(annotators) <= next(iter(holders.values())):
+        return PassageState.AGREED
+    return PassageState.DISPUTED if any(m.is_pending for m in marks) else PassageState.SETTLED
+
+
+@dataclass(frozen=True)
+class PassageCounts:
+    """How many of an article's passages are agreed, disputed and settled (they add up to all of them)."""
+
+    agreed: int = 0
+    disputed: int = 0
+    settled: int = 0
+
+    @classmethod
+    def of(cls, states: Iterable[PassageState]) -> PassageCounts:
+        found = Counter(states)
+        return cls(found[PassageState.AGREED], found[PassageState.DISPUTED], found[PassageState.SETTLED])
+
+    @property
+    def total(self) -> int:
+        return self.agreed + self.disputed + self.settled
+
+
+def count_passages(marks: Iterable[Mark], annotators: Collection[Hashable]) -> PassageCounts:
+    """Count one article's passages by state."""
+    return PassageCounts.of(passage_state(group, annotators) for group in passages(marks, lambda m: m.span))

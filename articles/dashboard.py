@@ -17,7 +17,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Length, TruncWeek
 from django.utils import timezone
 
-from articles.agreement import Document, Report, Span, agreement_report
+from articles.adjudication import passage_counts
+from articles.agreement import Document, PassageCounts, Report, Span, agreement_report
 from articles.models import (
     Annotation,
     Article,
@@ -144,13 +145,17 @@ class ProjectAgreement:
     report: Report
     names: dict[int, str]  # coder id: username
     titles: dict[int, str]  # article id: title
+    passages: dict[int, PassageCounts]  # article id: its passages by state, as its Compare page counts them
 
 
 def project_agreement(project: Project) -> ProjectAgreement:
-    """The project's agreement report with the names and titles it needs to be read (five queries)."""
+    """The project's agreement report with the names, titles and passage counts it needs to be read (seven queries)."""
     report = agreement_report(document for document, _ in agreement_documents(project))
-    titles = dict(Article.objects.filter(project=project).values_list("pk", "title"))
-    return ProjectAgreement(report, usernames(report.coders), {d.key: titles[d.key] for d in report.documents})
+    articles = Article.objects.filter(project=project)
+    titles = dict(articles.values_list("pk", "title"))
+    counts = passage_counts(articles)
+    return ProjectAgreement(report, usernames(report.coders), {d.key: titles[d.key] for d in report.documents},
+                            {d.key: counts.get(d.key, PassageCounts()) for d in report.documents})
 
 
 def project_dashboard(project: Project, *, user, with_agreement: bool = True, today: date | None = None) -> Dashboard:

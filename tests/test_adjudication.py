@@ -67,7 +67,8 @@ def test_accepting_a_version_accepts_its_holders_and_rejects_the_alternatives(te
     reject_version(article, s["quote_a"].pk, by=team["reviewer"])
     accept_version(article, s["source_b"].pk, by=team["reviewer"])  # label dispute: two one-version clusters
     assert accept_agreed(article, by=team["reviewer"]) == 2
-    assert all(c.is_settled for c in side_by_side(article, team["reviewer"]))
+    states = [(c.label, c.state) for c in side_by_side(article, team["reviewer"])]
+    assert states == [("quote", "settled"), ("source", "settled"), ("claim", "agreed"), ("opinion", "settled")]
     assert accepted_spans(article) == [(0, 12, "source"), (18, 33, "claim"), (43, 80, "opinion")]
 
 

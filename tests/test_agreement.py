@@ -18,10 +18,15 @@ from hypothesis import strategies as st
 from articles.agreement import (
     Counts,
     Document,
+    Mark,
+    PassageCounts,
     Span,
     agreement_report,
+    count_passages,
     disagreements,
     match_counts,
+    passage_state,
+    passages,
     unitizing_alpha,
 )
 
@@ -150,9 +155,37 @@ def test_a_pair_laid_end_to_end_over_articles_and_the_report_matrix():
     assert pair.alpha == unitizing_alpha([one, two], ["ann", "bob"])
     assert report.pairs[("ann", "cy")].documents == 1
     assert [d.key for d in report.documents] == [1, 2]  # article 3 has one coder: nothing to compare
-    assert [d.disputed for d in report.documents] == [2, 2]
     assert report.alpha == pytest.approx(sum(p.alpha.overall for p in report.pairs.values()) / 3)
     assert report.labels == ["claim"]
+
+
+def test_each_passage_is_agreed_disputed_or_settled_and_the_counts_add_up():
+    def mark(start, end, label, holder, pending=True):
+        return Mark(Span(start, end, label), holder, pending)
+
+    marks = [
+        mark(0, 5, "claim", "ann", pending=False), mark(0, 5, "claim", "bob", pending=False),  # agreed, reviewed
+        mark(10, 20, "claim", "ann"), mark(15, 25, "claim", "bob", pending=False),  # boundaries differ, open
+        mark(30, 40, "quote", "ann", pending=False), mark(30, 40, "source", "bob", pending=False),  # labels differ
+        mark(50, 55, "claim", "ann"),  # one annotator only, open
+        mark(60, 65, "claim", "ann", pending=False),  # one annotator only, decided
+    ]
+    groups = passages(marks, lambda m: m.span)
+    assert [[(m.span.start, m.holder) for m in g] for g in groups] == [
+        [(0, "ann"), (0, "bob")], [(10, "ann"), (15, "bob")], [(30, "ann")], [(30, "bob")], [(50, "ann")],
+        [(60, "ann")]]
+    assert [passage_state(g, ["ann", "bob"]) for g in groups] == [
+        "agreed", "disputed", "settled", "settled", "disputed", "settled"]
+    counts = count_passages(marks, ["ann", "bob"])
+    assert counts == PassageCounts(agreed=1, disputed=2, settled=3) and counts.total == len(groups)
+    assert count_passages(marks[:2], []) == PassageCounts(settled=1)  # without annotators nothing is agreed
+
+
+def test_a_chain_of_overlapping_spans_is_one_passage_and_touching_spans_are_two():
+    chain = [Mark(Span(0, 10, "claim"), "a"), Mark(Span(8, 12, "claim"), "b"), Mark(Span(11, 15, "claim"), "a")]
+    assert len(passages(chain, lambda m: m.span)) == 1
+    touching = [Mark(Span(0, 5, "claim"), "a"), Mark(Span(5, 8, "claim"), "b")]
+    assert len(passages(touching, lambda m: m.span)) == 2
 
 
 def test_overlapping_spans_of_one_coder_and_label_are_merged_for_alpha():
@@ -184,3 +217,14 @@ def test_agreement_is_symmetric_and_perfect_on_identical_codings(a, b):
     if a:
         assert unitizing_alpha([doc(30, x=a, y=a)], ["x", "y"]).overall == 1.0
         assert match_counts(spans_a, spans_a, exact=True).f1 == 1.0
+
+
+@given(a=spans, b=spans)
+def test_passages_split_the_spans_so_that_only_spans_in_one_passage_overlap(a, b):
+    marks = [Mark(Span(*s), "x") for s in a] + [Mark(Span(*s), "y") for s in b]
+    groups = passages(marks, lambda m: m.span)
+    assert sorted(map(id, marks)) == sorted(id(m) for g in groups for m in g)
+    for one, two in ((g, h) for i, g in enumerate(groups) for h in groups[i + 1:]):
+        assert not any(m.span.label == n.span.label and m.span.start < n.span.end and n.span.start < m.span.end
+                       for m in one for n in two)
+    assert count_passages(marks, ["x", "y"]).total == len(groups)

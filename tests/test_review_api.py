@@ -312,7 +312,7 @@ def test_adjudication_and_agreement_through_the_api(team):
     assert report["annotators"] == ["annotator", "annotator2"]
     assert report["overall"]["exact_f1"] == 0.0 and report["overall"]["overlap_f1"] == 1.0
     assert report["pairs"][0]["articles"] == 1 and report["articles"][0]["title"] == article.title
-    assert report["articles"][0]["disputed"] == 2
+    assert report["articles"][0]["passages"] == settled["passages"] == {"agreed": 0, "disputed": 0, "settled": 1}
     board = api_as(team["annotator"]).get(url("project-dashboard", team["project"].pk)).json()
     assert board["agreement"] is None and board["articles_by_status"]["in_review"] == 1
 

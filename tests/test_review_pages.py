@@ -224,7 +224,7 @@ def test_the_agreement_page_links_each_disputed_article_to_its_comparison(team):
         Assignment.objects.create(article=article, annotator=user, state=State.SUBMITTED)
     page = client_for(team["viewer"]).get(reverse("project_agreement_page", args=[team["project"].pk])).content.decode()
     assert 'id="pair-matrix"' in page and "annotator2" in page
-    assert reverse("article_adjudicate", args=[article.pk]) in page and "2 disagreements" in page
+    assert reverse("article_adjudicate", args=[article.pk]) in page and "0 agreed · 1 disputed · 0 settled" in page
     board = client_for(team["reviewer"]).post(reverse("article_adjudicate", args=[article.pk]), {
         "action": "write", "label": "claim", "start": 18, "end": 33,
         "replaces": list(Annotation.objects.filter(article=article).values_list("pk", flat=True))}, **HTMX)

@@ -378,9 +378,7 @@ class ArticleReviewViewSet(AnnotationRepresentation, ReviewViewSet):
             serializer = AdjudicationRequestSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             adjudication.adjudicate(article, by=request.user, **serializer.validated_data)
-        clusters = adjudication.side_by_side(article, request.user)
-        accepted = adjudication.accepted_spans(article)
-        return Response(AdjudicationSerializer({"article": article.pk, "clusters": clusters, "accepted": accepted}).data)
+        return Response(AdjudicationSerializer(adjudication.compare(article, request.user)).data)
 
     @extend_schema(summary="The annotation history of the article, deleted annotations included",
                    responses={200: AnnotationEventSerializer(many=True), **errors(400, 404)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from articles.access import MAX_ID
+from articles.agreement import PassageState
 from articles.api.fields import RequestSerializer, StrictBooleanField, StrictIntegerField, Text
 from articles.assignment import MAX_ANNOTATORS, MAX_ARTICLES
 from articles.models import AnnotationEvent, Assignment, AssignmentEvent, Comment, ReviewStatus
@@ -158,13 +159,22 @@ class ClusterSerializer(serializers.Serializer):
     label = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
-    is_agreed = serializers.BooleanField(help_text="Every annotator of the article holds this one version.")
-    is_settled = serializers.BooleanField(help_text="No annotation in it is pending any more.")
+    state = serializers.ChoiceField(choices=[s.value for s in PassageState],
+                                    help_text="Exactly one of agreed, disputed, settled (docs/review.md, Terms).")
+    is_agreed = serializers.BooleanField(help_text="state is agreed: every annotator holds its one version.")
+    is_settled = serializers.BooleanField(help_text="state is settled: not agreed, and no span in it is pending.")
     versions = VersionSerializer(many=True)
 
 
+class PassageCountsSerializer(serializers.Serializer):
+    agreed = serializers.IntegerField()
+    disputed = serializers.IntegerField()
+    settled = serializers.IntegerField()
+
+
 class AdjudicationSerializer(serializers.Serializer):
-    article = serializers.IntegerField()
+    article = serializers.IntegerField(source="article.pk")
+    passages = PassageCountsSerializer(help_text="The clusters by state; the agreement report gives the same counts.")
     clusters = ClusterSerializer(many=True)
     accepted = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()),
                                      help_text="The accepted set: distinct [start, end, label].")
@@ -190,7 +200,7 @@ class ArticleAgreementSerializer(FiguresSerializer):
     article = serializers.IntegerField()
     title = serializers.CharField()
     annotators = serializers.ListField(child=serializers.CharField())
-    disputed = serializers.IntegerField(help_text="Span versions not chosen by every annotator.")
+    passages = PassageCountsSerializer(help_text="The article's passages by state, as its Compare page counts them.")
 
 
 class AgreementSerializer(serializers.Serializer):
@@ -248,7 +258,8 @@ def agreement_json(agreement) -> dict:
                    **_figures(pair.f1, pair.alpha.overall), "labels": _by_label(pair.f1, pair.alpha.labels)}
                   for (a, b), pair in report.pairs.items()],
         "articles": [{"article": d.key, "title": agreement.titles.get(d.key, ""), "annotators": [names.get(c, "") for c in d.coders],
-                      "disputed": d.disputed, **_figures(d.f1, d.alpha.overall)} for d in report.documents],
+                      "passages": vars(agreement.passages[d.key]), **_figures(d.f1, d.alpha.overall)}
+                     for d in report.documents],
     }
 
 

@@ -118,13 +118,28 @@ def review_context(work: Assignment, user, *, selected: int | None = None, **ext
     }
 
 
+OPENING_MARKS = frozenset("“„«»‹›「『\"")
+CLOSING_MARKS = frozenset("”“»«›‹」』\"")
+
+
+def quote_excerpt(text: str, limit: int = 160) -> str:
+    """The text on one line between one pair of quotation marks: its own when it starts or ends with one, else “ ”."""
+    flat = " ".join(text.split())
+    opens, closes = flat[:1] in OPENING_MARKS, flat[-1:] in CLOSING_MARKS
+    if opens and closes and len(flat) > 1:
+        return flat[0] + shorten(flat[1:-1], limit) + flat[-1]  # the ellipsis of a cut goes inside the marks
+    return shorten(flat, limit) if opens or closes else f"“{shorten(flat, limit)}”"
+
+
 def adjudication_context(article: Article, role: str, user) -> dict[str, Any]:
     """Columns of each annotator's highlighted text, and the clusters to settle, in text order."""
     page = _page(article.project, role, "review_queue")
     labels = {label.pk: label for label in page["labels"]}
-    clusters = adjudication.side_by_side(article, user)
+    comparison = adjudication.compare(article, user)
     by_author: dict[int, list[Annotation]] = defaultdict(list)
-    for cluster in clusters:
+    for cluster in comparison.clusters:
+        for version in cluster.versions:
+            version.excerpt = quote_excerpt(version.quote)
         for annotation in cluster.annotations:
             annotation.label = labels[annotation.label_id]
             by_author[annotation.author_id].append(annotation)
@@ -134,9 +149,9 @@ def adjudication_context(article: Article, role: str, user) -> dict[str, Any]:
                            for a in spans])))}
         for _, spans in sorted(by_author.items(), key=lambda item: item[1][0].author.username)
     ]
-    return {**page, "article": article, "clusters": clusters, "columns": columns,
-            "accepted": adjudication.accepted_spans(article), "can_adjudicate": role_allows(role, Action.REVIEW),
-            "disputed": sum(not c.is_agreed for c in clusters), "settled": sum(c.is_settled for c in clusters)}
+    return {**page, "article": article, "clusters": comparison.clusters, "columns": columns,
+            "accepted": comparison.accepted, "passages": comparison.passages,
+            "can_adjudicate": role_allows(role, Action.REVIEW)}
 
 
 def members_context(project: Project, role: str) -> dict[str, Any]:
@@ -177,9 +192,12 @@ def agreement_context(project: Project, role: str, agreement: ProjectAgreement, 
         matrix.append({"name": names.get(a, "?"), "cells": cells})
     labels = [{"key": key, "exact": exact.f1, "overlap": overlap.f1, "alpha": report.alpha_labels.get(key),
                "band": band(report.alpha_labels.get(key))} for key, (exact, overlap) in sorted(report.f1.labels.items())]
-    documents = sorted(report.documents, key=lambda d: (d.alpha.overall is None, d.alpha.overall or 0, -d.disputed))
+    passages = agreement.passages
+    documents = sorted(report.documents, key=lambda d: (d.alpha.overall is None, d.alpha.overall or 0,
+                                                         -passages[d.key].disputed, -passages[d.key].settled))
     rows = [{"key": d.key, "title": agreement.titles.get(d.key, ""), "names": [names.get(c, "?") for c in d.coders],
-             "f1": d.f1, "alpha": d.alpha, "disputed": d.disputed, "band": band(d.alpha.overall)} for d in documents]
+             "f1": d.f1, "alpha": d.alpha, "passages": passages[d.key], "band": band(d.alpha.overall)}
+            for d in documents]
     return {**_page(project, role, "project_agreement_page"), "report": report, "matrix": matrix,
             "coder_names": [names.get(c, "?") for c in report.coders], "label_rows": labels,
             "overall_band": band(report.alpha), "page": Paginator(rows, PAGE_SIZE).get_page(page_number)}
