@@ -80,6 +80,8 @@ def reviewer_queue_context(project: Project, role: str, user, page_number: str |
     page = Paginator(review_queue(user, project), PAGE_SIZE).get_page(page_number)
     questions = list(Annotation.objects.filter(article__project=project, is_flagged=True)
                      .select_related("article", "author", "label").order_by("updated_at", "pk")[:PAGE_SIZE])
+    for question in questions:
+        question.excerpt = quote_excerpt(question.quote, 90)
     return {**_page(project, role, "review_queue"), "page": page, "questions": questions}
 
 
