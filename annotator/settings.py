@@ -5,6 +5,7 @@ and a missing SECRET_KEY is only tolerated while DEBUG is on. See README "Config
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for password guessing into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "annotator.urls"
@@ -100,7 +104,10 @@ DATABASES = {
 DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # WAL lets readers work while one writer commits, and NORMAL syncs at checkpoints rather than on every
+    # commit: a write (say, a rate-limit count) costs about 0.1 ms instead of 20 ms, still crash-safe.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -108,7 +115,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Accepts every password: Django tells each entry here when a password changes (set_password() and
+    # save(): the admin, the password forms, `changepassword`), and this one then revokes the API token,
+    # as Django ends the user's browser sessions. See docs/auth.md.
+    {"NAME": "articles.api_tokens.RevokeTokenOnPasswordChange"},
 ]
+# django-axes refuses sign-ins while guessing is over a limit, then the usual backend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -157,13 +170,15 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)  # one reverse proxy of ours sets X-Forwarded-For/-Proto
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+REDIS_URL = os.environ.get("REDIS_URL", "")  # optional: rate-limit counters and the cache live there when set
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-        if os.environ.get("REDIS_URL")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
@@ -190,6 +205,24 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("API_RATE_ANON", "600/hour"),
     },
 }
+
+# Password guessing (docs/auth.md): failed sign-ins on the sign-in page, the admin and POST /api/v1/auth/token/
+# are counted in the database by django-axes, per (username, address) and per address, each against its own
+# limit; past one, every sign-in from there answers 429 with Retry-After until the cool-off has passed since
+# the last attempt. Unknown usernames count exactly as known ones, so the answers reveal no accounts.
+SIGN_IN_FAILURE_LIMITS = {
+    ("username", "ip_address"): int(os.environ.get("SIGN_IN_FAILURES_PER_ACCOUNT", "5")),
+    ("ip_address",): int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50")),
+}
+AXES_LOCKOUT_PARAMETERS = [list(parameters) for parameters in SIGN_IN_FAILURE_LIMITS]
+AXES_FAILURE_LIMIT = SIGN_IN_FAILURE_LIMITS[("username", "ip_address")]
+AXES_HANDLER = "articles.password_guessing.SignInFailures"
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGN_IN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_CALLABLE = "articles.views.account.sign_in_refused"
+AXES_CLIENT_IP_CALLABLE = "articles.rate_limits.client_address"
+# A success would also clear its address's count: an attacker with one account could use that.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # no record of every successful sign-in (addresses and browsers of staff)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "News Annotator API",

@@ -14,3 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+# Password guessing is off, so that tests signing in many times from 127.0.0.1 are never locked out;
+# the tests of the limits switch it on with the `settings` fixture (tests/test_api_auth.py, test_pages_auth.py).
+AXES_ENABLED = False

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import F
 from django.test import Client
 from django.utils.crypto import get_random_string
 from rest_framework.authtoken.models import Token
@@ -15,15 +17,28 @@ from tests.factories import PASSWORD, make_annotation, make_user
 TOKEN = url("api_token")
 
 
-def test_a_correct_password_gets_a_token_that_then_authenticates(team):
-    response = api_as().post(TOKEN, {"username": "viewer", "password": PASSWORD})
-    assert response.status_code == 200
-    key = response.json()["token"]
-    assert Token.objects.get(user=team["viewer"]).key == key
-    assert api_as().post(TOKEN, {"username": "viewer", "password": PASSWORD}).json()["token"] == key
+def token_client(key: str):
     client = api_as()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert client.get(url("project-list")).json()["count"] == 1
+    return client
+
+
+def test_a_correct_password_gets_a_token_that_then_authenticates(team):
+    response = api_as().post(TOKEN, {"username": "viewer", "password": PASSWORD})
+    assert response.status_code == 201
+    key = response.json()["token"]
+    assert Token.objects.get(user=team["viewer"]).key == key
+    assert token_client(key).get(url("project-list")).json()["count"] == 1
+
+
+def test_a_token_is_shown_only_when_it_is_created_and_creating_one_again_rotates_it(team):
+    """The answer that issues a token is the only one that shows it; a new one replaces the old at once."""
+    first = api_as().post(TOKEN, {"username": "viewer", "password": PASSWORD}).json()["token"]
+    second = api_as().post(TOKEN, {"username": "viewer", "password": PASSWORD}).json()["token"]
+    assert first != second
+    assert list(Token.objects.filter(user=team["viewer"]).values_list("key", flat=True)) == [second]
+    assert token_client(first).get(url("project-list")).status_code == 401
+    assert token_client(second).get(url("project-list")).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -117,3 +132,58 @@ def test_the_token_endpoint_takes_json_only(db):
     make_user("formuser")
     response = Client().post(TOKEN, {"username": "formuser", "password": PASSWORD})
     assert response.status_code == 415
+
+
+@pytest.fixture
+def guessing_limits(settings):
+    """Password guessing switched on (tests switch it off), with small limits; returns the cool-off."""
+    settings.AXES_ENABLED = True
+    settings.SIGN_IN_FAILURE_LIMITS = {("username", "ip_address"): 3, ("ip_address",): 5}
+    return settings.AXES_COOLOFF_TIME
+
+
+def sign_in(username: str, password: str, address: str):
+    return api_as().post(TOKEN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_password_guessing_is_throttled_per_username_and_address(team, guessing_limits):
+    """Three failures lock one username at one address (its right password included) but not that username
+    elsewhere; five failures with any usernames lock the address; the cool-off unlocks both."""
+    assert [sign_in("viewer", "wrong", "10.0.0.1").status_code for _ in range(3)] == [400, 400, 429]
+    refused = sign_in("viewer", PASSWORD, "10.0.0.1")
+    assert refused.status_code == 429 and refused["Content-Type"] == "application/json"
+    assert refused.json() == {"detail": "Too many failed sign-ins. Try again in 15 minutes."}
+    assert int(refused["Retry-After"]) == guessing_limits.total_seconds()
+    assert not Token.objects.exists()
+    assert sign_in("viewer", PASSWORD, "10.0.0.2").status_code == 201
+
+    assert sign_in("annotator", "wrong", "10.0.0.1").status_code == 429  # the address's fifth failure
+    assert sign_in("reviewer", PASSWORD, "10.0.0.1").status_code == 429
+    assert sign_in("reviewer", PASSWORD, "10.0.0.3").status_code == 201
+
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - guessing_limits)
+    assert sign_in("viewer", PASSWORD, "10.0.0.1").status_code == 201
+    assert sign_in("annotator", PASSWORD, "10.0.0.1").status_code == 201
+
+
+def test_password_guessing_answers_alike_for_known_and_unknown_usernames(team, guessing_limits):
+    """No account enumeration: the same statuses, bodies and Retry-After, failure after failure."""
+    def answers(username: str, address: str) -> list:
+        responses = [sign_in(username, "wrong", address) for _ in range(4)]
+        return [(r.status_code, r.json(), r.get("Retry-After")) for r in responses]
+
+    known, unknown = answers("viewer", "10.0.0.4"), answers("nobody-by-this-name", "10.0.0.5")
+    assert known == unknown
+    assert [status for status, _body, _retry in known] == [400, 400, 429, 429]
+
+
+def test_password_change_revokes_tokens(team):
+    """set_password() and save() (as the admin and the password forms do) revoke the token; others keep theirs."""
+    viewer_key = api_as().post(TOKEN, {"username": "viewer", "password": PASSWORD}).json()["token"]
+    owner_key = api_as().post(TOKEN, {"username": "owner", "password": PASSWORD}).json()["token"]
+    team["viewer"].set_password("a-brand-new-passphrase")
+    team["viewer"].save()
+    assert token_client(viewer_key).get(url("project-list")).status_code == 401
+    assert token_client(owner_key).get(url("project-list")).status_code == 200
+    assert api_as().post(TOKEN, {"username": "viewer", "password": PASSWORD}).status_code == 400
+    assert api_as().post(TOKEN, {"username": "viewer", "password": "a-brand-new-passphrase"}).status_code == 201

@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
+
+NEW_PASSWORD = "a-brand-new-passphrase"
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +58,26 @@ def test_token_changes_need_the_csrf_token_csrf_1():
     client.force_login(user)
     assert client.post(reverse("account_token"), {"action": "create"}).status_code == 403
     assert not Token.objects.exists()
+
+
+def token_works(key: str) -> bool:
+    return Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/projects/").status_code == 200
+
+
+def test_password_change_revokes_tokens(client):
+    """Through the admin's pages, a staff member changing their own password and an administrator setting
+    someone else's: their tokens stop working, everyone else's keep working, and the page says so first."""
+    editor = make_user("editor", is_staff=True, is_superuser=True)
+    maria, tom = make_user("maria"), make_user("tom")
+    keys = {user.username: Token.objects.create(user=user).key for user in (editor, maria, tom)}
+    client.force_login(editor)
+    form = client.get(reverse("admin:auth_user_password_change", args=[maria.pk]))
+    assert b"Changing the password revokes the account&#x27;s API token." in form.content
+    own = client.post(reverse("admin:password_change"),
+                      {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert own.status_code == 302
+    theirs = client.post(reverse("admin:auth_user_password_change", args=[maria.pk]),
+                         {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert theirs.status_code == 302
+    assert [token_works(keys[name]) for name in ("editor", "maria", "tom")] == [False, False, True]
+    assert b"You have no API token." in client.get(reverse("account_token")).content

@@ -94,3 +94,45 @@ def test_pages_configure_htmx_for_the_strict_csp_xss_7(client):
     assert 'hx-history="false"' in html
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert re.search(r'<script src="/static/django_htmx/htmx-2[^"]*\.js"', html)
+
+
+@pytest.fixture
+def guessing_limits(settings):
+    """Password guessing switched on (tests switch it off), with small limits."""
+    settings.AXES_ENABLED = True
+    settings.SIGN_IN_FAILURE_LIMITS = {("username", "ip_address"): 3, ("ip_address",): 5}
+
+
+def sign_in(client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password, "next": "/"})
+
+
+def test_password_guessing_is_throttled_per_username_and_address(client, guessing_limits):
+    """The third failure and every sign-in after it answer 429, Retry-After and a clear message on the page,
+    even with the right password; the same account signs in from another address."""
+    make_user("maria")
+    assert [sign_in(client, "maria", "nope").status_code for _ in range(3)] == [200, 200, 429]
+    refused = sign_in(client, "maria", PASSWORD)
+    assert refused.status_code == 429 and refused["Retry-After"] == "900"
+    html = refused.content.decode()
+    assert 'role="alert"><p>Too many failed sign-ins. Try again in 15 minutes.</p>' in html
+    assert 'name="password"' in html and 'value="maria"' in html and "no-store" in refused["Cache-Control"]
+    assert "_auth_user_id" not in client.session
+    elsewhere = Client(REMOTE_ADDR="10.0.0.9")
+    assert sign_in(elsewhere, "maria", PASSWORD).status_code == 302
+    assert "_auth_user_id" in elsewhere.session
+
+
+def test_password_guessing_on_the_page_answers_alike_for_known_and_unknown_usernames(guessing_limits):
+    """No account enumeration: the same status and page (but for the echoed username and CSRF token)."""
+    make_user("maria")
+
+    def pages(username: str, address: str) -> list:
+        client = Client(REMOTE_ADDR=address)
+        responses = [sign_in(client, username, "nope") for _ in range(4)]
+        return [(r.status_code, r.get("Retry-After"), re.sub(rf"{username}|[A-Za-z0-9]{{64}}", "", r.content.decode()))
+                for r in responses]
+
+    known, unknown = pages("maria", "10.0.0.4"), pages("nobody-by-this-name", "10.0.0.5")
+    assert known == unknown
+    assert [status for status, _retry, _html in known] == [200, 200, 429, 429]

@@ -2,7 +2,8 @@
 
 Behaves as DRF's TokenAuthentication, which it extends: `Authorization: Token <key>`, 401 for an
 unknown key or a deactivated user (AUTHZ-9), and a revoked token stops working on the next request
-because every request asks the database.
+because every request asks the database. Tokens are issued, rotated and revoked (also by a password
+change) in articles.api_tokens.
 """
 
 from __future__ import annotations

@@ -1,47 +1,52 @@
-"""Per-user and per-address rate limits that cost the same however busy the caller is (LOAD-1).
+"""The API's rate limits (LOAD-1): DRF throttle classes over articles.rate_limits.
 
-DRF's throttles keep every request time of the last window in the cache and read and rewrite that
-whole list on each request: at the default 100,000 requests an hour, a busy script's every call
-pickled a list of thousands of floats. These count requests in fixed windows instead: one small
-counter per caller and window, incremented atomically (in Redis when REDIS_URL is set, so all app
-servers share it). The price is the usual one of fixed windows: a burst at the edge of two windows
-can reach twice the rate for a moment.
+The counting lives in articles.rate_limits (fixed windows, shared by every worker through the database
+or Redis); these classes only tell DRF who the caller is and what the rate is, and answer Retry-After
+with the seconds until the window ends. A limit's key is its scope and the caller, so a page counting
+the same scope (URL imports) shares the count with the API.
 """
 
 from __future__ import annotations
 
 from rest_framework import throttling
 
+from articles import rate_limits
 
-class FixedWindowMixin:
-    """Replaces SimpleRateThrottle's request log with a counter per window; Retry-After names the
-    seconds until the window ends."""
+
+class FixedWindowThrottle(throttling.SimpleRateThrottle):
+    """Counts with articles.rate_limits; subclasses say who the caller is (None: not limited here)."""
+
+    def caller(self, request) -> object | None:
+        raise NotImplementedError
 
     def allow_request(self, request, view) -> bool:
-        if self.rate is None:
+        if self.rate is None or (ident := self.caller(request)) is None:
             return True
-        key = self.get_cache_key(request, view)
-        if key is None:
-            return True
-        self.now = self.timer()
-        window = int(self.now // self.duration)
-        self.window_ends = (window + 1) * self.duration
-        counter = f"{key}:{window}"
-        self.cache.add(counter, 0, self.duration + 1)
-        try:
-            count = self.cache.incr(counter)
-        except ValueError:  # the counter expired between add and incr: this is the first request again
-            self.cache.set(counter, 1, self.duration + 1)
-            count = 1
-        return count <= self.num_requests
+        rate = rate_limits.Rate(self.num_requests, self.duration)
+        self.verdict = rate_limits.count_request(self.scope, ident, rate, now=self.timer())
+        return self.verdict.allowed
 
     def wait(self) -> float:
-        return max(1.0, self.window_ends - self.now)
+        return self.verdict.retry_after
+
+    def get_ident(self, request) -> str:
+        return rate_limits.client_address(request) or "unknown"
 
 
-class UserRateThrottle(FixedWindowMixin, throttling.UserRateThrottle):
-    pass
+class UserRateThrottle(FixedWindowThrottle):
+    """Per user; callers who are not signed in, per address."""
+
+    scope = "user"
+
+    def caller(self, request) -> object | None:
+        user = request.user
+        return user.pk if user and user.is_authenticated else self.get_ident(request)
 
 
-class AnonRateThrottle(FixedWindowMixin, throttling.AnonRateThrottle):
-    pass
+class AnonRateThrottle(FixedWindowThrottle):
+    """Per address, for callers who are not signed in."""
+
+    scope = "anon"
+
+    def caller(self, request) -> object | None:
+        return None if request.user and request.user.is_authenticated else self.get_ident(request)

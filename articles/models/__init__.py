@@ -3,6 +3,7 @@
 from articles.models.annotation import Annotation, AnnotationEvent, EventAction, ReviewStatus
 from articles.models.article import Article, ArticleStatus
 from articles.models.projects import Label, Membership, Project, Role, Visibility
+from articles.models.rate_counter import RateCounter
 from articles.models.review import Assignment, AssignmentEvent, AssignmentState, Comment
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Label",
     "Membership",
     "Project",
+    "RateCounter",
     "ReviewStatus",
     "Role",
     "Visibility",

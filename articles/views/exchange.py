@@ -18,16 +18,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from articles import imports
-from articles.api.exchange import UrlImportThrottle
+from articles import access, imports, rate_limits
 from articles.errors import InvalidInput
-from articles.exports import FORMATS, ExportScope, parse_filters
-from articles.exports.download import export_response
+from articles.export_download import export_response
+from articles.export_scope import ExportScope, parse_filters
+from articles.exports import FORMATS
 from articles.fetching import FetchError, fetch
 from articles.imports import staging
 from articles.imports.staging import StagedFile
 from articles.permissions import Action
-from articles.views import access
 
 ACCEPT = ".txt,.md,.markdown,.html,.htm,.json,.jsonld,.jsonl,.ndjson,.csv"
 
@@ -87,14 +86,16 @@ def _download(request: HttpRequest, project, role: str, article, back: str) -> H
 @login_required
 @require_GET
 def project_export_download(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     return _download(request, project, role, None, reverse("project_detail", args=[project.pk]))
 
 
 @login_required
 @require_GET
 def article_export_download(request: HttpRequest, article_id: int) -> HttpResponse:
-    article, role = access.article_for(request.user, article_id)
+    article = access.article_for(request.user, article_id)
+    role = article.my_role
     return _download(request, article.project, role, article, reverse("article_annotate", args=[article.pk]))
 
 
@@ -106,7 +107,7 @@ def _entries(request: HttpRequest, form: ImportForm) -> list[tuple[StagedFile, b
         pasted = json.dumps([{"title": data["title"], "text": data["text"]}], ensure_ascii=False).encode()
         entries.append((StagedFile("pasted article", "json"), pasted))
     if data["url"]:
-        if not UrlImportThrottle().allow_request(request, None):
+        if not rate_limits.count_request("url_import", request.user.pk, settings.URL_IMPORT_RATE).allowed:
             form.add_error("url", "Too many pages fetched in the last minute; try again shortly.")
             return None
         try:
@@ -127,7 +128,8 @@ def _preview(request: HttpRequest, project, plan, token: str | None) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_import(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     access.require(role, Action.IMPORT)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and (entries := _entries(request, form)) is not None:
@@ -142,19 +144,20 @@ def project_import(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_import_commit(request: HttpRequest, project_id: int) -> HttpResponse:
-    project, role = access.project_for(request.user, project_id)
+    project = access.project_for(request.user, project_id)
+    role = project.my_role
     access.require(role, Action.IMPORT)
     token = request.POST.get("token", "")
-    entries = staging.unstage(token, user_id=request.user.pk, project_id=project.pk)
+    entries = staging.claim(token, user_id=request.user.pk, project_id=project.pk)
     if entries is None:
-        messages.error(request, "That preview has expired or belongs to someone else; choose the files again.")
+        messages.error(request, "That preview is no longer waiting (it was imported already, has expired, or is someone else's); "
+                                "choose the files again.")
         return redirect("project_import", project.pk)
     try:
         plan = imports.run_import(project, staging.batches(entries), by=request.user,
                                   own_prefix=request.build_absolute_uri("/api/v1/articles/"))
     except imports.ImportFailed as failure:
         return _preview(request, project, failure.plan, None)
-    staging.discard(token)
     created = plan.summary()["created"]
     messages.success(request, f"Imported {created['articles']} article(s) and {created['annotations']} "
                               f"annotation(s); skipped {len(plan.skipped)} duplicate(s).")
