@@ -1,7 +1,7 @@
 """Settings for the news annotator, configured from environment variables.
 
 Development defaults are safe: DEBUG is off unless asked for, SQLite is the embedded database,
-and a missing SECRET_KEY is only tolerated while DEBUG is on. See README "Configuration".
+and a missing SECRET_KEY is only tolerated while DEBUG is on. See docs/deploy.md.
 """
 
 import os
