@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import nullcontext
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from articles.compiled import execute
@@ -29,29 +32,12 @@ from articles.models import Annotation, AnnotationEvent, EventAction
 # The unique span key of an annotation: it pairs each new row with its history row and its object.
 KEY = ("article_id", "author_id", "label_id", "start", "end")
 ROWS_PER_STATEMENT = 1000
-JSON, TIME = "JSONField", "DateTimeField"
+# A history row's fields; all but `annotation_id`, `article` and `snapshot` are the same for every new row.
+EVENT_FIELDS = ("annotation_id", "article", "actor", "action", "changes", "snapshot", "created_at")
+SHARED_EVENT_FIELDS = ("actor", "action", "changes", "created_at")
 
-
-@cache
-def _fields() -> tuple[list, list, list[str]]:
-    """The annotation columns to insert, the history columns, and each annotation column's type."""
-    annotation = [field for field in Annotation._meta.concrete_fields if not field.primary_key]
-    events = [AnnotationEvent._meta.get_field(name)
-              for name in ("annotation_id", "article", "actor", "action", "changes", "snapshot", "created_at")]
-    return annotation, events, [field.get_internal_type() for field in annotation]
-
-
-def _row(annotation: Annotation, fields: list, kinds: list[str], now) -> list:
-    """The annotation's values for the database: JSON prepared by its field, times (all `now`) prepared once."""
-    values = []
-    for field, kind in zip(fields, kinds, strict=True):
-        value = getattr(annotation, field.attname)
-        if kind == JSON:
-            value = field.get_db_prep_save(value, connection)
-        elif kind == TIME:
-            value = now
-        values.append(value)
-    return values
+Shared = dict[str, Any]  # the values of SHARED_EVENT_FIELDS, ready for the database
+Ids = dict[tuple, int]  # each new annotation's id by its KEY
 
 
 def insert_annotations(annotations: Sequence[Annotation], by) -> None:
@@ -65,77 +51,174 @@ def insert_annotations(annotations: Sequence[Annotation], by) -> None:
     now = timezone.now()
     for annotation in annotations:
         annotation.created_at = annotation.updated_at = now
-        if annotation.article_id is None or annotation.label_id is None:
-            # Built before its article or label was stored (imports): take their new ids, as bulk_create does.
-            annotation._prepare_related_fields_for_save(operation_name="insert_annotations")
-    fields, event_fields, _ = _fields()
-    size = ROWS_PER_STATEMENT if connection.vendor == "postgresql" else max(
-        1, connection.ops.bulk_batch_size(fields, annotations)
+        _take_stored_ids(annotation)
+    on_postgresql = connection.vendor == "postgresql"
+    size = ROWS_PER_STATEMENT if on_postgresql else max(
+        1, connection.ops.bulk_batch_size(_tables().annotation_fields, annotations)
     )
     chunks = [annotations[first:first + size] for first in range(0, len(annotations), size)]
-    single_statement = connection.vendor == "postgresql" and len(chunks) == 1
-    by_key = {tuple(getattr(a, name) for name in KEY): a for a in annotations}
-    common = [getattr(by, "pk", None), EventAction.CREATED.value,
-              event_fields[4].get_db_prep_save({}, connection), event_fields[6].get_db_prep_save(now, connection)]
+    insert = _insert_on_postgresql if on_postgresql else _insert_on_sqlite
+    shared = _shared_event_values(by, now)
     # A statement on its own needs no transaction; inside one it needs a savepoint, so that a duplicate
     # leaves the surrounding transaction usable.
-    atomic = nullcontext() if single_statement and not connection.in_atomic_block else transaction.atomic()
-    with atomic, connection.cursor() as cursor:
+    alone = on_postgresql and len(chunks) == 1 and transaction.get_autocommit()
+    with nullcontext() if alone else transaction.atomic(), connection.cursor() as cursor:
         for chunk in chunks:
-            for row in _insert_chunk(cursor, chunk, common):
-                new = by_key[tuple(row[1:])]
-                new.pk = row[0]
-                new._state.adding, new._state.db = False, connection.alias
+            ids = insert(cursor, chunk, shared)
+            for annotation in chunk:
+                annotation.pk = ids[_key(annotation)]
+                # As save() leaves a stored object (Model._state and its two flags are documented API).
+                annotation._state.adding, annotation._state.db = False, connection.alias
 
 
-def _typed(field) -> str:
+def _take_stored_ids(annotation: Annotation) -> None:
+    """Take the id of an article or label stored after the annotation was built (imports build all three
+    before storing any), as save() does; refuse one that is still unsaved."""
+    for name in ("article", "label"):
+        if getattr(annotation, f"{name}_id") is None:
+            related = getattr(annotation, name, None)  # the object it was built with, if any: no query
+            if related is not None:
+                if related.pk is None:
+                    raise ValueError(f"insert_annotations() needs the annotation's {name} stored first.")
+                setattr(annotation, name, related)  # assigning the object sets its id
+
+
+def _insert_on_postgresql(cursor, chunk: Sequence[Annotation], shared: Shared) -> Ids:
+    """Insert the annotations and their history rows in one statement (a prepared one)."""
+    tables = _tables()
+    # The parameters in the order of their placeholders: the new rows, the shared values, the snapshots.
+    params = _annotation_params(chunk, tables, now=shared["created_at"])
+    params += [shared[name] for name in EVENT_FIELDS if name in SHARED_EVENT_FIELDS]
+    params += [value for annotation, data in zip(chunk, _snapshots(chunk, tables), strict=True)
+               for value in (*_key(annotation), data)]
+    execute(cursor, _postgresql_statement(len(chunk)), params)
+    return {tuple(key): pk for pk, *key in cursor.fetchall()}
+
+
+def _insert_on_sqlite(cursor, chunk: Sequence[Annotation], shared: Shared) -> Ids:
+    """Insert the annotations, then their history rows: two statements in the caller's transaction."""
+    tables = _tables()
+    insert, insert_history = _sqlite_statements(len(chunk))
+    cursor.execute(insert, _annotation_params(chunk, tables, now=shared["created_at"]))
+    ids = {tuple(key): pk for pk, *key in cursor.fetchall()}
+    history = [
+        {**shared, "annotation_id": ids[_key(annotation)], "article": annotation.article_id, "snapshot": data}
+        for annotation, data in zip(chunk, _snapshots(chunk, tables), strict=True)
+    ]
+    cursor.execute(insert_history, [row[name] for row in history for name in EVENT_FIELDS])
+    return ids
+
+
+@lru_cache(maxsize=16)  # bounded: the statement for 1000 rows is long, and only a few sizes recur
+def _postgresql_statement(rows: int) -> str:
+    """A data-modifying WITH: insert `rows` annotations, then their history rows, joined to the snapshots
+    sent along by span key; it returns the new annotations' ids and keys."""
+    tables, quote = _tables(), connection.ops.quote_name
+    snapshot_column = quote(tables.event_fields["snapshot"].column)
+    # Typed placeholders: the statement is prepared (articles.compiled.execute), and PostgreSQL cannot
+    # tell the type of a value in a select list or a VALUES table on its own.
+    given = ", ".join([_typed(Annotation._meta.get_field(name)) for name in KEY]
+                      + [_typed(tables.event_fields["snapshot"])])
+    source = {
+        "annotation_id": f"new.{tables.id_column}",
+        "article": f"new.{quote(Annotation._meta.get_field('article').column)}",
+        "snapshot": f"given.{snapshot_column}",
+        **{name: _typed(tables.event_fields[name]) for name in SHARED_EVENT_FIELDS},
+    }
+    return (
+        f"WITH new AS ({_annotation_insert(tables, rows)}), history AS ("
+        f"INSERT INTO {tables.event} ({tables.event_columns}) "
+        f"SELECT {', '.join(source[name] for name in EVENT_FIELDS)} "
+        f"FROM new JOIN (VALUES {', '.join([f'({given})'] * rows)}) "
+        f"AS given ({tables.key_columns}, {snapshot_column}) USING ({tables.key_columns})"
+        f") SELECT * FROM new"
+    )
+
+
+@lru_cache(maxsize=16)
+def _sqlite_statements(rows: int) -> tuple[str, str]:
+    """The INSERT of `rows` annotations (returning their ids and keys), and the INSERT of their history."""
+    tables = _tables()
+    history_row = f"({', '.join(['%s'] * len(EVENT_FIELDS))})"
+    return (
+        _annotation_insert(tables, rows),
+        f"INSERT INTO {tables.event} ({tables.event_columns}) VALUES {', '.join([history_row] * rows)}",
+    )
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The two tables' names, fields and columns, quoted for SQL."""
+
+    annotation: str
+    annotation_fields: list[Field]
+    annotation_kinds: list[str]
+    annotation_columns: str
+    id_column: str
+    key_columns: str
+    event: str
+    event_fields: dict[str, Field]
+    event_columns: str
+
+
+@cache
+def _tables() -> _Tables:
+    quote = connection.ops.quote_name
+    annotation_fields = [field for field in Annotation._meta.get_fields() if field.concrete and not field.primary_key]
+    event_fields = {name: AnnotationEvent._meta.get_field(name) for name in EVENT_FIELDS}
+    return _Tables(
+        annotation=quote(Annotation._meta.db_table),
+        annotation_fields=annotation_fields,
+        annotation_kinds=[field.get_internal_type() for field in annotation_fields],
+        annotation_columns=", ".join(quote(field.column) for field in annotation_fields),
+        id_column=quote(Annotation._meta.pk.column),
+        key_columns=", ".join(quote(Annotation._meta.get_field(name).column) for name in KEY),
+        event=quote(AnnotationEvent._meta.db_table),
+        event_fields=event_fields,
+        event_columns=", ".join(quote(field.column) for field in event_fields.values()),
+    )
+
+
+def _annotation_insert(tables: _Tables, rows: int) -> str:
+    row = f"({', '.join(['%s'] * len(tables.annotation_fields))})"
+    return (f"INSERT INTO {tables.annotation} ({tables.annotation_columns}) VALUES {', '.join([row] * rows)} "
+            f"RETURNING {tables.id_column}, {tables.key_columns}")
+
+
+def _typed(field: Field) -> str:
     return f"%s::{field.cast_db_type(connection)}"
 
 
-def _insert_chunk(cursor, chunk: Sequence[Annotation], common: list) -> list[tuple]:
-    """Insert one chunk; return (id, *KEY) of each new row. `common`: the history rows' actor, action,
-    changes and time, ready for the database."""
-    fields, event_fields, kinds = _fields()
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    key_columns = ", ".join(quote(Annotation._meta.get_field(name).column) for name in KEY)
-    insert = (f"INSERT INTO {quote(Annotation._meta.db_table)} ({columns}) VALUES "
-              + ", ".join([f"({', '.join(['%s'] * len(fields))})"] * len(chunk))
-              + f" RETURNING {quote('id')}, {key_columns}")
-    params = [value for annotation in chunk for value in _row(annotation, fields, kinds, common[3])]
-    snapshot_field = event_fields[5]
-    snapshots = [snapshot_field.get_db_prep_save(snapshot(annotation), connection) for annotation in chunk]
-    event_table = quote(AnnotationEvent._meta.db_table)
-    event_columns = ", ".join(quote(field.column) for field in event_fields)
-    if connection.vendor == "postgresql":
-        # Typed placeholders: the statement is prepared (articles.compiled.execute), and PostgreSQL cannot
-        # tell the type of a value in a select list or a VALUES table on its own.
-        given_row = ", ".join(_typed(Annotation._meta.get_field(name)) for name in KEY)
-        given = ", ".join([f"({given_row}, {_typed(snapshot_field)})"] * len(chunk))
-        actor, action, changes, created = (_typed(field) for field in event_fields[2:5] + event_fields[6:])
-        sql = (
-            f"WITH new AS ({insert}), history AS ("
-            f"INSERT INTO {event_table} ({event_columns}) "
-            f"SELECT new.{quote('id')}, new.{quote('article_id')}, {actor}, {action}, {changes}, "
-            f"given.{quote('snapshot')}, {created} "
-            f"FROM new JOIN (VALUES {given}) AS given ({key_columns}, {quote('snapshot')}) USING ({key_columns})"
-            f") SELECT * FROM new"
-        )
-        keys = [value for annotation, data in zip(chunk, snapshots, strict=True)
-                for value in (*(getattr(annotation, name) for name in KEY), data)]
-        execute(cursor, sql, params + common + keys)
-        return cursor.fetchall()
-    cursor.execute(insert, params)
-    rows = cursor.fetchall()
-    new_ids = {tuple(row[1:]): row[0] for row in rows}
-    history = [
-        (new_ids[tuple(getattr(annotation, name) for name in KEY)], annotation.article_id, common[0], common[1],
-         common[2], data, common[3])
-        for annotation, data in zip(chunk, snapshots, strict=True)
-    ]
-    cursor.execute(
-        f"INSERT INTO {event_table} ({event_columns}) VALUES "
-        + ", ".join([f"({', '.join(['%s'] * len(event_fields))})"] * len(history)),
-        [value for row in history for value in row],
-    )
-    return rows
+def _shared_event_values(by, now) -> Shared:
+    """The history rows' values that all the new annotations share, ready for the database."""
+    fields = _tables().event_fields
+    return {
+        "actor": getattr(by, "pk", None),
+        "action": EventAction.CREATED.value,
+        "changes": fields["changes"].get_db_prep_save({}, connection),
+        "created_at": fields["created_at"].get_db_prep_save(now, connection),
+    }
+
+
+def _annotation_params(chunk: Sequence[Annotation], tables: _Tables, *, now: Any) -> list:
+    """The annotations' values for the database: JSON prepared by its field, times (all `now`, already
+    prepared) as they are, everything else as it is."""
+    params = []
+    for annotation in chunk:
+        for field, kind in zip(tables.annotation_fields, tables.annotation_kinds, strict=True):
+            value = getattr(annotation, field.attname)
+            if kind == "JSONField":
+                value = field.get_db_prep_save(value, connection)
+            elif kind == "DateTimeField":
+                value = now
+            params.append(value)
+    return params
+
+
+def _snapshots(chunk: Sequence[Annotation], tables: _Tables) -> list:
+    field = tables.event_fields["snapshot"]
+    return [field.get_db_prep_save(snapshot(annotation), connection) for annotation in chunk]
+
+
+def _key(annotation: Annotation) -> tuple:
+    return tuple(getattr(annotation, name) for name in KEY)

@@ -10,7 +10,7 @@ from articles import annotation_insert
 from articles.annotation_insert import insert_annotations
 from articles.annotation_write import build_annotation, create_annotation
 from articles.errors import AlreadyExists
-from articles.models import Annotation, AnnotationEvent
+from articles.models import Annotation, AnnotationEvent, Label
 from tests.api_client import annotations_url, api_as
 from tests.factories import make_article
 
@@ -59,9 +59,16 @@ def test_a_duplicate_in_a_later_statement_stores_nothing(team, article, monkeypa
     assert Annotation.objects.filter(article=article).count() == AnnotationEvent.objects.count() == 1
 
 
-def _run(queries) -> list[str]:
-    """The statements that ran, without the one-time PREPAREs of a connection's first use."""
-    return [q["sql"] for q in queries if not q["sql"].startswith("PREPARE")]
+def test_annotations_built_before_their_label_was_stored_take_its_id(team, article):
+    """Imports build labels and annotations together, then store them in that order; until then, refused."""
+    label = Label(project=team["project"], key="rumour", name="Rumour", color="#123456")
+    built = build_annotation(article, author=team["annotator"], label=label, start=0, end=4)
+    with pytest.raises(ValueError, match="label stored first"):
+        insert_annotations([built], team["annotator"])
+    label.save()
+    insert_annotations([built], team["annotator"])
+    assert Annotation.objects.get(pk=built.pk).label_id == label.pk
+    assert built._state.db == "default" and AnnotationEvent.objects.get().annotation_id == built.pk
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,15 +76,21 @@ def _run(queries) -> list[str]:
 def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_history(team, article, settings,
                                                                                    prepared):
     settings.DB_PREPARED_STATEMENTS = prepared
+    built = _spans(article, team["annotator"], 1)
     with CaptureQueriesContext(connection) as queries:
-        annotation = create_annotation(article, author=team["annotator"], label="claim", start=0, end=7)
-    if connection.vendor == "postgresql":  # the label lookup, then one insert: no BEGIN, no COMMIT
-        _lookup, insert = _run(queries)
-        assert insert.startswith("EXECUTE q" if prepared else "WITH new AS (INSERT"), insert[:40]
-    _assert_history_matches([annotation], team["annotator"])
+        insert_annotations(built, team["annotator"])
+    statements = [query["sql"] for query in queries]
+    if connection.vendor == "postgresql":  # one statement: no BEGIN, no COMMIT, no second INSERT
+        # A prepared statement's first use on a connection prepares and runs it in the same round trip.
+        expected = ("EXECUTE q", "PREPARE q") if prepared else ("WITH new AS (INSERT",)
+        assert len(statements) == 1 and statements[0].startswith(expected), [sql[:40] for sql in statements]
+    else:  # SQLite: the annotations, then their history, in one transaction
+        assert [sql.split(" (")[0] for sql in statements if sql.startswith("INSERT")] == [
+            'INSERT INTO "articles_annotation"', 'INSERT INTO "articles_annotationevent"']
+    _assert_history_matches(built, team["annotator"])
     with pytest.raises(AlreadyExists) as twin:  # CONC-2: the double submit finds the first one
-        create_annotation(article, author=team["annotator"], label="claim", start=0, end=7)
-    assert twin.value.existing.pk == annotation.pk
+        create_annotation(article, author=team["annotator"], label=built[0].label, start=0, end=3)
+    assert twin.value.existing.pk == built[0].pk
     assert Annotation.objects.count() == AnnotationEvent.objects.count() == 1  # the connection still works
 
 
@@ -109,3 +122,20 @@ def test_prepared_statements_are_planned_once_per_connection_and_survive_reconne
     connection.close()  # a new session has none: they are prepared again
     annotation = create_annotation(article, author=team["annotator"], label="quote", start=0, end=4)
     _assert_history_matches([annotation], team["annotator"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_prepared_by_a_failed_first_use_is_run_next_time(team, article):
+    """A duplicate fails the EXECUTE sent with the PREPARE; the statement stays prepared for the next insert."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL feature")
+    first, twin, second = (_spans(article, team["annotator"], 1, first=start) for start in (0, 0, 5))
+    insert_annotations(first, team["annotator"])
+    connection.close()  # a new session: the insert's first use is the duplicate
+    with CaptureQueriesContext(connection) as queries, pytest.raises(IntegrityError):
+        insert_annotations(twin, team["annotator"])
+    assert [query["sql"][:9] for query in queries] == ["PREPARE q"]
+    with CaptureQueriesContext(connection) as queries:
+        insert_annotations(second, team["annotator"])
+    assert [query["sql"][:9] for query in queries] == ["EXECUTE q"]
+    _assert_history_matches(first + second, team["annotator"])

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import F
 from django.http import Http404
 
-from articles.api.scoping import article_with_role, articles_with_role
+from articles.access import article_with_role, articles_with_role
 from articles.compiled import CompiledQuery
 from articles.models import Annotation, Article, Label
 from tests.factories import make_annotation, make_article, make_project, make_user

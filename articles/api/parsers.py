@@ -1,10 +1,11 @@
 """A JSON-only request parser that answers 400 or 413, never 500, to hostile bodies (INPUT-1, INPUT-2).
 
-Stock DRF reads any body size from the stream (Django only checks DATA_UPLOAD_MAX_MEMORY_SIZE when
-`request.body` is used), lets RecursionError escape on deep nesting and accepts 1e999999 as infinity.
-This parser refuses bodies over the limit before reading them, and turns deep nesting, non-finite
-numbers, duplicate keys and lone surrogates into a ParseError (400 with a JSON body). NUL characters
-are left to the fields, which refuse them by name.
+Stock DRF lets RecursionError escape on deep nesting and accepts 1e999999 as infinity. This parser
+refuses bodies over the limit (413; DRF also reads JSON through `request.body`, where Django checks the
+limit first), reads no further than the declared Content-Length, and turns deep nesting, non-finite
+numbers, duplicate keys and lone surrogates into a ParseError (400 with a JSON body). A body within the
+limit is never a 413, however many items it holds. NUL characters are left to the fields, which
+refuse them by name.
 """
 
 from __future__ import annotations
@@ -62,12 +63,20 @@ def _check_strings_and_depth(data: Any) -> None:
 
 
 def _read_bounded(stream, parser_context: dict | None) -> bytes:
+    """Read the body: no further than its declared length, and at most one byte over the limit.
+
+    Content-Length says where the body ends. Django's WSGI request stops reading there, its ASGI request
+    does not; stopping here too gives both the same answer (a longer stream is cut, then fails to parse).
+    """
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     request = (parser_context or {}).get("request")
     declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-    if limit is not None and declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge()
-    raw = stream.read() if limit is None else stream.read(limit + 1)
+    most = None if limit is None else limit + 1
+    if declared and declared.isdigit():
+        if most is not None and int(declared) >= most:
+            raise PayloadTooLarge()
+        most = int(declared)
+    raw = stream.read() if most is None else stream.read(most)
     if limit is not None and len(raw) > limit:
         raise PayloadTooLarge()
     return raw
