@@ -15,13 +15,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import get_object_or_404
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles import imports
-from articles.access import articles_for, projects_for, require
+from articles import access, imports
+from articles.access import require
 from articles.api.fields import RequestSerializer
 from articles.api.schema import errors, path_id
 from articles.api.throttling import UserRateThrottle
@@ -90,7 +89,7 @@ class ProjectExportView(ExportView):
         parameters=[path_id("project_pk", "project"), *_export_parameters()], responses=EXPORT_RESPONSES,
     )
     def get(self, request, project_pk: int):
-        return self.download(get_object_or_404(projects_for(request.user), pk=project_pk))
+        return self.download(access.project_for(request.user, project_pk))
 
 
 class ArticleExportView(ExportView):
@@ -99,7 +98,7 @@ class ArticleExportView(ExportView):
         parameters=[path_id("article_pk", "article"), *_export_parameters()], responses=EXPORT_RESPONSES,
     )
     def get(self, request, article_pk: int):
-        article = get_object_or_404(articles_for(request.user).select_related("project"), pk=article_pk)
+        article = access.article_for(request.user, article_pk)
         project = article.project
         project.my_role = article.my_role
         return self.download(project, article)
@@ -173,13 +172,6 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-def _importing_into(request, project_pk: int):
-    """The caller's project (404 if not theirs), if their role may import into it (403 otherwise)."""
-    project = get_object_or_404(projects_for(request.user), pk=project_pk)
-    require(project.my_role, Action.IMPORT)
-    return project
-
-
 class ProjectImportView(APIView):
     @extend_schema(
         operation_id="project_import", tags=["exchange"], summary="Import articles and annotations into a project",
@@ -189,7 +181,7 @@ class ProjectImportView(APIView):
         parameters=[path_id("project_pk", "project")], request=ImportRequestSerializer, responses=IMPORT_RESPONSES,
     )
     def post(self, request, project_pk: int):
-        project = _importing_into(request, project_pk)
+        project = access.project_for(request.user, project_pk)  # importing checks the role
         data = _valid(ImportRequestSerializer, request)
         batch = imports.read_value(data["filename"], data["content"], data["format"])
         return _imported(request, project, [batch], dry_run=data["dry_run"])
@@ -204,8 +196,7 @@ class ArticleImportView(APIView):
         parameters=[path_id("article_pk", "article")], request=ImportRequestSerializer, responses=IMPORT_RESPONSES,
     )
     def post(self, request, article_pk: int):
-        article = get_object_or_404(articles_for(request.user).select_related("project"), pk=article_pk)
-        require(article.my_role, Action.IMPORT)
+        article = access.article_for(request.user, article_pk)  # importing checks the role
         data = _valid(ImportRequestSerializer, request)
         batch = imports.read_value(data["filename"], data["content"], data["format"])
         return _imported(request, article.project, [batch], dry_run=data["dry_run"], article=article)
@@ -229,10 +220,10 @@ class UrlImportView(APIView):
         parameters=[path_id("project_pk", "project")], request=UrlImportRequestSerializer, responses=IMPORT_RESPONSES,
     )
     def post(self, request, project_pk: int):
-        project = _importing_into(request, project_pk)
+        project = access.project_for(request.user, project_pk)  # importing checks the role
         data = _valid(UrlImportRequestSerializer, request)
         try:
-            batch = imports.read_url(data["url"])
+            batch = imports.read_url(data["url"], into=project, by=request.user)
         except FetchError as error:
             raise InvalidInput.single("url", str(error)) from None
         return _imported(request, project, [batch], dry_run=data["dry_run"])

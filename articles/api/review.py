@@ -21,8 +21,7 @@ from rest_framework.response import Response
 
 from articles import access, adjudication, assignment, discussion, workflow
 from articles.access import MAX_ID, annotations_for, projects_for
-from articles.api.conditional import expected_version
-from articles.api.exceptions import PreconditionRequired
+from articles.api.conditional import etag_of, expected_version
 from articles.api.filters import IdFilter
 from articles.api.review_serializers import (
     AdjudicationRequestSerializer,
@@ -50,7 +49,6 @@ from articles.api.serializers import AnnotationSerializer
 from articles.api.views.annotations import AnnotationRepresentation
 from articles.api.views.base import PAGE_PARAMETERS, ApiViewSet
 from articles.dashboard import project_agreement, project_dashboard
-from articles.errors import ANY_VERSION, StaleVersion
 from articles.models import Annotation, AnnotationEvent, Article, Assignment, AssignmentState, Comment, Project
 from articles.permissions import Action, role_allows
 
@@ -77,23 +75,6 @@ class ReviewViewSet(ApiViewSet):
         return self._project
 
 
-def assignment_etag(work: Assignment) -> str:
-    return f'"s{work.pk}v{work.version}"'
-
-
-def assignment_version(request, work: Assignment) -> int:
-    """The version If-Match vouches for: 428 without it, 412 (with the current state) when stale."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PreconditionRequired()
-    tags = {tag.strip() for tag in header.split(",")}
-    if "*" in tags:
-        return ANY_VERSION
-    if assignment_etag(work) in tags:
-        return work.version
-    raise StaleVersion(work)
-
-
 class AssignmentFilter(filters.FilterSet):
     state = filters.ChoiceFilter(choices=AssignmentState.choices)
     annotator = IdFilter(field_name="annotator_id", help_text="A user id.")
@@ -105,7 +86,7 @@ class AssignmentRepresentation:
         return AssignmentSerializer(work, context=self.get_serializer_context()).data
 
     def etag_of(self, work: Assignment) -> str:
-        return assignment_etag(work)
+        return etag_of(work)
 
 
 PROJECT = path_id("project_pk", "project")
@@ -179,7 +160,7 @@ class AssignmentViewSet(AssignmentRepresentation, ReviewViewSet, mixins.Retrieve
                    responses={200: AssignmentSerializer, **errors(400, 404)})
     def retrieve(self, request, *args, **kwargs) -> Response:
         work = self.get_object()
-        return Response(self.represent(work), headers={"ETag": assignment_etag(work)})
+        return Response(self.represent(work), headers={"ETag": etag_of(work)})
 
     @extend_schema(summary="Take work back before it is submitted (owners); the annotations stay",
                    responses={204: None, **errors(400, 403, 404)})
@@ -196,9 +177,9 @@ class AssignmentViewSet(AssignmentRepresentation, ReviewViewSet, mixins.Retrieve
         work = self.get_object()
         serializer = TransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        version = assignment_version(request, work)
+        version = expected_version(request, work)
         work = workflow.transition(work, by=request.user, expected_version=version, **serializer.validated_data)
-        return Response(self.represent(self.get_object()), headers={"ETag": assignment_etag(work)})
+        return Response(self.represent(self.get_object()), headers={"ETag": etag_of(work)})
 
     @extend_schema(summary="Every workflow step of this assignment, oldest first",
                    responses={200: AssignmentEventSerializer(many=True), **errors(400, 404)})

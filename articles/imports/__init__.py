@@ -14,12 +14,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from articles.access import require, role_in
 from articles.fetching import Page, fetch
 from articles.imports import article_files, documents, native, w3c
 from articles.imports.committing import commit, run_import
 from articles.imports.drafts import Batch, check_encodable, decode, loads
 from articles.imports.outcome import ImportFailed, ImportPlan
 from articles.imports.planning import plan_import
+from articles.models import Project
+from articles.permissions import Action
 
 MAX_FILES = settings.IMPORT_MAX_FILES
 MAX_FILE_BYTES = settings.IMPORT_MAX_FILE_BYTES
@@ -114,8 +117,10 @@ def read_page(page: Page) -> Batch:
     return documents.read_html(name, body, url=page.url)
 
 
-def read_url(url: str) -> Batch:
-    """Fetch a page through the guarded fetcher and read it; raises FetchError (one generic message)."""
+def read_url(url: str, *, into: Project, by) -> Batch:
+    """Fetch a page to import into `into` through the guarded fetcher and read it; raises FetchError (one
+    generic message). Only members who may import make the server fetch: the role is checked first (SSRF-8)."""
+    require(role_in(into, by), Action.IMPORT)
     return read_page(fetch(url))
 
 

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             batches.append(imports.read(name, data, options["format"], max_bytes=None))
         for url in options["url"]:
             try:
-                batches.append(imports.read_url(url))
+                batches.append(imports.read_url(url, into=project, by=user))
             except FetchError as error:
                 raise CommandError(f"{url[:200]}: {error}") from None
         with tqdm(desc="checking", unit=" articles", disable=quiet, file=sys.stderr) as bar:
