@@ -139,7 +139,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "annotator.static_storage.ModuleManifestStaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG

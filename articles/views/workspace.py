@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -88,6 +87,7 @@ def _visible_annotations(article: Article, user, options: ViewOptions, labels: d
         annotation.label = labels[annotation.label_id]
         annotation.author = authors[annotation.author_id]
         annotation.excerpt = shorten(annotation.quote)
+        annotation.note_excerpt = shorten(annotation.note, 90)
     return annotations
 
 
@@ -98,29 +98,6 @@ def _span(annotation: Annotation) -> Span:
     if annotation.note:
         title += f": {shorten(annotation.note, TITLE_NOTE)}"
     return Span(annotation.pk, annotation.start, annotation.end, annotation.label.key, title)
-
-
-def annotation_list_html(annotations: list[Annotation], selected_id: int | None) -> str:
-    """Render the sidebar's items, every value escaped.
-
-    The list is the one part of the page that grows with the annotations (2,000 on a long article),
-    so it is built with string formatting (a template loop costs about ten times as much), and its
-    items carry no id attributes: htmx matches every id of a swapped region against the old one.
-    """
-    rows = []
-    for annotation in annotations:
-        pk, current = annotation.pk, annotation.pk == selected_id
-        note = f'<span class="ann-note" dir="auto">{escape(shorten(annotation.note, 90))}</span>' if annotation.note else ""
-        status = f" · {escape(annotation.get_status_display())}" if annotation.status != "pending" else ""
-        selected = ' is-selected" aria-current="true' if current else ""
-        rows.append(
-            f'<li><a class="ann-item lab-{escape(annotation.label.key)}{selected}" href="?selected={pk}"'
-            f' data-ann="{pk}" data-version="{annotation.version}"><span class="ann-label">'
-            f'{escape(annotation.label.name)}</span>'
-            f'<span class="ann-quote" dir="auto">{escape(annotation.excerpt)}</span>{note}'
-            f'<span class="ann-meta">{escape(annotation.author.get_username())}{status}</span></a></li>'
-        )
-    return mark_safe("".join(rows))  # noqa: S308 - built above from escaped values only
 
 
 def list_window(annotations: list[Annotation], selected: Annotation | None, start: int | None) -> dict[str, Any]:
@@ -157,7 +134,6 @@ def workspace_context(
         "label_counts": [(label, counts.get(label.pk, 0)) for label in labels],
         "annotations": shown,
         "list_window": window,
-        "annotation_list": annotation_list_html(window["items"], selected.pk if selected is not None else None),
         "hidden_count": len(annotations) - len(shown),
         "total_count": len(annotations),
         "text_html": mark_safe(render_html(segments(article.text, map(_span, shown)))),  # escapes every piece

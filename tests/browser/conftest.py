@@ -1,4 +1,8 @@
-"""Helpers for browser tests: sign in through the form, find text on screen, drag over it like a person."""
+"""Helpers for browser tests: sign in through the form, find text on screen, drag over it like a person.
+
+Every page a browser test opens must stay silent: a console error, an uncaught exception or a
+Content-Security-Policy violation fails the test at teardown.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +19,59 @@ RANGE_JS = """
   let seen = 0, node;
   while ((node = walker.nextNode())) {
     const length = node.data.length;
-    if (start >= seen && start <= seen + length && !range.__started) { range.setStart(node, start - seen); range.__started = true; }
+    if (start >= seen && start <= seen + length && !range.__started) {
+      range.setStart(node, start - seen);
+      range.__started = true;
+    }
     if (end >= seen && end <= seen + length) { range.setEnd(node, end - seen); break; }
     seen += length;
   }
   return range;
 }
 """
+
+
+# Chromium logs most CSP violations itself; this also reports those it only sends as events, with the directive.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI || event.sample} at ${where}`);
+});
+"""
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "http_errors(*statuses): the test provokes these HTTP error answers on purpose; the browser's and "
+        "htmx's console reports of them are expected")
+
+
+def is_expected_http_error(text: str, statuses: tuple[int, ...]) -> bool:
+    """Whether a console message is Chromium's or htmx's report of an HTTP answer the test provokes."""
+    return any(f"with a status of {status} " in text or text.startswith(f"Response Status Error Code {status} ")
+               for status in statuses)
+
+
+@pytest.fixture(autouse=True)
+def silent_console(request):
+    """Fail the test if any page it opened logged a console error, threw, or violated the CSP."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    marker = request.node.get_closest_marker("http_errors")
+    statuses = marker.args if marker else ()
+    page = request.getfixturevalue("page")
+    problems: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error" and not is_expected_http_error(message.text, statuses):
+            problems.append(f"{message.text} ({page.url})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught {error} ({page.url})"))
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+    yield
+    assert not problems, "Console errors or CSP violations:\n" + "\n".join(problems)
 
 
 @pytest.fixture

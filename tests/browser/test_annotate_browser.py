@@ -165,6 +165,7 @@ def test_delete_and_undo_bring_back_the_same_annotation(sign_in, team, desk):
     assert page.locator(f'mark[data-ids~="{annotation.pk}"]').count() == 1
 
 
+@pytest.mark.http_errors(412)
 def test_a_stale_edit_shows_a_clear_message_and_the_current_state(sign_in, team, desk):
     annotation = make_annotation(desk, team["annotator"], label="claim", start=0, end=15)
     page = open_article(sign_in, team["annotator"], desk)
@@ -190,6 +191,7 @@ def test_a_double_click_on_a_label_never_creates_twins_conc_2(sign_in, team, des
     assert Annotation.objects.count() == 1
 
 
+@pytest.mark.http_errors(404)
 def test_a_refused_request_shows_a_readable_message(sign_in, team, desk):
     page = open_article(sign_in, team["annotator"], desk)
     team["project"].memberships.filter(user=team["annotator"]).delete()
