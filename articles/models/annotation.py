@@ -13,6 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length
 
 from articles.models.projects import MemberScopedQuerySet, Membership, Role, Visibility
+from articles.models.review import REVEALED_STATES, Assignment
 
 CONTEXT_MAX = 64
 
@@ -35,8 +36,6 @@ class AnnotationQuerySet(MemberScopedQuerySet):
         """
         if not user.is_authenticated:
             return self.none()
-        from articles.models.review import REVEALED_STATES, Assignment
-
         member = Membership.objects.filter(project=OuterRef("article__project"), user=user)
         sees_all = Exists(member.exclude(role=Role.ANNOTATOR)) | Exists(
             member.filter(project__visibility=Visibility.SHARED)
