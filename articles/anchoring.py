@@ -2,18 +2,35 @@
 
 Offsets are Unicode code points, end exclusive (W3C TextPositionSelector). A TextQuote is the W3C
 TextQuoteSelector: the exact text plus up to CONTEXT_LENGTH code points of prefix and suffix.
+A span never splits a user-perceived character (an extended grapheme cluster: 👩🏽‍⚖️, 🇫🇷, x + accent).
 Pure module: strings and dataclasses in, data or a SpanError out; nothing here knows Django.
 """
 
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
+
+import regex
 
 CONTEXT_LENGTH = 32
 MAX_CANDIDATES_REPORTED = 20
+_CHARACTER = regex.compile(r"\X")  # one extended grapheme cluster (Unicode UAX #29)
+_FLAG = r"\p{Grapheme_Cluster_Break=Regional_Indicator}"  # half of a flag: flags pair up from the start of a run
+_ATTACHES = r"\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}\p{Grapheme_Cluster_Break=SpacingMark}"
+# Two characters with a boundary between them whatever comes before (searched backwards from an offset):
+# a line feed and anything; a character no rule joins to its successor (Other, but no Indic linker) and
+# one that does not attach backwards (accents, ZWJ, spacing marks); either edge of a run of flag halves;
+# two flag halves, where the boundaries depend on the run's start.
+_SAFE_PAIR = regex.compile(
+    rf"\n.|[\p{{Grapheme_Cluster_Break=Other}}--\p{{InCB=Extend}}--\p{{InCB=Linker}}][^{_ATTACHES}]"
+    rf"|{_FLAG}[^{_ATTACHES}{_FLAG}]|[^\p{{Grapheme_Cluster_Break=Prepend}}{_FLAG}]{_FLAG}|{_FLAG}{_FLAG}",
+    regex.V1 | regex.REVERSE | regex.DOTALL,
+)
+_NOT_FLAG = regex.compile(rf"[^{_FLAG}]", regex.V1 | regex.REVERSE)
+_FLAG_PAIR = regex.compile(_FLAG * 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +67,8 @@ def text_sha256(text: str) -> str:
 
 
 def validate_span(text: str, start: object, end: object, quote: str | None = None) -> None:
-    """Raise SpanError unless text[start:end] is a non-empty in-range span matching `quote` (if given)."""
+    """Raise SpanError unless text[start:end] is a non-empty in-range span matching `quote` (if given)
+    whose ends do not split a user-perceived character."""
     for name, value in (("start", start), ("end", end)):
         if isinstance(value, bool) or not isinstance(value, int):
             raise SpanError(f"{name} must be a whole number of code points.", field=name)
@@ -65,6 +83,40 @@ def validate_span(text: str, start: object, end: object, quote: str | None = Non
             f"quote does not match the text at {start}-{end}, which reads {text[start:end][:80]!r}.",
             field="quote",
         )
+    for name, value in (("start", start), ("end", end)):
+        if (character := split_character(text, value)) is not None:
+            raise SpanError(
+                f"The span splits a character at its {name}; the nearest boundaries are {character[0]} and "
+                f"{character[1]}.",
+                field=name,
+            )
+
+
+def _boundary_before(text: str, offset: int) -> int:
+    """Return a character boundary at or before `offset`, near it, without segmenting the text before it
+    (segmenting long runs of flag halves takes time quadratic in their length)."""
+    while (pair := _SAFE_PAIR.search(text, 0, offset + 1)) is not None:
+        position = pair.start() + 1
+        if not _FLAG_PAIR.match(text, position - 1):
+            return position
+        before_run = _NOT_FLAG.search(text, 0, position)
+        run_start = before_run.end() if before_run else 0
+        if position - run_start >= 2:
+            return run_start + (position - run_start) // 2 * 2
+        offset = run_start  # the run's first pair: its start is the boundary, found by the next search
+    return 0
+
+
+def split_character(text: str, offset: int) -> tuple[int, int] | None:
+    """Return (start, end) of the user-perceived character that `offset` falls inside, None at a boundary."""
+    if not 0 < offset < len(text):
+        return None
+    start = _boundary_before(text, offset)
+    for character in _CHARACTER.finditer(text[start : offset + 1]):  # boundaries up to offset need no more
+        if start + character.end() > offset:
+            begin = start + character.start()
+            return None if begin == offset else _CHARACTER.match(text, begin).span()
+    return None
 
 
 def describe(text: str, start: int, end: int) -> TextQuote:

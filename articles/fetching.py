@@ -1,4 +1,4 @@
-"""The one guarded way the server fetches a web page (URL import): SSRF-1..7 in SECURITY-CASES.md.
+"""The one guarded way the server fetches a web page (URL import): SSRF-1..7 in docs/security.md.
 
 Only http and https on allowed ports (80 and 443 unless settings say otherwise), no credentials in
 the address. Every hop, redirects included, resolves the host once, refuses it when any of its
@@ -7,7 +7,9 @@ URL_IMPORT_ALLOW_PRIVATE), connects to exactly the address it checked and checks
 again, so DNS rebinding cannot slip in. The whole fetch has one deadline (a watchdog cuts slow
 servers off), the decoded body has a size cap (compression bombs stop early), and only HTML or plain
 text is accepted. Every failure is the same FetchError with one generic message, so the import
-cannot be used to probe which internal hosts and ports exist (SSRF-7); the reason is only logged.
+cannot be used to probe which internal hosts and ports exist (SSRF-7); the reason is only logged. The one
+exception is an address that is malformed in itself (a space or control character, an overlong host):
+saying so is judged from the text alone and reveals nothing about the network.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import socket
 import ssl
 import threading
 import time
+import unicodedata
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -30,19 +33,35 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 GENERIC_MESSAGE = "Could not fetch that page. Check the address, or save the page and upload its HTML file instead."
+MALFORMED_MESSAGE = ("That web address is malformed. Check its host name (no spaces or control characters, at most "
+                     "253 characters, brackets closed) and its port.")
 ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 USER_AGENT = "NewsAnnotator/1.0 (article import)"
+MAX_HOST_LENGTH = 253  # a DNS name, without its final dot
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges that reach no public host but that `ipaddress` (in some Python versions) calls global.
+NEVER_PUBLIC_V6 = tuple(ipaddress.ip_network(network) for network in (
+    "::/96",  # IPv4-compatible, deprecated (RFC 4291): ::127.0.0.1
+    "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765): ::ffff:0:7f00:1
+    "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215): translates into the operator's own networks
+    "fec0::/10",  # site-local, deprecated (RFC 3879)
+    "3fff::/20",  # documentation (RFC 9637)
+    "5f00::/16",  # SRv6 segment identifiers (RFC 9602)
+))
 _resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="url-import-dns")
 
 
 class FetchError(Exception):
-    """Any failure to fetch; `str()` is the generic message, `reason` is for logs and tests only."""
+    """Any failure to fetch; `str()` is what the user reads, `reason` is for logs and tests only."""
 
-    def __init__(self, reason: str):
-        super().__init__(GENERIC_MESSAGE)
+    def __init__(self, reason: str, message: str = GENERIC_MESSAGE):
+        super().__init__(message)
         self.reason = reason
+
+
+def _malformed(reason: str) -> FetchError:
+    return FetchError(f"malformed url: {reason}", MALFORMED_MESSAGE)
 
 
 @dataclass(frozen=True)
@@ -81,12 +100,22 @@ class _Target:
 
 
 def is_public_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Return whether an address is globally routable (not private, loopback, link-local, CGNAT...)."""
+    """Return whether an address is globally routable (not private, loopback, link-local, CGNAT, site-local...)."""
+    if ip.version == 6 and any(ip in network for network in NEVER_PUBLIC_V6):
+        return False
     return ip.is_global and not ip.is_multicast
 
 
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """Return the IPv4 address an IPv4-mapped, NAT64 (64:ff9b::/96) or 6to4 address leads to."""
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.ipv4_mapped or ip.sixtofour
+
+
 def address_allowed(address: str, allow_private: bool) -> bool:
-    """Decide on a resolved or connected address; addresses hidden inside IPv6 ones are unwrapped."""
+    """Decide on a resolved or connected address; an IPv6 address that carries an IPv4 address is judged by
+    the IPv4 address it leads to, and Teredo (which leads behind someone's NAT) is never allowed."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -94,36 +123,46 @@ def address_allowed(address: str, allow_private: bool) -> bool:
     if ip.version == 6:
         if ip.teredo:
             return False
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        ip = embedded or ip
+        ip = _carried_ipv4(ip) or ip
     if ip.is_unspecified or ip.is_multicast:
         return False  # 0.0.0.0 reaches the local host on Linux; never allowed
     return allow_private or is_public_address(ip)
 
 
+def _check_host(host: str) -> str:
+    """Return the host as sent on the wire (punycode for names); refuse what cannot be a host at all."""
+    if any(char.isspace() for char in host):  # control characters were refused with the whole address
+        raise _malformed("space in the host")
+    if ":" in host:  # an IPv6 literal, already checked by urlsplit
+        return host
+    try:
+        encoded = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _malformed("host name cannot be encoded") from None
+    if len(encoded.removesuffix(".")) > MAX_HOST_LENGTH:
+        raise _malformed("host name too long")
+    return encoded
+
+
 def _check_url(url: str, policy: FetchPolicy) -> _Target:
     """Refuse anything but http(s) to a host name or address on an allowed port, without credentials."""
+    url = url.strip()
+    if any(unicodedata.category(char) == "Cc" for char in url):
+        raise _malformed("control character")  # urlsplit would silently drop tabs and newlines
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise FetchError(f"malformed url: {error}") from None
+        raise _malformed(str(error)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"scheme {scheme!r} or missing host")
     if parts.username is not None or parts.password is not None:
         raise FetchError("credentials in url")
+    host = _check_host(parts.hostname)
     port = port or (443 if scheme == "https" else 80)
     if port not in policy.ports:
         raise FetchError(f"port {port} not allowed")
-    host = parts.hostname
-    if ":" not in host:  # not an IPv6 literal: a name, sent as ASCII (punycode)
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise FetchError("host name cannot be encoded") from None
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
         "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?") if parts.query else ""
     )
@@ -140,12 +179,18 @@ def _resolve(host: str, port: int, timeout: float) -> list[tuple]:
         raise FetchError(f"dns: {error}") from None
 
 
-def _open_socket(host: str, port: int, deadline: float, allow_private: bool) -> socket.socket:
-    """Connect to an address of `host` that was checked, then check the peer actually connected."""
-    infos = _resolve(host, port, deadline - time.monotonic())
+def resolve_allowed(host: str, port: int, *, allow_private: bool, timeout: float) -> list[tuple]:
+    """Resolve `host` once and return its getaddrinfo records, refusing it when any address is not allowed."""
+    infos = _resolve(host, port, timeout)
     refused = [info[4][0] for info in infos if not address_allowed(info[4][0], allow_private)]
     if refused or not infos:
         raise FetchError(f"address not allowed: {refused[:3]}")
+    return infos
+
+
+def _open_socket(host: str, port: int, deadline: float, allow_private: bool) -> socket.socket:
+    """Connect to an address of `host` that was checked, then check the peer actually connected."""
+    infos = resolve_allowed(host, port, allow_private=allow_private, timeout=deadline - time.monotonic())
     for family, kind, proto, _, address in infos:
         sock = socket.socket(family, kind, proto)
         sock.settimeout(max(deadline - time.monotonic(), 0.001))

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from articles import fetching
-from articles.fetching import GENERIC_MESSAGE, FetchError, FetchPolicy, fetch
+from articles.fetching import GENERIC_MESSAGE, MALFORMED_MESSAGE, FetchError, FetchPolicy, fetch, resolve_allowed
 from tests.local_web_server import LocalWebServer
 
 
@@ -58,6 +58,56 @@ def test_ssrf1_internal_addresses_are_refused_before_any_connection(server, host
     error = refusal(f"http://{host}:{server.port}/article", policy(server, allow_private=False))
     assert error.reason.startswith(("address not allowed", "dns"))
     assert server.connections == 0
+
+
+NOT_GLOBAL = [
+    "127.0.0.1", "10.0.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "198.18.0.1", "0.0.0.0", "224.0.0.1",
+    "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd00::1", "2001:db8::1", "100::1", "ff02::1", "3fff::1",
+    "5f00::1",
+    "::127.0.0.1", "::10.0.0.1", "::8.8.8.8",  # IPv4-compatible (deprecated)
+    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",  # IPv4-mapped
+    "::ffff:0:7f00:1", "::ffff:0:808:808",  # IPv4-translated
+    "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe", "64:ff9b::c0a8:101",  # NAT64 with a private IPv4
+    "64:ff9b:1::a00:1", "64:ff9b:1:a00:1::", "64:ff9b:1::808:808",  # local-use NAT64 (RFC 8215), any embedding
+    "fec0::1", "feff::1",  # site-local
+    "2002:7f00:1::", "2002:a00:1::1", "2002:c0a8:101::", "2002:a9fe:a9fe::",  # 6to4 with a private IPv4
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:0:7f00:1::",  # Teredo
+]
+GLOBAL = ["8.8.8.8", "2606:4700:4700::1111", "2a00:1450:4001:81b::200e", "::ffff:8.8.8.8", "64:ff9b::808:808",
+          "2002:808:808::1"]
+
+
+@pytest.mark.parametrize(("address", "is_allowed"), [(a, False) for a in NOT_GLOBAL] + [(a, True) for a in GLOBAL])
+def test_ssrf_refuses_every_non_global_address(address, is_allowed):
+    """SSRF-1: the resolver step, given literal addresses (no network), refuses every address that is not globally
+    routable, including IPv6 forms that carry a private IPv4 address, and lets global ones through."""
+    if is_allowed:
+        records = resolve_allowed(address, 80, allow_private=False, timeout=1)
+        assert [record[4][0] for record in records] == [address]
+    else:
+        with pytest.raises(FetchError) as caught:
+            resolve_allowed(address, 80, allow_private=False, timeout=1)
+        assert caught.value.reason.startswith("address not allowed") and str(caught.value) == GENERIC_MESSAGE
+
+
+@pytest.mark.parametrize("host", ["[::127.0.0.1]", "[::ffff:0:7f00:1]", "[64:ff9b:1::7f00:1]", "[2002:7f00:1::1]"])
+def test_ssrf1_ipv6_forms_of_loopback_are_refused_before_any_connection(server, host):
+    error = refusal(f"http://{host}:{server.port}/article", policy(server, allow_private=False))
+    assert error.reason.startswith("address not allowed") and server.connections == 0
+
+
+@pytest.mark.parametrize("url", [
+    "http://exa mple.com/", "http://a\x01b.com/", "http://a\x00b.com/", "http://exa\tmple.com/", "http://a\nb/",
+    "http://ex\u3000ample.com/", "http://a\xa0b.com/", "http://a\x7fb/", "http://[::1/", "http://[::1 ]/",
+    "http://" + "a" * 64 + ".com/", "http://" + "ab." * 90 + "com/", "http://x\ud800y/", "http://a..b/",
+    "http://example.com:99999/", "http://example.com:x/",
+])
+def test_malformed_addresses_are_refused_with_their_own_clear_message(url):
+    """A host that cannot be a host is said so (judged from the text alone, so it reveals nothing internal)."""
+    rules = FetchPolicy(allow_private=False, max_bytes=1000, timeout=1, ports=frozenset({80, 443}), max_redirects=1)
+    with pytest.raises(FetchError) as caught:
+        fetch(url, rules)
+    assert str(caught.value) == MALFORMED_MESSAGE and caught.value.reason.startswith("malformed url")
 
 
 @pytest.mark.parametrize("url", [

@@ -23,7 +23,7 @@ from articles.fetching import Page
 from articles.imports import Batch, read, read_page
 
 MAX_AGE_SECONDS = 3600
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+TOKEN = re.compile(r"\A[A-Za-z0-9_-]{32}\Z")
 
 
 def staging_dir() -> Path:

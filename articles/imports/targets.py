@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from articles.models import Annotation, Article, Project
 
 BATCH = 500
-ARTICLE_IRI = re.compile(r"/api/v1/articles/(\d+)/?$")
+ARTICLE_IRI = re.compile(r"/api/v1/articles/([0-9]+)/?\Z")
 
 
 def _chunks(values: list, size: int = BATCH) -> Iterable[list]:

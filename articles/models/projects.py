@@ -13,9 +13,9 @@ from django.utils.text import slugify
 
 from articles.labels import DEFAULT_LABELS
 
-COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"
-KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
-SHORTCUT_PATTERN = r"^[1-9]?$"
+COLOR_PATTERN = r"\A#[0-9A-Fa-f]{6}\Z"
+KEY_PATTERN = r"\A[a-z0-9][a-z0-9_-]{0,31}\Z"
+SHORTCUT_PATTERN = r"\A[1-9]?\Z"
 
 
 class Role(models.TextChoices):
