@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install chromium migrate seed bench clean
+.PHONY: run test lint install chromium migrate seed bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: seed
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## ruff: the lint rules and the formatting of pyproject.toml (CI runs this before the tests).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: install
 	$(PY) bench/run_all.py

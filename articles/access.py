@@ -121,9 +121,13 @@ def article_for(user, article_id: object) -> Article:
 
 
 _ARTICLE_WITH_ROLE = CompiledQuery(
-    lambda user_id, pk: articles_with_role(get_user_model()(pk=user_id))
-    .annotate(created_by_name=F("created_by__username")).filter(pk=pk),
-    int, int,
+    lambda user_id, pk: (
+        articles_with_role(get_user_model()(pk=user_id))
+        .annotate(created_by_name=F("created_by__username"))
+        .filter(pk=pk)
+    ),
+    int,
+    int,
 )
 
 
@@ -144,8 +148,12 @@ def article_with_role(user, article_id: object) -> Article:
 def visible_annotation_count(user) -> Coalesce:
     """Count, per article, only the annotations the user may see (independent projects hide some)."""
     counts = (
-        Annotation.objects.visible_to(user).filter(article=OuterRef("pk"))
-        .order_by().values("article").annotate(n=Count("pk")).values("n")
+        Annotation.objects.visible_to(user)
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
@@ -169,8 +177,7 @@ def annotation_for(user, annotation_id: object) -> Annotation:
 def assignment_for(user, assignment_id: object) -> Assignment:
     """An assignment the user may see (owners, reviewers, viewers: all; annotators: their own), else a 404."""
     assignments = Assignment.objects.visible_to(user).with_role(user)
-    return _one(assignments.select_related("article__project", "annotator", "reviewed_by"), assignment_id,
-                "assignment")
+    return _one(assignments.select_related("article__project", "annotator", "reviewed_by"), assignment_id, "assignment")
 
 
 def sees_every_annotation(article: Article) -> bool:
@@ -190,7 +197,8 @@ def _shown(annotations: QuerySet[Annotation], article_id: int) -> QuerySet[Annot
     loaded as objects (an article can have thousands)."""
     return (
         annotations.filter(article_id=article_id)
-        .annotate(label_key=F("label__key"), author_name=F("author__username")).in_text_order()
+        .annotate(label_key=F("label__key"), author_name=F("author__username"))
+        .in_text_order()
     )
 
 

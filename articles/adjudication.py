@@ -121,15 +121,19 @@ def coders_of(article: Article) -> set[int]:
 def passage_counts(articles: QuerySet[Article]) -> dict[int, PassageCounts]:
     """Each article's passages by state over all its spans, as its Compare page counts them (two queries)."""
     assigned: dict[int, set[int]] = defaultdict(set)
-    for article_id, user_id in Assignment.objects.filter(article__in=articles).values_list("article_id", "annotator_id"):
+    for article_id, user_id in Assignment.objects.filter(article__in=articles).values_list(
+        "article_id", "annotator_id"
+    ):
         assigned[article_id].add(user_id)
     marks: dict[int, list[Mark]] = defaultdict(list)
-    rows = Annotation.objects.filter(article__in=articles).values_list("article_id", "author_id", "start", "end",
-                                                                        "label__key", "status")
+    rows = Annotation.objects.filter(article__in=articles).values_list(
+        "article_id", "author_id", "start", "end", "label__key", "status"
+    )
     for article_id, author_id, start, end, label, status in rows:
         marks[article_id].append(Mark(Span(start, end, label), author_id, status == ReviewStatus.PENDING))
-    return {pk: count_passages(items, annotators(assigned[pk], (m.holder for m in items)))
-            for pk, items in marks.items()}
+    return {
+        pk: count_passages(items, annotators(assigned[pk], (m.holder for m in items))) for pk, items in marks.items()
+    }
 
 
 def side_by_side(article: Article, user) -> list[Cluster]:
@@ -148,8 +152,10 @@ def compare(article: Article, user) -> Comparison:
 def accepted_spans(article: Article) -> list[tuple[int, int, str]]:
     """The accepted set: distinct (start, end, label) of the article's accepted annotations."""
     return list(
-        Annotation.objects.filter(article=article, status=ReviewStatus.ACCEPTED).order_by("start", "end", "label__key")
-        .values_list("start", "end", "label__key").distinct()
+        Annotation.objects.filter(article=article, status=ReviewStatus.ACCEPTED)
+        .order_by("start", "end", "label__key")
+        .values_list("start", "end", "label__key")
+        .distinct()
     )
 
 
@@ -208,16 +214,20 @@ def accept_agreed(article: Article, *, by) -> int:
     """Accept every pending annotation of the clusters all annotators agree on; return how many."""
     require(role_in(article, by), Action.REVIEW)
     pending = [
-        a for cluster in side_by_side(article, by) if cluster.is_agreed
-        for a in cluster.annotations if a.status == ReviewStatus.PENDING and a.author_id != by.pk
+        a
+        for cluster in side_by_side(article, by)
+        if cluster.is_agreed
+        for a in cluster.annotations
+        if a.status == ReviewStatus.PENDING and a.author_id != by.pk
     ]
     with transaction.atomic():
         _set_status(pending, ReviewStatus.ACCEPTED, by)
     return len(pending)
 
 
-def adjudicate(article: Article, *, by, action: str, annotation: int | None = None, replaces: Sequence[int] = (),
-               **span) -> None:
+def adjudicate(
+    article: Article, *, by, action: str, annotation: int | None = None, replaces: Sequence[int] = (), **span
+) -> None:
     """Run one adjudication step by name: accept, reject, write (label, start, end) or accept_agreed."""
     if action == "accept":
         accept_version(article, annotation, by=by)

@@ -56,8 +56,12 @@ class Counts:
     total_b: int = 0
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(self.matched_a + other.matched_a, self.total_a + other.total_a,
-                      self.matched_b + other.matched_b, self.total_b + other.total_b)
+        return Counts(
+            self.matched_a + other.matched_a,
+            self.total_a + other.total_a,
+            self.matched_b + other.matched_b,
+            self.total_b + other.total_b,
+        )
 
     @property
     def f1(self) -> float | None:
@@ -81,9 +85,7 @@ def _overlapping(spans: Collection[Span], others: Collection[Span]) -> int:
     by_label: dict[str, list[Span]] = {}
     for other in others:
         by_label.setdefault(other.label, []).append(other)
-    return sum(
-        any(o.start < s.end and s.start < o.end for o in by_label.get(s.label, ())) for s in spans
-    )
+    return sum(any(o.start < s.end and s.start < o.end for o in by_label.get(s.label, ())) for s in spans)
 
 
 def _by_label(spans: Iterable[Span]) -> dict[str, list[Span]]:
@@ -106,8 +108,10 @@ class PairF1:
         for label in spans_a.keys() | spans_b.keys():
             la, lb = spans_a.get(label, []), spans_b.get(label, [])
             old_exact, old_overlap = self.labels.get(label, (Counts(), Counts()))
-            self.labels[label] = (old_exact + match_counts(la, lb, exact=True),
-                                  old_overlap + match_counts(la, lb, exact=False))
+            self.labels[label] = (
+                old_exact + match_counts(la, lb, exact=True),
+                old_overlap + match_counts(la, lb, exact=False),
+            )
 
     def __iadd__(self, other: PairF1) -> PairF1:
         self.exact += other.exact
@@ -195,8 +199,10 @@ def disagreements(documents: Sequence[Document], coders: Sequence[Hashable], lab
     lengths = [end - start for u in units for start, end in u]
     gaps = [end - start for s in sections for start, end, is_unit in s if not is_unit]
     denominator = m * length * (m * length - 1) - sum(size * (size - 1) for size in lengths)
-    return (Fraction(2 * observed, m * (m - 1) * length * length),
-            Fraction(2 * _expected_sum(lengths, gaps), length * denominator))
+    return (
+        Fraction(2 * observed, m * (m - 1) * length * length),
+        Fraction(2 * _expected_sum(lengths, gaps), length * denominator),
+    )
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,12 @@ def insert_annotations(annotations: Sequence[Annotation], by) -> None:
         annotation.created_at = annotation.updated_at = now
         _take_stored_ids(annotation)
     on_postgresql = connection.vendor == "postgresql"
-    size = ROWS_PER_STATEMENT if on_postgresql else max(
-        1, connection.ops.bulk_batch_size(_tables().annotation_fields, annotations)
+    size = (
+        ROWS_PER_STATEMENT
+        if on_postgresql
+        else max(1, connection.ops.bulk_batch_size(_tables().annotation_fields, annotations))
     )
-    chunks = [annotations[first:first + size] for first in range(0, len(annotations), size)]
+    chunks = [annotations[first : first + size] for first in range(0, len(annotations), size)]
     insert = _insert_on_postgresql if on_postgresql else _insert_on_sqlite
     shared = _shared_event_values(by, now)
     # A statement on its own needs no transaction; inside one it needs a savepoint, so that a duplicate
@@ -89,8 +91,11 @@ def _insert_on_postgresql(cursor, chunk: Sequence[Annotation], shared: Shared) -
     # The parameters in the order of their placeholders: the new rows, the shared values, the snapshots.
     params = _annotation_params(chunk, tables, now=shared["created_at"])
     params += [shared[name] for name in EVENT_FIELDS if name in SHARED_EVENT_FIELDS]
-    params += [value for annotation, data in zip(chunk, _snapshots(chunk, tables), strict=True)
-               for value in (*_key(annotation), data)]
+    params += [
+        value
+        for annotation, data in zip(chunk, _snapshots(chunk, tables), strict=True)
+        for value in (*_key(annotation), data)
+    ]
     execute(cursor, _postgresql_statement(len(chunk)), params)
     return {tuple(key): pk for pk, *key in cursor.fetchall()}
 
@@ -117,8 +122,9 @@ def _postgresql_statement(rows: int) -> str:
     snapshot_column = quote(tables.event_fields["snapshot"].column)
     # Typed placeholders: the statement is prepared (articles.compiled.execute), and PostgreSQL cannot
     # tell the type of a value in a select list or a VALUES table on its own.
-    given = ", ".join([_typed(Annotation._meta.get_field(name)) for name in KEY]
-                      + [_typed(tables.event_fields["snapshot"])])
+    given = ", ".join(
+        [_typed(Annotation._meta.get_field(name)) for name in KEY] + [_typed(tables.event_fields["snapshot"])]
+    )
     source = {
         "annotation_id": f"new.{tables.id_column}",
         "article": f"new.{quote(Annotation._meta.get_field('article').column)}",
@@ -181,8 +187,10 @@ def _tables() -> _Tables:
 
 def _annotation_insert(tables: _Tables, rows: int) -> str:
     row = f"({', '.join(['%s'] * len(tables.annotation_fields))})"
-    return (f"INSERT INTO {tables.annotation} ({tables.annotation_columns}) VALUES {', '.join([row] * rows)} "
-            f"RETURNING {tables.id_column}, {tables.key_columns}")
+    return (
+        f"INSERT INTO {tables.annotation} ({tables.annotation_columns}) VALUES {', '.join([row] * rows)} "
+        f"RETURNING {tables.id_column}, {tables.key_columns}"
+    )
 
 
 def _typed(field: Field) -> str:

@@ -38,12 +38,19 @@ def _with_lock(labels: QuerySet[Label], article_id: int, author_id: int) -> Quer
 
 # Every annotation created reads its label and the author's lock state: one query, compiled once.
 _LABEL_WITH_LOCK = CompiledQuery(
-    lambda project, key, article, author: _with_lock(Label.objects.filter(project_id=project, key=key), article, author),
-    int, str, int, int,
+    lambda project, key, article, author: _with_lock(
+        Label.objects.filter(project_id=project, key=key), article, author
+    ),
+    int,
+    str,
+    int,
+    int,
 )
 _LABELS_WITH_LOCK = CompiledQuery(
     lambda project, article, author: _with_lock(Label.objects.filter(project_id=project), article, author),
-    int, int, int,
+    int,
+    int,
+    int,
 )
 
 
@@ -94,9 +101,11 @@ def _label(article: Article, key: str | Label, labels: Mapping[str, Label] | Non
         return key
     if not _plausible_key(key):
         raise _unknown_label(key)
-    label = (labels or {}).get(key) if labels is not None else Label.objects.filter(
-        project_id=article.project_id, key=key
-    ).first()
+    label = (
+        (labels or {}).get(key)
+        if labels is not None
+        else Label.objects.filter(project_id=article.project_id, key=key).first()
+    )
     if label is None:
         raise _unknown_label(key)
     return label
@@ -106,26 +115,48 @@ def _unknown_label(key: object) -> InvalidInput:
     return InvalidInput.single("label", f"Unknown label {str(key)[:40]!r} in this project.")
 
 
-def build_annotation(article: Article, *, author, label: str | Label, labels: Mapping[str, Label] | None = None,
-                     start: int | None = None, end: int | None = None, quote: str | None = None,
-                     prefix: str = "", suffix: str = "", note: str = "", attributes: Any = None,
-                     status: str = ReviewStatus.PENDING) -> Annotation:
+def build_annotation(
+    article: Article,
+    *,
+    author,
+    label: str | Label,
+    labels: Mapping[str, Label] | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    prefix: str = "",
+    suffix: str = "",
+    note: str = "",
+    attributes: Any = None,
+    status: str = ReviewStatus.PENDING,
+) -> Annotation:
     """Validate one span against the article and return an unsaved Annotation."""
     label_obj = _label(article, label, labels)
     begin, finish = resolve_position(article.text, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
     context = describe(article.text, begin, finish)
     note = clean_text(note, field="note")
     return Annotation(
-        article=article, label=label_obj, author=author, start=begin, end=finish, quote=context.exact,
-        prefix=context.prefix, suffix=context.suffix, note=note,
-        attributes=validate_attributes(attributes, label_obj.fields), status=status,
+        article=article,
+        label=label_obj,
+        author=author,
+        start=begin,
+        end=finish,
+        quote=context.exact,
+        prefix=context.prefix,
+        suffix=context.suffix,
+        note=note,
+        attributes=validate_attributes(attributes, label_obj.fields),
+        status=status,
     )
 
 
 def _existing_twin(annotation: Annotation) -> Annotation | None:
     return Annotation.objects.filter(
-        article_id=annotation.article_id, author_id=annotation.author_id, label_id=annotation.label_id,
-        start=annotation.start, end=annotation.end,
+        article_id=annotation.article_id,
+        author_id=annotation.author_id,
+        label_id=annotation.label_id,
+        start=annotation.start,
+        end=annotation.end,
     ).first()
 
 
@@ -200,16 +231,15 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
 def _guarded_update(annotation: Annotation, expected_version: int | None, values: Mapping[str, Any]) -> None:
     """Write `values` and bump the version in one statement that fails if the version moved."""
     guard = version_guard(annotation.version, expected_version)
-    updated = Annotation.objects.filter(pk=annotation.pk, **guard).update(
-        version=F("version") + 1, **values
-    )
+    updated = Annotation.objects.filter(pk=annotation.pk, **guard).update(version=F("version") + 1, **values)
     if not updated:
         current = Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
         raise StaleVersion(current)
 
 
-def update_annotation(annotation: Annotation, *, by, expected_version: int | None = None,
-                      changes: Mapping[str, Any]) -> Annotation:
+def update_annotation(
+    annotation: Annotation, *, by, expected_version: int | None = None, changes: Mapping[str, Any]
+) -> Annotation:
     """Change label, boundaries, note, attributes or the flag; the quote follows the new boundaries."""
     require_change(annotation, by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -232,13 +262,25 @@ def update_annotation(annotation: Annotation, *, by, expected_version: int | Non
     is_flagged = bool(changes.get("is_flagged", annotation.is_flagged))
     check_flag(is_flagged, question)
     values = {
-        "label": label, "start": start, "end": end, "quote": context.exact, "prefix": context.prefix,
-        "suffix": context.suffix, "note": note, "question": question,
+        "label": label,
+        "start": start,
+        "end": end,
+        "quote": context.exact,
+        "prefix": context.prefix,
+        "suffix": context.suffix,
+        "note": note,
+        "question": question,
         "attributes": validate_attributes(changes.get("attributes", annotation.attributes), label.fields),
-        "is_flagged": is_flagged, "updated_at": timezone.now(),
+        "is_flagged": is_flagged,
+        "updated_at": timezone.now(),
     }
     edited = (label.pk, start, end, values["note"], values["attributes"]) != (
-        annotation.label_id, annotation.start, annotation.end, annotation.note, annotation.attributes)
+        annotation.label_id,
+        annotation.start,
+        annotation.end,
+        annotation.note,
+        annotation.attributes,
+    )
     if edited and getattr(by, "pk", None) == annotation.author_id:
         values["status"] = ReviewStatus.PENDING  # the author changed reviewed work: it needs a fresh review
     before = snapshot(annotation)
@@ -290,8 +332,15 @@ def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotatio
     data = event.snapshot
     require_change(Annotation(article=article, author_id=data["author_id"]), by)  # the role read with `article`
     annotation = build_annotation(
-        article, author=None, label=data["label"], start=data["start"], end=data["end"], quote=data["quote"],
-        note=data["note"], attributes=data["attributes"], status=data["status"],
+        article,
+        author=None,
+        label=data["label"],
+        start=data["start"],
+        end=data["end"],
+        quote=data["quote"],
+        note=data["note"],
+        attributes=data["attributes"],
+        status=data["status"],
     )
     annotation.pk, annotation.author_id = annotation_id, data["author_id"]
     annotation.is_flagged, annotation.question = data["is_flagged"], data["question"]

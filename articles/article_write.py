@@ -61,8 +61,11 @@ def create_article(project: Project, *, by, title: str, text: Any, **metadata: A
     article = build_article(project, by=by, title=title, text=text, **metadata)
     duplicate = find_duplicate(project, text_hash=article.text_sha256, external_id=article.external_id)
     if duplicate is not None:
-        raise InvalidInput.single("text", f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
-                                  duplicate_id=duplicate.pk)
+        raise InvalidInput.single(
+            "text",
+            f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
+            duplicate_id=duplicate.pk,
+        )
     try:
         with transaction.atomic():
             article.save()
@@ -79,21 +82,22 @@ def _text_change(article: Article, raw: Any) -> dict[str, Any]:
     count = Annotation.objects.filter(article=article).count()
     if count:
         raise InvalidInput.single(
-            "text", f"This article has {count} annotations that point into its text, so the text cannot change.",
+            "text",
+            f"This article has {count} annotations that point into its text, so the text cannot change.",
             annotation_count=count,
         )
     digest = text_sha256(text)
     duplicate = Article.objects.filter(project_id=article.project_id, text_sha256=digest).exclude(pk=article.pk).first()
     if duplicate is not None:
         raise InvalidInput.single(
-            "text", f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
+            "text",
+            f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
             duplicate_id=duplicate.pk,
         )
     return {"text": text, "text_sha256": digest}
 
 
-def update_article(article: Article, *, by, expected_version: int | None = None,
-                   changes: Mapping[str, Any]) -> Article:
+def update_article(article: Article, *, by, expected_version: int | None = None, changes: Mapping[str, Any]) -> Article:
     """Change title, metadata or (while unannotated) the text, as an owner; a stale version changes nothing."""
     require(role_in(article, by), Action.MANAGE_ARTICLES)
     unknown = set(changes) - set(EDITABLE_FIELDS)

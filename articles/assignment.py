@@ -102,8 +102,9 @@ def assign(project: Project, *, articles: Iterable, annotators: Iterable, by) ->
     return _create(project, pairs, by) if pairs else []
 
 
-def plan_spread(needs: Mapping[int, Iterable[int]], pool: Sequence[int], loads: Mapping[int, int],
-                per_article: int) -> list[tuple[int, int]]:
+def plan_spread(
+    needs: Mapping[int, Iterable[int]], pool: Sequence[int], loads: Mapping[int, int], per_article: int
+) -> list[tuple[int, int]]:
     """Return (article, annotator) pairs giving each article `per_article` distinct annotators.
 
     `needs` maps each article (in the order to serve them) to the annotators it already has; each new
@@ -124,16 +125,20 @@ def plan_spread(needs: Mapping[int, Iterable[int]], pool: Sequence[int], loads: 
     return plan
 
 
-def assign_automatically(project: Project, *, by, annotators: Iterable | None = None,
-                         per_article: int | None = None) -> list[Assignment]:
+def assign_automatically(
+    project: Project, *, by, annotators: Iterable | None = None, per_article: int | None = None
+) -> list[Assignment]:
     """Spread every article not yet approved over the annotators, `per_article` each (default: project setting)."""
     require(role_in(project, by), Action.ASSIGN)
     per_article = project.annotators_per_article if per_article is None else per_article
     if isinstance(per_article, bool) or not isinstance(per_article, int) or not 1 <= per_article <= 20:
         raise InvalidInput.single("per_article", "Give each article between 1 and 20 annotators.")
     if annotators is None:
-        pool = list(Membership.objects.filter(project=project, role=Role.ANNOTATOR).order_by("user__username")
-                    .values_list("user_id", flat=True))
+        pool = list(
+            Membership.objects.filter(project=project, role=Role.ANNOTATOR)
+            .order_by("user__username")
+            .values_list("user_id", flat=True)
+        )
     else:
         pool = _annotator_ids(project, annotators)
     if len(pool) < per_article:
@@ -141,8 +146,11 @@ def assign_automatically(project: Project, *, by, annotators: Iterable | None = 
             "per_article", f"Each article needs {per_article} annotators but only {len(pool)} can be chosen."
         )
     needs: dict[int, set[int]] = {
-        pk: set() for pk in Article.objects.filter(project=project).exclude(status=ArticleStatus.APPROVED)
-        .order_by("created_at", "pk").values_list("pk", flat=True)
+        pk: set()
+        for pk in Article.objects.filter(project=project)
+        .exclude(status=ArticleStatus.APPROVED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
     }
     loads: dict[int, int] = {}
     rows = Assignment.objects.filter(article__project=project).values_list("article_id", "annotator_id", "state")
@@ -177,15 +185,20 @@ def annotator_queue(user, project: Project | None = None) -> QuerySet[Assignment
     queue = Assignment.objects.visible_to(user).filter(annotator=user)
     if project is not None:
         queue = queue.filter(article__project=project)
-    return queue.select_related("article", "article__project", "reviewed_by").annotate(
-        rank=_state_rank()
-    ).order_by("rank", "-updated_at", "pk")
+    return (
+        queue.select_related("article", "article__project", "reviewed_by")
+        .annotate(rank=_state_rank())
+        .order_by("rank", "-updated_at", "pk")
+    )
 
 
 def _flag_count() -> Coalesce:
     flagged = (
         Annotation.objects.filter(article=OuterRef("article"), author=OuterRef("annotator"), is_flagged=True)
-        .order_by().values("article").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return Coalesce(Subquery(flagged, output_field=IntegerField()), Value(0))
 
@@ -197,24 +210,28 @@ def review_queue(user, project: Project | None = None) -> QuerySet[Assignment]:
     queue = Assignment.objects.filter(state=State.SUBMITTED, article__project__in=projects).exclude(annotator=user)
     if project is not None:
         queue = queue.filter(article__project=project)
-    return queue.select_related("article", "article__project", "annotator").annotate(
-        flagged=_flag_count()
-    ).order_by("-flagged", "submitted_at", "pk")
+    return (
+        queue.select_related("article", "article__project", "annotator")
+        .annotate(flagged=_flag_count())
+        .order_by("-flagged", "submitted_at", "pk")
+    )
 
 
 def open_questions(project: Project) -> QuerySet[Annotation]:
     """Flagged annotations ("ask a reviewer") of the project, oldest question first."""
     return (
         Annotation.objects.filter(article__project=project, is_flagged=True)
-        .select_related("article", "author", "label").order_by("updated_at", "pk")
+        .select_related("article", "author", "label")
+        .order_by("updated_at", "pk")
     )
 
 
 def assignment_counts(project: Project) -> dict[str, int]:
     """Count the project's assignments per state (every state present, zero when none)."""
     counts = dict(
-        Assignment.objects.filter(article__project=project).values("state").annotate(n=Count("pk"))
+        Assignment.objects.filter(article__project=project)
+        .values("state")
+        .annotate(n=Count("pk"))
         .values_list("state", "n")
     )
     return {state: counts.get(state, 0) for state in State.values}
-

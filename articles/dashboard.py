@@ -114,15 +114,17 @@ def agreement_documents(project: Project) -> list[tuple[Document, datetime | Non
     lengths = dict(Article.objects.filter(project=project).annotate(n=Length("text")).values_list("pk", "n"))
     coders: dict[int, dict[int, datetime | None]] = {}
     assigned: set[int] = set()
-    rows = Assignment.objects.filter(article__project=project).values_list("article_id", "annotator_id", "state",
-                                                                          "submitted_at")
+    rows = Assignment.objects.filter(article__project=project).values_list(
+        "article_id", "annotator_id", "state", "submitted_at"
+    )
     for article_id, user_id, state, submitted_at in rows:
         assigned.add(article_id)
         if state in REVEALED_STATES:
             coders.setdefault(article_id, {})[user_id] = submitted_at
     spans: dict[tuple[int, int], list[Span]] = {}
     rows = Annotation.objects.filter(article__project=project).values_list(
-        "article_id", "author_id", "start", "end", "label__key", "updated_at")
+        "article_id", "author_id", "start", "end", "label__key", "updated_at"
+    )
     for article_id, author_id, start, end, label, updated_at in rows:
         people = coders.setdefault(article_id, {})
         if article_id not in assigned:
@@ -130,9 +132,12 @@ def agreement_documents(project: Project) -> list[tuple[Document, datetime | Non
         if author_id in people:
             spans.setdefault((article_id, author_id), []).append(Span(start, end, label))
     return [
-        (Document(article_id, lengths[article_id], {u: spans.get((article_id, u), []) for u in people}),
-         max(filter(None, people.values()), default=None))
-        for article_id, people in sorted(coders.items()) if len(people) >= 2
+        (
+            Document(article_id, lengths[article_id], {u: spans.get((article_id, u), []) for u in people}),
+            max(filter(None, people.values()), default=None),
+        )
+        for article_id, people in sorted(coders.items())
+        if len(people) >= 2
     ]
 
 
@@ -154,19 +159,27 @@ def project_agreement(project: Project) -> ProjectAgreement:
     articles = Article.objects.filter(project=project)
     titles = dict(articles.values_list("pk", "title"))
     counts = passage_counts(articles)
-    return ProjectAgreement(report, usernames(report.coders), {d.key: titles[d.key] for d in report.documents},
-                            {d.key: counts.get(d.key, PassageCounts()) for d in report.documents})
+    return ProjectAgreement(
+        report,
+        usernames(report.coders),
+        {d.key: titles[d.key] for d in report.documents},
+        {d.key: counts.get(d.key, PassageCounts()) for d in report.documents},
+    )
 
 
 def project_dashboard(project: Project, *, user, with_agreement: bool = True, today: date | None = None) -> Dashboard:
     """Every dashboard figure of the project as `user` may see it (about ten queries, whatever its size):
     in an independent project an annotator counts only the annotations and work visible to them."""
     by_status = dict.fromkeys(ArticleStatus.values, 0)
-    by_status.update(Article.objects.filter(project=project).values("status").annotate(n=Count("pk"))
-                     .values_list("status", "n"))
+    by_status.update(
+        Article.objects.filter(project=project).values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
     visible = Annotation.objects.visible_to(user).filter(article__project=project)
-    labels = list(Label.objects.filter(project=project).order_by("order", "pk").annotate(
-        count=Count("annotations", filter=Q(annotations__in=visible.values("pk")))))
+    labels = list(
+        Label.objects.filter(project=project)
+        .order_by("order", "pk")
+        .annotate(count=Count("annotations", filter=Q(annotations__in=visible.values("pk"))))
+    )
     roles = dict(Membership.objects.filter(project=project).values_list("user_id", "role"))
     people: dict[int, Progress] = {}
     statuses = dict.fromkeys(ReviewStatus.values, 0)
@@ -192,9 +205,12 @@ def _weeks(project: Project, today: date) -> dict[date, Week]:
     weeks = {first + timedelta(weeks=i): Week(first + timedelta(weeks=i)) for i in range(WEEKS)}
     since = timezone.make_aware(datetime.combine(first, datetime.min.time()))
     rows = (
-        AssignmentEvent.objects.filter(assignment__article__project=project, action__in=["submit", "approve"],
-                                       created_at__gte=since)
-        .annotate(week=TruncWeek("created_at")).values("week", "action").annotate(n=Count("pk"))
+        AssignmentEvent.objects.filter(
+            assignment__article__project=project, action__in=["submit", "approve"], created_at__gte=since
+        )
+        .annotate(week=TruncWeek("created_at"))
+        .values("week", "action")
+        .annotate(n=Count("pk"))
     )
     for week, action, n in rows.values_list("week", "action", "n"):
         bucket = weeks.get(week_of(week) if isinstance(week, datetime) else week)
@@ -211,5 +227,9 @@ def _weekly_agreement(project: Project, weeks: dict[date, Week]) -> Report:
             by_week.setdefault(week_of(finished), []).append(document)
     for start, docs in by_week.items():
         report = agreement_report(docs)
-        weeks[start].articles, weeks[start].overlap_f1, weeks[start].alpha = len(docs), report.f1.overlap.f1, report.alpha
+        weeks[start].articles, weeks[start].overlap_f1, weeks[start].alpha = (
+            len(docs),
+            report.f1.overlap.f1,
+            report.alpha,
+        )
     return agreement_report(document for document, _ in documents)

@@ -12,8 +12,8 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from articles.annotation_write import create_annotation, review_annotation
 from articles.anchoring import canonical_text, text_sha256
+from articles.annotation_write import create_annotation, review_annotation
 from articles.article_write import create_article, find_duplicate
 from articles.assignment import assign
 from articles.models import Annotation, Article, Assignment, Project, Role
@@ -57,18 +57,46 @@ ARTICLES = [
             "small businesses for years. 🚲"
         ),
         "spans": [
-            DemoSpan("alice", "claim", "a plan its backers say will cut commuter traffic by a fifth",
-                     attributes={"check_worthiness": "high", "verdict": "unverifiable"}, status="accepted"),
-            DemoSpan("alice", "quote", "“Every lane we build takes cars off the bridge,”",
-                     attributes={"speaker": "Inès Moreau"}, status="accepted"),
-            DemoSpan("demo", "claim", "Every lane we build takes cars off the bridge",
-                     note="Nested inside the quote: the claim itself.", attributes={"check_worthiness": "medium"}),
-            DemoSpan("alice", "source", "the city’s 2025 mobility survey",
-                     attributes={"name": "Riverside mobility survey 2025"}),
-            DemoSpan("alice", "claim", "14% of residents already cycle to work at least once a week, up from 9% in 2019",
-                     attributes={"check_worthiness": "high", "verdict": "mostly true"}, status="accepted"),
-            DemoSpan("alice", "opinion", "Frankly, the council has ignored small businesses for years.",
-                     note="Writer’s own view, not attributed."),
+            DemoSpan(
+                "alice",
+                "claim",
+                "a plan its backers say will cut commuter traffic by a fifth",
+                attributes={"check_worthiness": "high", "verdict": "unverifiable"},
+                status="accepted",
+            ),
+            DemoSpan(
+                "alice",
+                "quote",
+                "“Every lane we build takes cars off the bridge,”",
+                attributes={"speaker": "Inès Moreau"},
+                status="accepted",
+            ),
+            DemoSpan(
+                "demo",
+                "claim",
+                "Every lane we build takes cars off the bridge",
+                note="Nested inside the quote: the claim itself.",
+                attributes={"check_worthiness": "medium"},
+            ),
+            DemoSpan(
+                "alice",
+                "source",
+                "the city’s 2025 mobility survey",
+                attributes={"name": "Riverside mobility survey 2025"},
+            ),
+            DemoSpan(
+                "alice",
+                "claim",
+                "14% of residents already cycle to work at least once a week, up from 9% in 2019",
+                attributes={"check_worthiness": "high", "verdict": "mostly true"},
+                status="accepted",
+            ),
+            DemoSpan(
+                "alice",
+                "opinion",
+                "Frankly, the council has ignored small businesses for years.",
+                note="Writer’s own view, not attributed.",
+            ),
         ],
     },
     {
@@ -87,18 +115,38 @@ ARTICLES = [
             "It is time the government stopped treating heatwaves as freak events and started planning for them."
         ),
         "spans": [
-            DemoSpan("alice", "claim", "Electricity demand in the Lisbon region hit an all-time high of 9.4 gigawatts on Friday",
-                     attributes={"check_worthiness": "high", "verdict": "true"}, status="accepted"),
+            DemoSpan(
+                "alice",
+                "claim",
+                "Electricity demand in the Lisbon region hit an all-time high of 9.4 gigawatts on Friday",
+                attributes={"check_worthiness": "high", "verdict": "true"},
+                status="accepted",
+            ),
             DemoSpan("alice", "source", "the grid operator REN", attributes={"name": "REN"}),
-            DemoSpan("alice", "quote", "“The network held, but the margin was thinner than we would like,”",
-                     attributes={"speaker": "Sofia Brandão"}),
-            DemoSpan("demo", "claim", "“not a single household lost power because of demand,”",
-                     note="Contradicted by the Almada outage reports.",
-                     attributes={"check_worthiness": "high", "verdict": "mostly false"}),
-            DemoSpan("alice", "quote", "“not a single household lost power because of demand,”",
-                     attributes={"speaker": "António Figueira"}),
-            DemoSpan("alice", "opinion",
-                     "It is time the government stopped treating heatwaves as freak events and started planning for them."),
+            DemoSpan(
+                "alice",
+                "quote",
+                "“The network held, but the margin was thinner than we would like,”",
+                attributes={"speaker": "Sofia Brandão"},
+            ),
+            DemoSpan(
+                "demo",
+                "claim",
+                "“not a single household lost power because of demand,”",
+                note="Contradicted by the Almada outage reports.",
+                attributes={"check_worthiness": "high", "verdict": "mostly false"},
+            ),
+            DemoSpan(
+                "alice",
+                "quote",
+                "“not a single household lost power because of demand,”",
+                attributes={"speaker": "António Figueira"},
+            ),
+            DemoSpan(
+                "alice",
+                "opinion",
+                "It is time the government stopped treating heatwaves as freak events and started planning for them.",
+            ),
         ],
     },
     {
@@ -119,14 +167,22 @@ ARTICLES = [
             "Banning phones is common sense, and ministers should stop dithering."
         ),
         "spans": [
-            DemoSpan("alice", "claim", "maths scores rise by an average of 6 points over two years",
-                     attributes={"check_worthiness": "high", "verdict": "mixed"}),
-            DemoSpan("alice", "source", "a study published on Monday by the Institute for Fiscal Learning",
-                     attributes={"name": "Institute for Fiscal Learning", "url": "https://ifl.example.org/phones"}),
-            DemoSpan("alice", "quote", "“calmer, more focused and frankly happier”",
-                     attributes={"speaker": "Chloé Dubois"}),
-            DemoSpan("alice", "quote", "“far from conclusive.”",
-                     attributes={"speaker": "National Union of Students"}),
+            DemoSpan(
+                "alice",
+                "claim",
+                "maths scores rise by an average of 6 points over two years",
+                attributes={"check_worthiness": "high", "verdict": "mixed"},
+            ),
+            DemoSpan(
+                "alice",
+                "source",
+                "a study published on Monday by the Institute for Fiscal Learning",
+                attributes={"name": "Institute for Fiscal Learning", "url": "https://ifl.example.org/phones"},
+            ),
+            DemoSpan(
+                "alice", "quote", "“calmer, more focused and frankly happier”", attributes={"speaker": "Chloé Dubois"}
+            ),
+            DemoSpan("alice", "quote", "“far from conclusive.”", attributes={"speaker": "National Union of Students"}),
             DemoSpan("alice", "opinion", "Banning phones is common sense, and ministers should stop dithering."),
         ],
     },
@@ -146,14 +202,24 @@ ARTICLES = [
             "Gadgets will not fix a problem that starts in the supermarket aisle."
         ),
         "spans": [
-            DemoSpan("alice", "claim", "its fridge sensor cuts household food waste by 30%",
-                     attributes={"check_worthiness": "high", "verdict": "unverifiable"}),
-            DemoSpan("alice", "source", "a six-month trial with 250 families",
-                     note="Company-run trial, not peer reviewed."),
-            DemoSpan("alice", "quote", "“People throw food away because they forget it exists,”",
-                     attributes={"speaker": "Yūki Tanaka"}),
-            DemoSpan("demo", "source", "Dr. Amélie Fontaine of the Food Systems Lab",
-                     attributes={"name": "Food Systems Lab"}),
+            DemoSpan(
+                "alice",
+                "claim",
+                "its fridge sensor cuts household food waste by 30%",
+                attributes={"check_worthiness": "high", "verdict": "unverifiable"},
+            ),
+            DemoSpan(
+                "alice", "source", "a six-month trial with 250 families", note="Company-run trial, not peer reviewed."
+            ),
+            DemoSpan(
+                "alice",
+                "quote",
+                "“People throw food away because they forget it exists,”",
+                attributes={"speaker": "Yūki Tanaka"},
+            ),
+            DemoSpan(
+                "demo", "source", "Dr. Amélie Fontaine of the Food Systems Lab", attributes={"name": "Food Systems Lab"}
+            ),
             DemoSpan("alice", "opinion", "Gadgets will not fix a problem that starts in the supermarket aisle."),
         ],
     },
@@ -173,7 +239,9 @@ def _project(users: dict[str, User]) -> Project:
     project = Project.objects.filter(slug=PROJECT_SLUG).first()
     if project is None:
         project = Project.create_with_owner(
-            owner=users["demo"], name="Demo fact-checking desk", slug=PROJECT_SLUG,
+            owner=users["demo"],
+            name="Demo fact-checking desk",
+            slug=PROJECT_SLUG,
             description="Sample newsroom project: four articles annotated with claims, quotes, sources and opinions.",
             guidelines=(
                 "Claim: a checkable statement of fact. Tag the smallest span that states it.\n"
@@ -200,8 +268,12 @@ def _article(project: Project, owner: User, spec: dict) -> tuple[Article, bool]:
 
 def _annotate(article: Article, span: DemoSpan, users: dict[str, User]) -> None:
     annotation = create_annotation(
-        article, author=users[span.author], label=span.label, quote=span.quote,
-        note=span.note, attributes=span.attributes or {},
+        article,
+        author=users[span.author],
+        label=span.label,
+        quote=span.quote,
+        note=span.note,
+        attributes=span.attributes or {},
     )
     if span.status:
         review_annotation(annotation, by=users["bob"], status=span.status)

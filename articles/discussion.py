@@ -83,8 +83,9 @@ def threads_for(annotation_ids: Iterable[int]) -> dict[int, list[Thread]]:
 def ask_reviewer(annotation: Annotation, *, by, question: str, expected_version: int | None = None) -> Annotation:
     """Flag the annotation as unsure with a question; flagged work comes first in the reviewer queue."""
     question = clean_text(question, field="question", required=True, strip=True)
-    return update_annotation(annotation, by=by, expected_version=expected_version,
-                             changes={"is_flagged": True, "question": question})
+    return update_annotation(
+        annotation, by=by, expected_version=expected_version, changes={"is_flagged": True, "question": question}
+    )
 
 
 def clear_flag(annotation: Annotation, *, by, expected_version: int | None = None) -> Annotation:

@@ -33,8 +33,9 @@ def download_name(scope: ExportScope, key: str) -> str:
 def export_response(scope: ExportScope, key: str, *, base_url: str) -> StreamingHttpResponse:
     """Stream the export of `scope` in format `key` as an attachment."""
     fmt = FORMATS[key]
-    response = StreamingHttpResponse(export(scope, key, base_url=base_url),
-                                     content_type=f"{fmt.media_type}; charset=utf-8")
+    response = StreamingHttpResponse(
+        export(scope, key, base_url=base_url), content_type=f"{fmt.media_type}; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{download_name(scope, key)}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -88,8 +88,9 @@ def _raw(query: Mapping, name: str) -> list[str]:
 
 def _values(query: Mapping, name: str) -> tuple[str, ...]:
     """Read a filter given as repeated parameters and/or comma-separated values."""
-    items = tuple(dict.fromkeys(item.strip() for value in _raw(query, name) for item in value.split(",")
-                                if item.strip()))
+    items = tuple(
+        dict.fromkeys(item.strip() for value in _raw(query, name) for item in value.split(",") if item.strip())
+    )
     if len(items) > MAX_FILTER_VALUES:
         raise InvalidInput.single(name, f"Give at most {MAX_FILTER_VALUES} values.")
     return items
@@ -255,8 +256,12 @@ def header_for(scope: ExportScope, *, base_url: str) -> ExportHeader:
     )
 
 
-def articles_with_annotations(scope: ExportScope, *, article_fields: Collection[str] | None = None,
-                              annotation_fields: Collection[str] | None = None) -> Iterator[ArticleWithAnnotations]:
+def articles_with_annotations(
+    scope: ExportScope,
+    *,
+    article_fields: Collection[str] | None = None,
+    annotation_fields: Collection[str] | None = None,
+) -> Iterator[ArticleWithAnnotations]:
     """Yield (article, its annotations in text order), merging two streams ordered by article id.
 
     Only the named fields are read (the rest are None); None means every field.
@@ -301,8 +306,9 @@ def export(scope: ExportScope, key: str, *, base_url: str, progress=None) -> Ite
     fmt = FORMATS[key]
     with consistent_snapshot():
         header = header_for(scope, base_url=base_url)
-        rows = articles_with_annotations(scope, article_fields=fmt.article_fields,
-                                         annotation_fields=fmt.annotation_fields)
+        rows = articles_with_annotations(
+            scope, article_fields=fmt.article_fields, annotation_fields=fmt.annotation_fields
+        )
         if progress is not None:
             progress.reset(total=header.article_count)
         try:

@@ -33,22 +33,27 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 GENERIC_MESSAGE = "Could not fetch that page. Check the address, or save the page and upload its HTML file instead."
-MALFORMED_MESSAGE = ("That web address is malformed. Check its host name (no spaces or control characters, at most "
-                     "253 characters, brackets closed) and its port.")
+MALFORMED_MESSAGE = (
+    "That web address is malformed. Check its host name (no spaces or control characters, at most "
+    "253 characters, brackets closed) and its port."
+)
 ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 USER_AGENT = "NewsAnnotator/1.0 (article import)"
 MAX_HOST_LENGTH = 253  # a DNS name, without its final dot
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # IPv6 ranges that reach no public host but that `ipaddress` (in some Python versions) calls global.
-NEVER_PUBLIC_V6 = tuple(ipaddress.ip_network(network) for network in (
-    "::/96",  # IPv4-compatible, deprecated (RFC 4291): ::127.0.0.1
-    "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765): ::ffff:0:7f00:1
-    "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215): translates into the operator's own networks
-    "fec0::/10",  # site-local, deprecated (RFC 3879)
-    "3fff::/20",  # documentation (RFC 9637)
-    "5f00::/16",  # SRv6 segment identifiers (RFC 9602)
-))
+NEVER_PUBLIC_V6 = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "::/96",  # IPv4-compatible, deprecated (RFC 4291): ::127.0.0.1
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765): ::ffff:0:7f00:1
+        "64:ff9b:1::/48",  # local-use NAT64 (RFC 8215): translates into the operator's own networks
+        "fec0::/10",  # site-local, deprecated (RFC 3879)
+        "3fff::/20",  # documentation (RFC 9637)
+        "5f00::/16",  # SRv6 segment identifiers (RFC 9602)
+    )
+)
 _resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="url-import-dns")
 
 
@@ -218,8 +223,9 @@ class _GuardedHTTPConnection(http.client.HTTPConnection):
 
 class _GuardedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, *, deadline: float, allow_private: bool):
-        super().__init__(host, port, timeout=max(deadline - time.monotonic(), 0.001),
-                         context=ssl.create_default_context())
+        super().__init__(
+            host, port, timeout=max(deadline - time.monotonic(), 0.001), context=ssl.create_default_context()
+        )
         self.deadline, self.allow_private = deadline, allow_private
 
     def connect(self) -> None:
@@ -262,8 +268,9 @@ def _decoder(response: http.client.HTTPResponse):
     raise FetchError(f"content encoding {encoding!r}")
 
 
-def _read_body(response: http.client.HTTPResponse, sock_owner: http.client.HTTPConnection,
-               policy: FetchPolicy, deadline: float) -> bytes:
+def _read_body(
+    response: http.client.HTTPResponse, sock_owner: http.client.HTTPConnection, policy: FetchPolicy, deadline: float
+) -> bytes:
     """Read at most policy.max_bytes of decoded body before the deadline."""
     length = response.getheader("Content-Length")
     decoder = _decoder(response)
@@ -309,8 +316,11 @@ def _get(url: str, policy: FetchPolicy, deadline: float) -> tuple[Page | None, s
     try:
         with _Watchdog(connection, deadline):
             connection.putrequest("GET", target.path, skip_accept_encoding=True)
-            for name, value in (("User-Agent", USER_AGENT), ("Accept-Encoding", "gzip"),
-                                ("Accept", "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5")):
+            for name, value in (
+                ("User-Agent", USER_AGENT),
+                ("Accept-Encoding", "gzip"),
+                ("Accept", "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5"),
+            ):
                 connection.putheader(name, value)
             connection.endheaders()
             response = connection.getresponse()

@@ -40,4 +40,3 @@ def record(annotation: Annotation, action: str, by, changes: Mapping[str, Any] |
         changes=dict(changes or {}),
         snapshot=snapshot(annotation),
     )
-

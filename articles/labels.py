@@ -80,8 +80,10 @@ def _field_problem(item: Any) -> str | None:
     texts = [item["label"], *choices] if isinstance(choices, list) else None
     if texts is None or len(choices) > MAX_CHOICES:
         return f"Choices are a list of at most {MAX_CHOICES} texts."
-    if any(not isinstance(text, str) or not text or len(text) > MAX_FIELD_TEXT or control_character_in(text)
-           for text in texts):
+    if any(
+        not isinstance(text, str) or not text or len(text) > MAX_FIELD_TEXT or control_character_in(text)
+        for text in texts
+    ):
         return f"Field labels and choices are texts of 1 to {MAX_FIELD_TEXT} characters, without control characters."
     if item["type"] == "choice" and not choices:
         return "A choice field needs at least one choice."

@@ -41,5 +41,6 @@ def ensure_editable(article_id: int, user) -> None:
         return
     refuse_locked(
         Assignment.objects.filter(article_id=article_id, annotator=user, state__in=LOCKED_STATES)
-        .values_list("state", flat=True).first()
+        .values_list("state", flat=True)
+        .first()
     )

@@ -32,8 +32,9 @@ def control_character_in(value: str) -> bool:
     return _CONTROL.search(value) is not None
 
 
-def clean_text(value: object, *, field: str, kind: str | None = None, required: bool = False,
-               strip: bool = False) -> str:
+def clean_text(
+    value: object, *, field: str, kind: str | None = None, required: bool = False, strip: bool = False
+) -> str:
     """Return `value` as stored text (stripped if `strip`), or raise InvalidInput naming `field`.
 
     `kind` picks the limit from LIMITS (default: the field's name); `required` refuses empty text.

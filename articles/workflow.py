@@ -51,16 +51,43 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
-        Transition("start", "start", frozenset({State.ASSIGNED, State.CHANGES_REQUESTED}), State.IN_PROGRESS,
-                   Action.ANNOTATE, by_assignee=True),
-        Transition("submit", "submit", frozenset({State.ASSIGNED, State.IN_PROGRESS, State.CHANGES_REQUESTED}),
-                   State.SUBMITTED, Action.ANNOTATE, by_assignee=True),
-        Transition("approve", "approve", frozenset({State.SUBMITTED}), State.APPROVED, Action.REVIEW,
-                   by_assignee=False),
-        Transition("request_changes", "request changes on", frozenset({State.SUBMITTED}), State.CHANGES_REQUESTED,
-                   Action.REVIEW, by_assignee=False, needs_message=True),
-        Transition("reopen", "reopen", frozenset({State.APPROVED}), State.CHANGES_REQUESTED, Action.REVIEW,
-                   by_assignee=False, needs_message=True),
+        Transition(
+            "start",
+            "start",
+            frozenset({State.ASSIGNED, State.CHANGES_REQUESTED}),
+            State.IN_PROGRESS,
+            Action.ANNOTATE,
+            by_assignee=True,
+        ),
+        Transition(
+            "submit",
+            "submit",
+            frozenset({State.ASSIGNED, State.IN_PROGRESS, State.CHANGES_REQUESTED}),
+            State.SUBMITTED,
+            Action.ANNOTATE,
+            by_assignee=True,
+        ),
+        Transition(
+            "approve", "approve", frozenset({State.SUBMITTED}), State.APPROVED, Action.REVIEW, by_assignee=False
+        ),
+        Transition(
+            "request_changes",
+            "request changes on",
+            frozenset({State.SUBMITTED}),
+            State.CHANGES_REQUESTED,
+            Action.REVIEW,
+            by_assignee=False,
+            needs_message=True,
+        ),
+        Transition(
+            "reopen",
+            "reopen",
+            frozenset({State.APPROVED}),
+            State.CHANGES_REQUESTED,
+            Action.REVIEW,
+            by_assignee=False,
+            needs_message=True,
+        ),
     )
 }
 
@@ -68,7 +95,8 @@ TRANSITIONS: dict[str, Transition] = {
 def available_actions(assignment: Assignment, user, role: str | None) -> list[str]:
     """Return the transitions `user` (with `role` in the project) may apply to the assignment now."""
     return [
-        rule.name for rule in TRANSITIONS.values()
+        rule.name
+        for rule in TRANSITIONS.values()
         if assignment.state in rule.sources and _refusal(rule, assignment, user, role) is None
     ]
 
@@ -88,13 +116,15 @@ def _state_error(rule: Transition, state: str) -> InvalidInput:
     names = [state.label.lower() for state in State if state in rule.sources]
     allowed = " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     return InvalidInput.single(
-        "action", f"You can only {rule.verb} work that is {allowed}; this work is {State(state).label.lower()}.",
+        "action",
+        f"You can only {rule.verb} work that is {allowed}; this work is {State(state).label.lower()}.",
         state=state,
     )
 
 
-def transition(assignment: Assignment, action: str, *, by, message: str = "",
-               expected_version: int | None = None) -> Assignment:
+def transition(
+    assignment: Assignment, action: str, *, by, message: str = "", expected_version: int | None = None
+) -> Assignment:
     """Move the assignment along the table as `by`; atomic, version-guarded and recorded."""
     rule = TRANSITIONS.get(action) if isinstance(action, str) else None
     if rule is None:
@@ -116,8 +146,12 @@ def transition(assignment: Assignment, action: str, *, by, message: str = "",
         # Lock the article, then the assignment: steps on one article's assignments run one after another,
         # so each sees the state the previous one left and the article status is recomputed in turn.
         list(Article.objects.select_for_update().filter(pk=assignment.article_id).values_list("pk"))
-        current = Assignment.objects.select_for_update().select_related("article", "annotator").filter(
-            pk=assignment.pk).first()
+        current = (
+            Assignment.objects.select_for_update()
+            .select_related("article", "annotator")
+            .filter(pk=assignment.pk)
+            .first()
+        )
         if current is None:
             raise InvalidInput.single("assignment", "This assignment was removed meanwhile.")
         version = guard.get("version", current.version)  # ANY_VERSION: the one just read under the lock
@@ -130,8 +164,14 @@ def transition(assignment: Assignment, action: str, *, by, message: str = "",
             raise StaleVersion(Assignment.objects.select_related("article", "annotator").get(pk=current.pk))
         if rule.name == "approve":
             _accept_pending(current, by)
-        AssignmentEvent.objects.create(assignment=current, actor=by, action=rule.name,
-                                       from_state=current.state, to_state=rule.target, message=message)
+        AssignmentEvent.objects.create(
+            assignment=current,
+            actor=by,
+            action=rule.name,
+            from_state=current.state,
+            to_state=rule.target,
+            message=message,
+        )
         sync_article_statuses([current.article_id])
     assignment.refresh_from_db()
     return assignment
@@ -150,10 +190,16 @@ def _accept_pending(assignment: Assignment, by) -> None:
     events = []
     for annotation in pending:
         annotation.status, annotation.version = ReviewStatus.ACCEPTED, annotation.version + 1
-        events.append(AnnotationEvent(
-            annotation_id=annotation.pk, article_id=annotation.article_id, actor=by, action=EventAction.REVIEWED,
-            changes={"status": [ReviewStatus.PENDING, ReviewStatus.ACCEPTED]}, snapshot=snapshot(annotation),
-        ))
+        events.append(
+            AnnotationEvent(
+                annotation_id=annotation.pk,
+                article_id=annotation.article_id,
+                actor=by,
+                action=EventAction.REVIEWED,
+                changes={"status": [ReviewStatus.PENDING, ReviewStatus.ACCEPTED]},
+                snapshot=snapshot(annotation),
+            )
+        )
     AnnotationEvent.objects.bulk_create(events)
 
 
@@ -187,8 +233,9 @@ def sync_article_statuses(article_ids: Collection[int]) -> None:
         )
 
 
-def review_span(annotation: Annotation, *, by, status: str, expected_version: int | None = None,
-                comment: str = "") -> Annotation:
+def review_span(
+    annotation: Annotation, *, by, status: str, expected_version: int | None = None, comment: str = ""
+) -> Annotation:
     """Accept or reject one annotation (or set it back to pending) as a reviewer, never one's own;
     a comment (say, why it was rejected) starts a thread on it in the same transaction."""
     with transaction.atomic():

@@ -69,12 +69,12 @@ def free_port() -> int:
 
 def seed(clients: int) -> dict:
     """Create a project with one annotator per client, an article per client and one to read."""
+    from django.contrib.auth.models import User
     from rest_framework.authtoken.models import Token
 
     from articles.annotation_write import create_annotations
     from articles.article_write import create_article
     from articles.models import Project, Role
-    from django.contrib.auth.models import User
 
     owner = User.objects.create_user("bench-owner", password="bench-password-1")
     project = Project.create_with_owner(owner=owner, name="Benchmark desk")
@@ -85,8 +85,9 @@ def seed(clients: int) -> dict:
     bulk_article = create_article(project, by=owner, title="Bulk", text=f"bulk. {TEXT}")
     read_article = create_article(project, by=owner, title="Read", text=f"read. {TEXT}")
     labels = ["claim", "quote", "source", "opinion"]
-    create_annotations(read_article, [{"label": labels[n % 4], "start": 3 * n, "end": 3 * n + 20} for n in range(40)],
-                       author=owner)
+    create_annotations(
+        read_article, [{"label": labels[n % 4], "start": 3 * n, "end": 3 * n + 20} for n in range(40)], author=owner
+    )
     return {
         "tokens": [Token.objects.create(user=user).key for user in users],
         "owner_token": Token.objects.create(user=owner).key,
@@ -99,9 +100,22 @@ def seed(clients: int) -> dict:
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "0", "HTTPS": "0", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING"}
     command = [
-        sys.executable, "-m", "gunicorn", "annotator.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--worker-class", "gthread" if threads > 1 else "sync", "--workers", str(workers), "--threads", str(threads),
-        "--keep-alive", "30", "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "annotator.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
@@ -165,8 +179,9 @@ def concurrent_creates(port: int, world: dict, clients: int, count: int) -> dict
     context = multiprocessing.get_context("fork")
     start_event, results = context.Event(), context.Queue()
     workers = [
-        context.Process(target=_worker, args=(port, world["tokens"][n], world["articles"][n], count, start_event,
-                                               results))
+        context.Process(
+            target=_worker, args=(port, world["tokens"][n], world["articles"][n], count, start_event, results)
+        )
         for n in range(clients)
     ]
     for worker in workers:
@@ -184,7 +199,9 @@ def concurrent_creates(port: int, world: dict, clients: int, count: int) -> dict
     latencies = [latency for times, _, _ in outcomes for latency in times]
     wall = max(end for _, _, end in outcomes) - min(begin for _, begin, _ in outcomes)
     return {
-        "requests": len(latencies), "per_second": len(latencies) / wall, **summary(latencies),
+        "requests": len(latencies),
+        "per_second": len(latencies) / wall,
+        **summary(latencies),
         "app_cpu_ms_per_create": round(1000 * app_cpu / len(latencies), 2),
         "postgres_cpu_ms_per_create": round(1000 * database_cpu / len(latencies), 2),
     }
@@ -254,10 +271,15 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
     figures = {
-        "setup": {"server": SERVER, "gunicorn": f"{args.workers} workers x {args.threads} threads",
-                  "cpus": os.cpu_count(), "clients": args.clients, "requests": args.requests,
-                  "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-                  "python_loop_us_before_after": [speed_before, machine_speed()]},
+        "setup": {
+            "server": SERVER,
+            "gunicorn": f"{args.workers} workers x {args.threads} threads",
+            "cpus": os.cpu_count(),
+            "clients": args.clients,
+            "requests": args.requests,
+            "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            "python_loop_us_before_after": [speed_before, machine_speed()],
+        },
         "anonymous_401_1_client": baseline,
         "create_1_client": single,
         f"create_{args.clients}_clients": {**parallel, "per_second": round(parallel["per_second"])},

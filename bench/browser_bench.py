@@ -79,8 +79,11 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     from pytest_django.live_server_helper import LiveServer
 
-    with throwaway_database("annotator_bench_browser"), override_settings(
-        STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with (
+        throwaway_database("annotator_bench_browser"),
+        override_settings(
+            STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        ),
     ):
         migrate()
         user, article = seed_long_article(args.chars, args.annotations)
@@ -97,8 +100,10 @@ def main() -> None:
                 load = page.evaluate("""() => { const n = performance.getEntriesByType("navigation")[0];
                     return [n.responseStart - n.requestStart, n.responseEnd - n.requestStart,
                             n.domContentLoadedEventEnd - n.requestStart, n.loadEventEnd - n.requestStart]; }""")
-                print(f"page load: first byte {load[0]:.0f} ms, last byte {load[1]:.0f} ms, "
-                      f"DOM ready {load[2]:.0f} ms, load {load[3]:.0f} ms")
+                print(
+                    f"page load: first byte {load[0]:.0f} ms, last byte {load[1]:.0f} ms, "
+                    f"DOM ready {load[2]:.0f} ms, load {load[3]:.0f} ms"
+                )
                 page.evaluate(STOPWATCH)
                 for number, bounds in enumerate(free_words(article.text, args.presses), start=1):
                     page.evaluate(SELECT, list(bounds))
@@ -111,9 +116,11 @@ def main() -> None:
         finally:
             server.stop()
         times.sort()
-        print(f"key press -> updated highlight ({len(times)} presses, {article.annotations.count():,} annotations, "
-              f"{marks:,} highlight segments): median {statistics.median(times):.0f} ms, "
-              f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms, max {times[-1]:.0f} ms")
+        print(
+            f"key press -> updated highlight ({len(times)} presses, {article.annotations.count():,} annotations, "
+            f"{marks:,} highlight segments): median {statistics.median(times):.0f} ms, "
+            f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms, max {times[-1]:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

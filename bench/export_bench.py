@@ -30,8 +30,10 @@ from throwaway_db import configure_django, migrate, throwaway_database  # noqa: 
 
 DATABASE = "annotator_bench_export"
 TARGETED = {"json", "jsonl"}  # the formats with a time and memory target
-WORDS = ("the council said taxes will fall next year according to a report by officials in Riverside "
-         "café Zoë “quoted” 🚲 東京 minister budget 2030 critics disagreed strongly").split()
+WORDS = (
+    "the council said taxes will fall next year according to a report by officials in Riverside "
+    "café Zoë “quoted” 🚲 東京 minister budget 2030 critics disagreed strongly"
+).split()
 COPY_SQL = """
 COPY (SELECT a.id, a.article_id, a.start, a."end", a.quote, a.prefix, a.suffix, l.key, a.note, a.attributes,
              u.username, a.status, a.is_flagged, a.question, a.created_at, a.updated_at
@@ -81,16 +83,69 @@ def load(articles: int, per_article: int) -> tuple[int, str]:
         for number in range(articles):
             text = f"Story {number}. " + " ".join(rng.choice(WORDS) for _ in range(400))
             texts.append(text)
-            rows.append((project.pk, f"Story {number}", "Bench Reporter", "The Bench Ledger",
-                         f"https://news.example/{number}", now, "en", "", text,
-                         hashlib.sha256(text.encode()).hexdigest(), 1, "new", 1, owner.pk, now, now))
-        _copy(cursor.cursor, "articles_article", [
-            "project_id", "title", "byline", "outlet", "url", "published_at", "language", "external_id", "text",
-            "text_sha256", "text_revision", "status", "version", "created_by_id", "created_at", "updated_at"], rows)
+            rows.append(
+                (
+                    project.pk,
+                    f"Story {number}",
+                    "Bench Reporter",
+                    "The Bench Ledger",
+                    f"https://news.example/{number}",
+                    now,
+                    "en",
+                    "",
+                    text,
+                    hashlib.sha256(text.encode()).hexdigest(),
+                    1,
+                    "new",
+                    1,
+                    owner.pk,
+                    now,
+                    now,
+                )
+            )
+        _copy(
+            cursor.cursor,
+            "articles_article",
+            [
+                "project_id",
+                "title",
+                "byline",
+                "outlet",
+                "url",
+                "published_at",
+                "language",
+                "external_id",
+                "text",
+                "text_sha256",
+                "text_revision",
+                "status",
+                "version",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+            ],
+            rows,
+        )
         cursor.execute("SELECT id FROM articles_article WHERE project_id = %s ORDER BY id", [project.pk])
         ids = [row[0] for row in cursor.fetchall()]
-        columns = ["article_id", "label_id", "author_id", "start", '"end"', "quote", "prefix", "suffix", "note",
-                   "attributes", "status", "is_flagged", "question", "version", "created_at", "updated_at"]
+        columns = [
+            "article_id",
+            "label_id",
+            "author_id",
+            "start",
+            '"end"',
+            "quote",
+            "prefix",
+            "suffix",
+            "note",
+            "attributes",
+            "status",
+            "is_flagged",
+            "question",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         batch = []
         for article_id, text in zip(ids, texts):
             used = set()
@@ -101,11 +156,26 @@ def load(articles: int, per_article: int) -> tuple[int, str]:
                     continue
                 used.add((start, end))
                 verdict = rng.choice(["true", "false", "mixed"])
-                batch.append((article_id, rng.choice(labels), rng.choice(authors).pk, start, end, text[start:end],
-                              text[max(0, start - 32):start], text[end:end + 32],
-                              "Checked against the budget." if start % 7 == 0 else "",
-                              json.dumps({"verdict": verdict} if start % 3 == 0 else {}),
-                              rng.choice(["pending", "accepted", "rejected"]), "f", "", 1, now, now))
+                batch.append(
+                    (
+                        article_id,
+                        rng.choice(labels),
+                        rng.choice(authors).pk,
+                        start,
+                        end,
+                        text[start:end],
+                        text[max(0, start - 32) : start],
+                        text[end : end + 32],
+                        "Checked against the budget." if start % 7 == 0 else "",
+                        json.dumps({"verdict": verdict} if start % 3 == 0 else {}),
+                        rng.choice(["pending", "accepted", "rejected"]),
+                        "f",
+                        "",
+                        1,
+                        now,
+                        now,
+                    )
+                )
             if len(batch) >= 100_000:
                 _copy(cursor.cursor, "articles_annotation", columns, batch)
                 batch = []
@@ -159,8 +229,15 @@ def measure(project: int, token: str, key: str) -> dict:
         chunks += 1
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert response.status_code == 200, response.status_code
-    return {"format": key, "seconds": seconds, "cpu": cpu, "bytes": size, "chunks": chunks, "base_rss_mb": base_rss,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "format": key,
+        "seconds": seconds,
+        "cpu": cpu,
+        "bytes": size,
+        "chunks": chunks,
+        "base_rss_mb": base_rss,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def main() -> int:
@@ -180,24 +257,36 @@ def main() -> int:
         migrate()
         started = time.perf_counter()
         project, token = load(args.articles, args.per_article)
-        print(f"loaded {args.articles:,} articles and {total:,} annotations with COPY in "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"loaded {args.articles:,} articles and {total:,} annotations with COPY in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         copy_seconds, copy_bytes = copy_baseline(project)
-        print(f"plain COPY (SELECT ...) TO STDOUT of the same rows: {copy_seconds:.2f} s, "
-              f"{copy_bytes / 1e6:.0f} MB", flush=True)
+        print(
+            f"plain COPY (SELECT ...) TO STDOUT of the same rows: {copy_seconds:.2f} s, {copy_bytes / 1e6:.0f} MB",
+            flush=True,
+        )
         failures = 0
         for key in args.formats.split(","):
-            child = subprocess.run([sys.executable, __file__, "--measure", str(project), token, key],
-                                   capture_output=True, text=True, check=True)
+            child = subprocess.run(
+                [sys.executable, __file__, "--measure", str(project), token, key],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             result = json.loads(child.stdout.strip().splitlines()[-1])
             targeted = key in TARGETED
             ok = result["seconds"] < 10 and result["peak_rss_mb"] < 200
             failures += targeted and not ok
             verdict = f"[{'ok' if ok else 'MISSED'}: < 10 s, < 200 MB]" if targeted else "(no target set)"
-            print(f"export {key:5} via API: {result['seconds']:.2f} s ({result['cpu']:.2f} s CPU in Python), "
-                  f"{result['bytes'] / 1e6:.0f} MB in {result['chunks']:,} chunks, "
-                  f"{total / result['seconds']:,.0f} annotations/s, peak RSS {result['peak_rss_mb']:.0f} MB "
-                  f"(after start-up {result['base_rss_mb']:.0f} MB) {verdict}", flush=True)
+            print(
+                f"export {key:5} via API: {result['seconds']:.2f} s ({result['cpu']:.2f} s CPU in Python), "
+                f"{result['bytes'] / 1e6:.0f} MB in {result['chunks']:,} chunks, "
+                f"{total / result['seconds']:,.0f} annotations/s, peak RSS {result['peak_rss_mb']:.0f} MB "
+                f"(after start-up {result['base_rss_mb']:.0f} MB) {verdict}",
+                flush=True,
+            )
     return 1 if failures else 0
 
 

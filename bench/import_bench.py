@@ -24,18 +24,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throwaway_db import configure_django, migrate, throwaway_database  # noqa: E402
 
 DATABASE = "annotator_bench_import"
-WORDS = ("the council said taxes will fall next year according to a report by officials in Riverside "
-         "café Zoë “quoted” 🚲 東京 minister budget 2030 critics disagreed strongly").split()
+WORDS = (
+    "the council said taxes will fall next year according to a report by officials in Riverside "
+    "café Zoë “quoted” 🚲 東京 minister budget 2030 critics disagreed strongly"
+).split()
 
 
 def jsonl_file(count: int, rng: random.Random) -> bytes:
     lines = []
     for number in range(count):
         text = f"Story {number}.\n\n" + " ".join(rng.choice(WORDS) for _ in range(330))
-        lines.append(json.dumps({"title": f"Story {number}", "text": text, "byline": "Bench Reporter",
-                                 "outlet": "The Bench Ledger", "url": f"https://news.example/{number}",
-                                 "published_at": "2026-03-02T07:15:00Z", "external_id": f"wire-{number}"},
-                                ensure_ascii=False))
+        lines.append(
+            json.dumps(
+                {
+                    "title": f"Story {number}",
+                    "text": text,
+                    "byline": "Bench Reporter",
+                    "outlet": "The Bench Ledger",
+                    "url": f"https://news.example/{number}",
+                    "published_at": "2026-03-02T07:15:00Z",
+                    "external_id": f"wire-{number}",
+                },
+                ensure_ascii=False,
+            )
+        )
     return "\n".join(lines).encode()
 
 
@@ -66,8 +78,11 @@ def main() -> int:
         data = jsonl_file(args.articles, rng)
         seconds, plan = timed_import(project, owner, "articles.jsonl", data)
         rate = len(plan.articles) / seconds
-        print(f"import {len(plan.articles):,} articles from JSONL ({len(data) / 1e6:.0f} MB): {seconds:.2f} s, "
-              f"{rate:,.0f} articles/s [{'ok' if rate >= 2000 else 'MISSED'}: >= 2,000 articles/s]", flush=True)
+        print(
+            f"import {len(plan.articles):,} articles from JSONL ({len(data) / 1e6:.0f} MB): {seconds:.2f} s, "
+            f"{rate:,.0f} articles/s [{'ok' if rate >= 2000 else 'MISSED'}: >= 2,000 articles/s]",
+            flush=True,
+        )
         seconds, again = timed_import(project, owner, "articles.jsonl", data)
         print(f"same file again: {seconds:.2f} s, {len(again.skipped):,} duplicates skipped, nothing stored")
 
@@ -75,19 +90,41 @@ def main() -> int:
         source.memberships.create(user=owner, role="owner")
         from articles.models import Label
 
-        Label.objects.bulk_create(Label(project=source, key=l.key, name=l.name, color=l.color, order=l.order,
-                                        fields=l.fields) for l in project.labels.all())
-        spans = [{"start": s, "end": s + 12, "label": rng.choice(["claim", "quote", "source", "opinion"])}
-                 for s in range(0, 400, 20)]
-        lines = [json.dumps({"title": f"A{n}", "text": f"Annotated story {n}. " + " ".join(
-            rng.choice(WORDS) for _ in range(330)), "spans": spans}, ensure_ascii=False) for n in range(2000)]
+        Label.objects.bulk_create(
+            Label(
+                project=source,
+                key=label.key,
+                name=label.name,
+                color=label.color,
+                order=label.order,
+                fields=label.fields,
+            )
+            for label in project.labels.all()
+        )
+        spans = [
+            {"start": s, "end": s + 12, "label": rng.choice(["claim", "quote", "source", "opinion"])}
+            for s in range(0, 400, 20)
+        ]
+        lines = [
+            json.dumps(
+                {
+                    "title": f"A{n}",
+                    "text": f"Annotated story {n}. " + " ".join(rng.choice(WORDS) for _ in range(330)),
+                    "spans": spans,
+                },
+                ensure_ascii=False,
+            )
+            for n in range(2000)
+        ]
         timed_import(source, owner, "annotated.jsonl", "\n".join(lines).encode())
         native = "".join(export(ExportScope(source, owner), "json", base_url="http://bench/")).encode()
         target = Project.create_with_owner(owner=owner, name="Copy")
         seconds, plan = timed_import(target, owner, "export.json", native)
-        print(f"import native JSON: {len(plan.articles):,} articles with {len(plan.annotations):,} annotations "
-              f"in {seconds:.2f} s ({len(plan.articles) / seconds:,.0f} articles/s, "
-              f"{len(plan.annotations) / seconds:,.0f} annotations/s)")
+        print(
+            f"import native JSON: {len(plan.articles):,} articles with {len(plan.annotations):,} annotations "
+            f"in {seconds:.2f} s ({len(plan.articles) / seconds:,.0f} articles/s, "
+            f"{len(plan.annotations) / seconds:,.0f} annotations/s)"
+        )
     return 0 if rate >= 2000 else 1
 
 

@@ -22,9 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from throwaway_db import configure_django, migrate, throwaway_database  # noqa: E402
 
-WORDS = ("the council said budget would grow next year minister claimed taxes will fall for nine out of ten "
-         "households according to figures published statistics office opposition called plan reckless "
-         "gamble café Zoë naïve 2030 4% 🚲 東京 “quoted” — report").split()
+WORDS = (
+    "the council said budget would grow next year minister claimed taxes will fall for nine out of ten "
+    "households according to figures published statistics office opposition called plan reckless "
+    "gamble café Zoë naïve 2030 4% 🚲 東京 “quoted” — report"
+).split()
 LABELS = ("claim", "quote", "source", "opinion")
 
 
@@ -59,10 +61,11 @@ def make_specs(text: str, count: int, rng: random.Random) -> list[dict]:
 
 def seed_long_article(chars: int, annotations: int, *, seed: int = 7):
     """Create a project, two members and one long annotated article; return (user, article)."""
+    from django.contrib.auth.models import User
+
     from articles.annotation_write import create_annotations
     from articles.article_write import create_article
     from articles.models import Project, Role
-    from django.contrib.auth.models import User
 
     rng = random.Random(seed)
     owner = User.objects.create_user("bench-owner", password="bench-password-123")
@@ -72,7 +75,7 @@ def seed_long_article(chars: int, annotations: int, *, seed: int = 7):
     article = create_article(project, by=owner, title="A long, densely annotated article", text=make_text(chars, rng))
     specs = make_specs(article.text, annotations, rng)
     for number, chunk in enumerate(range(0, len(specs), 1000)):
-        create_annotations(article, specs[chunk:chunk + 1000], author=owner if number % 2 == 0 else colleague)
+        create_annotations(article, specs[chunk : chunk + 1000], author=owner if number % 2 == 0 else colleague)
     return owner, article
 
 
@@ -87,9 +90,11 @@ def timed(function, repeat: int) -> tuple[list[float], object]:
 
 def report(name: str, times: list[float], response, queries: int) -> None:
     body = response.content
-    print(f"{name:<34} median {statistics.median(times):6.1f} ms  min {min(times):6.1f} ms  "
-          f"HTML {len(body) / 1024:6.0f} KiB (gzip {len(gzip.compress(body)) / 1024:4.0f} KiB)  "
-          f"queries {queries}  status {response.status_code}")
+    print(
+        f"{name:<34} median {statistics.median(times):6.1f} ms  min {min(times):6.1f} ms  "
+        f"HTML {len(body) / 1024:6.0f} KiB (gzip {len(gzip.compress(body)) / 1024:4.0f} KiB)  "
+        f"queries {queries}  status {response.status_code}"
+    )
 
 
 def main() -> None:
@@ -104,16 +109,21 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
-    with throwaway_database("annotator_bench_page"), override_settings(
-        STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with (
+        throwaway_database("annotator_bench_page"),
+        override_settings(
+            STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        ),
     ):
         migrate()
         began = time.perf_counter()
         user, article = seed_long_article(args.chars, args.annotations)
         covered = sum(end - start for start, end in article.annotations.values_list("start", "end"))
-        print(f"article: {len(article.text):,} characters, {article.annotations.count():,} annotations of 1-20 words "
-              f"(each character under {covered / len(article.text):.1f} on average; seeded in "
-              f"{time.perf_counter() - began:.1f} s); PostgreSQL, DEBUG off")
+        print(
+            f"article: {len(article.text):,} characters, {article.annotations.count():,} annotations of 1-20 words "
+            f"(each character under {covered / len(article.text):.1f} on average; seeded in "
+            f"{time.perf_counter() - began:.1f} s); PostgreSQL, DEBUG off"
+        )
         client = Client()
         client.force_login(user)
         url = reverse("article_annotate", args=[article.pk])
@@ -135,7 +145,9 @@ def main() -> None:
             start = next(spots)
             while article.text[start].isspace():
                 start = next(spots)
-            return client.post(create_url, {"label": "opinion", "start": start, "end": start + 1}, HTTP_HX_REQUEST="true")
+            return client.post(
+                create_url, {"label": "opinion", "start": start, "end": start + 1}, HTTP_HX_REQUEST="true"
+            )
 
         measure("create one more (htmx POST)", create_one)
 

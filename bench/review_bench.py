@@ -40,9 +40,11 @@ def build(count: int, rng: random.Random):
         project.memberships.create(user=user, role=role)
     texts = [f"Story {n}. " + " ".join(rng.choice(WORDS) for _ in range(420)) for n in range(count)]
     articles = Article.objects.bulk_create(
-        Article(project=project, title=f"Story {n}", text=t, text_sha256=text_sha256(t)) for n, t in enumerate(texts))
-    Assignment.objects.bulk_create(Assignment(article=a, annotator=u, state=AssignmentState.SUBMITTED)
-                                   for a in articles for u in people[:2])
+        Article(project=project, title=f"Story {n}", text=t, text_sha256=text_sha256(t)) for n, t in enumerate(texts)
+    )
+    Assignment.objects.bulk_create(
+        Assignment(article=a, annotator=u, state=AssignmentState.SUBMITTED) for a in articles for u in people[:2]
+    )
     labels = list(project.labels.all())
     spans = []
     for article in articles:
@@ -50,8 +52,16 @@ def build(count: int, rng: random.Random):
             start = 40 + k * 230
             for user, shift in ((people[0], 0), (people[1], rng.choice((0, 0, 3, -2)))):
                 begin, end = start + shift, start + 60 + shift
-                spans.append(Annotation(article=article, author=user, label=labels[k % 4], start=begin, end=end,
-                                        quote=article.text[begin:end]))
+                spans.append(
+                    Annotation(
+                        article=article,
+                        author=user,
+                        label=labels[k % 4],
+                        start=begin,
+                        end=end,
+                        quote=article.text[begin:end],
+                    )
+                )
     Annotation.objects.bulk_create(spans, batch_size=5000)
     return project, owner, people
 
@@ -81,13 +91,14 @@ def main() -> int:
         from django.test.utils import override_settings
 
         # Plain static file names: no collectstatic manifest is needed to render the pages here.
-        override_settings(STORAGES={"staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
+        override_settings(
+            STORAGES={"staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        ).enable()
         from django.test import Client
         from django.urls import reverse
 
-        from articles.dashboard import agreement_documents
         from articles.agreement import agreement_report
+        from articles.dashboard import agreement_documents
         from articles.models import Assignment
         from articles.workflow import transition
 
@@ -111,8 +122,10 @@ def main() -> int:
             print(f"{name:<16} {seconds * 1000:8.1f} ms  {queries:3d} queries")
         started = time.perf_counter()
         report = agreement_report(d for d, _ in agreement_documents(project))
-        print(f"agreement alone  {(time.perf_counter() - started) * 1000:8.1f} ms  "
-              f"(alpha_U {report.alpha:.3f}, overlap F1 {report.f1.overlap.f1:.3f}, exact F1 {report.f1.exact.f1:.3f})")
+        print(
+            f"agreement alone  {(time.perf_counter() - started) * 1000:8.1f} ms  "
+            f"(alpha_U {report.alpha:.3f}, overlap F1 {report.f1.overlap.f1:.3f}, exact F1 {report.f1.exact.f1:.3f})"
+        )
         decisions = list(Assignment.objects.filter(annotator=bob).select_related("article__project")[:200])
         started = time.perf_counter()
         for item in decisions:

@@ -61,11 +61,15 @@ def main() -> None:
     segment_ms = timed(lambda: segments(text, spans), args.repeat)
     render_ms = timed(lambda: render_html(segments(text, spans)), args.repeat)
     html_size = len(render_html(parts).encode())
-    print(f"text: {len(text):,} code points; spans: {len(spans):,} (overlapping, max depth {depth}); "
-          f"segments: {len(parts):,}")
+    print(
+        f"text: {len(text):,} code points; spans: {len(spans):,} (overlapping, max depth {depth}); "
+        f"segments: {len(parts):,}"
+    )
     print(f"segments():              median {statistics.median(segment_ms):7.1f} ms  (min {min(segment_ms):.1f})")
-    print(f"segments()+render_html(): median {statistics.median(render_ms):7.1f} ms  (min {min(render_ms):.1f});"
-          f" HTML {html_size / 1024:,.0f} KiB")
+    print(
+        f"segments()+render_html(): median {statistics.median(render_ms):7.1f} ms  (min {min(render_ms):.1f});"
+        f" HTML {html_size / 1024:,.0f} KiB"
+    )
 
 
 if __name__ == "__main__":

@@ -46,8 +46,10 @@ def status(annotation) -> str:
 def test_clusters_group_overlapping_spans_of_one_label_and_say_which_are_agreed(team, disputed):
     article, s = disputed
     found = side_by_side(article, team["reviewer"])
-    summary = [(c.label, c.start, c.end, c.is_agreed, [(v.start, v.end, sorted(v.author_ids)) for v in c.versions])
-               for c in found]
+    summary = [
+        (c.label, c.start, c.end, c.is_agreed, [(v.start, v.end, sorted(v.author_ids)) for v in c.versions])
+        for c in found
+    ]
     a, b = team["annotator"].pk, team["annotator2"].pk
     assert summary == [
         ("quote", 0, 12, False, [(0, 12, [a])]),
@@ -63,7 +65,11 @@ def test_accepting_a_version_accepts_its_holders_and_rejects_the_alternatives(te
     accept_version(article, s["long_b"].pk, by=team["reviewer"])
     assert (status(s["long_b"]), status(s["short_a"])) == ("accepted", "rejected")
     event = AnnotationEvent.objects.filter(annotation_id=s["short_a"].pk).last()
-    assert (event.action, event.actor, event.changes) == ("reviewed", team["reviewer"], {"status": ["pending", "rejected"]})
+    assert (event.action, event.actor, event.changes) == (
+        "reviewed",
+        team["reviewer"],
+        {"status": ["pending", "rejected"]},
+    )
     reject_version(article, s["quote_a"].pk, by=team["reviewer"])
     accept_version(article, s["source_b"].pk, by=team["reviewer"])  # label dispute: two one-version clusters
     assert accept_agreed(article, by=team["reviewer"]) == 2
@@ -74,14 +80,21 @@ def test_accepting_a_version_accepts_its_holders_and_rejects_the_alternatives(te
 
 def test_a_reviewer_can_write_their_own_span_instead(team, disputed):
     article, s = disputed
-    own = write_own(article, by=team["reviewer"], label="opinion", start=54, end=80,
-                    replaces=[s["short_a"].pk, s["long_b"].pk])
+    own = write_own(
+        article, by=team["reviewer"], label="opinion", start=54, end=80, replaces=[s["short_a"].pk, s["long_b"].pk]
+    )
     assert (own.author, own.status, own.quote) == (team["reviewer"], "accepted", "plan reckless and unfunded")
     assert (status(s["short_a"]), status(s["long_b"])) == ("rejected", "rejected")
     assert (54, 80, "opinion") in accepted_spans(article)
     with pytest.raises(InvalidInput, match="on this article"):
-        write_own(article, by=team["reviewer"], label="claim", start=0, end=3,
-                  replaces=[make_annotation(make_article(team["project"], by=team["owner"])).pk])
+        write_own(
+            article,
+            by=team["reviewer"],
+            label="claim",
+            start=0,
+            end=3,
+            replaces=[make_annotation(make_article(team["project"], by=team["owner"])).pk],
+        )
     with pytest.raises(InvalidInput):
         write_own(article, by=team["reviewer"], label="claim", start=5, end=3)
 

@@ -113,13 +113,37 @@ def test_alpha_matches_dkpros_worked_example():
 
 
 KRIPPENDORFF_1995 = [  # (offset, length, coder, category), Krippendorff (1995: 57), as in DKPro's tests
-    (2, 8, 0, "A"), (14, 6, 0, "A"), (4, 4, 1, "A"), (15, 2, 1, "A"),
-    (0, 18, 0, "B"), (0, 2, 1, "B"), (2, 1, 1, "B"), (3, 1, 1, "B"), (4, 1, 1, "B"), (5, 1, 1, "B"),
-    (6, 3, 1, "B"), (9, 1, 1, "B"),
-    (2, 6, 0, "C"), (10, 2, 0, "C"), (14, 4, 0, "C"), (20, 2, 0, "C"), (0, 2, 1, "C"), (4, 4, 1, "C"),
-    (10, 4, 1, "C"), (16, 2, 1, "C"), (20, 2, 1, "C"),
-    (0, 2, 0, "D"), (2, 8, 0, "D"), (10, 4, 0, "D"), (14, 6, 0, "D"), (20, 4, 0, "D"), (0, 4, 1, "D"),
-    (4, 4, 1, "D"), (8, 7, 1, "D"), (15, 2, 1, "D"), (17, 7, 1, "D"),
+    (2, 8, 0, "A"),
+    (14, 6, 0, "A"),
+    (4, 4, 1, "A"),
+    (15, 2, 1, "A"),
+    (0, 18, 0, "B"),
+    (0, 2, 1, "B"),
+    (2, 1, 1, "B"),
+    (3, 1, 1, "B"),
+    (4, 1, 1, "B"),
+    (5, 1, 1, "B"),
+    (6, 3, 1, "B"),
+    (9, 1, 1, "B"),
+    (2, 6, 0, "C"),
+    (10, 2, 0, "C"),
+    (14, 4, 0, "C"),
+    (20, 2, 0, "C"),
+    (0, 2, 1, "C"),
+    (4, 4, 1, "C"),
+    (10, 4, 1, "C"),
+    (16, 2, 1, "C"),
+    (20, 2, 1, "C"),
+    (0, 2, 0, "D"),
+    (2, 8, 0, "D"),
+    (10, 4, 0, "D"),
+    (14, 6, 0, "D"),
+    (20, 4, 0, "D"),
+    (0, 4, 1, "D"),
+    (4, 4, 1, "D"),
+    (8, 7, 1, "D"),
+    (15, 2, 1, "D"),
+    (17, 7, 1, "D"),
 ]
 
 
@@ -134,7 +158,10 @@ def test_alpha_matches_krippendorffs_published_example():
     """Observed disagreement exactly as published; alpha per category within the published rounding."""
     observed = {c: disagreements([krippendorff_example(1)], [0, 1], c)[0] for c in "ABCD"}
     assert {c: round(float(v), 5) for c, v in observed.items()} == {
-        "A": 0.03125, "B": 2.26736, "C": 0.02778, "D": 0.38715
+        "A": 0.03125,
+        "B": 2.26736,
+        "C": 0.02778,
+        "D": 0.38715,
     }
     alpha = unitizing_alpha([krippendorff_example(50_000)], [0, 1]).labels
     assert alpha["A"] == pytest.approx(0.553, abs=0.02)
@@ -164,18 +191,32 @@ def test_each_passage_is_agreed_disputed_or_settled_and_the_counts_add_up():
         return Mark(Span(start, end, label), holder, pending)
 
     marks = [
-        mark(0, 5, "claim", "ann", pending=False), mark(0, 5, "claim", "bob", pending=False),  # agreed, reviewed
-        mark(10, 20, "claim", "ann"), mark(15, 25, "claim", "bob", pending=False),  # boundaries differ, open
-        mark(30, 40, "quote", "ann", pending=False), mark(30, 40, "source", "bob", pending=False),  # labels differ
+        mark(0, 5, "claim", "ann", pending=False),
+        mark(0, 5, "claim", "bob", pending=False),  # agreed, reviewed
+        mark(10, 20, "claim", "ann"),
+        mark(15, 25, "claim", "bob", pending=False),  # boundaries differ, open
+        mark(30, 40, "quote", "ann", pending=False),
+        mark(30, 40, "source", "bob", pending=False),  # labels differ
         mark(50, 55, "claim", "ann"),  # one annotator only, open
         mark(60, 65, "claim", "ann", pending=False),  # one annotator only, decided
     ]
     groups = passages(marks, lambda m: m.span)
     assert [[(m.span.start, m.holder) for m in g] for g in groups] == [
-        [(0, "ann"), (0, "bob")], [(10, "ann"), (15, "bob")], [(30, "ann")], [(30, "bob")], [(50, "ann")],
-        [(60, "ann")]]
+        [(0, "ann"), (0, "bob")],
+        [(10, "ann"), (15, "bob")],
+        [(30, "ann")],
+        [(30, "bob")],
+        [(50, "ann")],
+        [(60, "ann")],
+    ]
     assert [passage_state(g, ["ann", "bob"]) for g in groups] == [
-        "agreed", "disputed", "settled", "settled", "disputed", "settled"]
+        "agreed",
+        "disputed",
+        "settled",
+        "settled",
+        "disputed",
+        "settled",
+    ]
     counts = count_passages(marks, ["ann", "bob"])
     assert counts == PassageCounts(agreed=1, disputed=2, settled=3) and counts.total == len(groups)
     assert count_passages(marks[:2], []) == PassageCounts(settled=1)  # without annotators nothing is agreed
@@ -224,7 +265,10 @@ def test_passages_split_the_spans_so_that_only_spans_in_one_passage_overlap(a, b
     marks = [Mark(Span(*s), "x") for s in a] + [Mark(Span(*s), "y") for s in b]
     groups = passages(marks, lambda m: m.span)
     assert sorted(map(id, marks)) == sorted(id(m) for g in groups for m in g)
-    for one, two in ((g, h) for i, g in enumerate(groups) for h in groups[i + 1:]):
-        assert not any(m.span.label == n.span.label and m.span.start < n.span.end and n.span.start < m.span.end
-                       for m in one for n in two)
+    for one, two in ((g, h) for i, g in enumerate(groups) for h in groups[i + 1 :]):
+        assert not any(
+            m.span.label == n.span.label and m.span.start < n.span.end and n.span.start < m.span.end
+            for m in one
+            for n in two
+        )
     assert count_passages(marks, ["x", "y"]).total == len(groups)

@@ -24,8 +24,9 @@ texts = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
 # Texts where a quote occurs more than once: built from few pieces, or periodic, so that whole contexts
 # repeat too (only the hint then tells the occurrences apart).
 repetitive_texts = st.lists(st.sampled_from(["a", "b", "ab", " ", "🙂", "café"]), min_size=1, max_size=60).map("".join)
-periodic_texts = st.builds(lambda unit, times: unit * times, st.text(alphabet="ab 🙂é", min_size=1, max_size=4),
-                           st.integers(1, 100))
+periodic_texts = st.builds(
+    lambda unit, times: unit * times, st.text(alphabet="ab 🙂é", min_size=1, max_size=4), st.integers(1, 100)
+)
 
 
 @st.composite

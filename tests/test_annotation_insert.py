@@ -19,9 +19,15 @@ LABELS = ("claim", "quote", "source", "opinion")
 
 def _spans(article, author, count: int, first: int = 0) -> list[Annotation]:
     return [
-        build_annotation(article, author=author, label=article.project.labels.get(key=LABELS[n % 4]),
-                         start=first + n // 4, end=first + n // 4 + 3 + n % 4, note=f"note {n}",
-                         attributes={})
+        build_annotation(
+            article,
+            author=author,
+            label=article.project.labels.get(key=LABELS[n % 4]),
+            start=first + n // 4,
+            end=first + n // 4 + 3 + n % 4,
+            note=f"note {n}",
+            attributes={},
+        )
         for n in range(count)
     ]
 
@@ -32,7 +38,11 @@ def _assert_history_matches(annotations: list[Annotation], by) -> None:
         event = events[annotation.pk]
         stored = Annotation.objects.get(pk=annotation.pk)
         assert (event.snapshot["label"], event.snapshot["start"], event.snapshot["end"], event.snapshot["note"]) == (
-            stored.label.key, stored.start, stored.end, stored.note)
+            stored.label.key,
+            stored.start,
+            stored.end,
+            stored.note,
+        )
         assert event.article_id == stored.article_id and event.actor_id == by.pk
         assert stored.created_at == annotation.created_at == event.created_at
 
@@ -73,8 +83,7 @@ def test_annotations_built_before_their_label_was_stored_take_its_id(team, artic
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("prepared", [True, False])
-def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_history(team, article, settings,
-                                                                                   prepared):
+def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_history(team, article, settings, prepared):
     settings.DB_PREPARED_STATEMENTS = prepared
     built = _spans(article, team["annotator"], 1)
     with CaptureQueriesContext(connection) as queries:
@@ -86,7 +95,9 @@ def test_outside_a_transaction_one_statement_stores_an_annotation_and_its_histor
         assert len(statements) == 1 and statements[0].startswith(expected), [sql[:40] for sql in statements]
     else:  # SQLite: the annotations, then their history, in one transaction
         assert [sql.split(" (")[0] for sql in statements if sql.startswith("INSERT")] == [
-            'INSERT INTO "articles_annotation"', 'INSERT INTO "articles_annotationevent"']
+            'INSERT INTO "articles_annotation"',
+            'INSERT INTO "articles_annotationevent"',
+        ]
     _assert_history_matches(built, team["annotator"])
     with pytest.raises(AlreadyExists) as twin:  # CONC-2: the double submit finds the first one
         create_annotation(article, author=team["annotator"], label=built[0].label, start=0, end=3)

@@ -59,8 +59,9 @@ def test_ambiguous_quote_reports_the_candidate_offsets(article, team):
 
 
 def test_quote_selector_with_context_anchors_the_second_occurrence(article, team):
-    annotation = create_annotation(article, author=team["annotator"], label="claim",
-                                   quote="taxes will fall", prefix="🙂 and ")
+    annotation = create_annotation(
+        article, author=team["annotator"], label="claim", quote="taxes will fall", prefix="🙂 and "
+    )
     assert annotation.start == TEXT.rindex("taxes")
 
 
@@ -74,14 +75,17 @@ def test_labels_of_other_projects_are_unknown(article, team):
 
 def test_attributes_are_checked_against_the_label_fields(article, team):
     with pytest.raises(InvalidInput, match="verdict"):
-        create_annotation(article, author=team["annotator"], label="claim", start=0, end=3,
-                          attributes={"verdict": "probably"})
+        create_annotation(
+            article, author=team["annotator"], label="claim", start=0, end=3, attributes={"verdict": "probably"}
+        )
     with pytest.raises(InvalidInput, match="http"):
-        create_annotation(article, author=team["annotator"], label="source", start=0, end=3,
-                          attributes={"url": "javascript:alert(1)"})
+        create_annotation(
+            article, author=team["annotator"], label="source", start=0, end=3, attributes={"url": "javascript:alert(1)"}
+        )
     with pytest.raises(InvalidInput, match="finite"):
-        create_annotation(article, author=team["annotator"], label="claim", start=0, end=3,
-                          attributes={"score": float("inf")})
+        create_annotation(
+            article, author=team["annotator"], label="claim", start=0, end=3, attributes={"score": float("inf")}
+        )
 
 
 def test_double_submit_returns_the_first_annotation(article, team):
@@ -140,8 +144,7 @@ def test_bulk_create_is_all_or_nothing_with_errors_by_index(article, team):
 
 
 def test_delete_then_undo_restores_the_same_annotation(article, team):
-    annotation = create_annotation(article, author=team["annotator"], label="claim", start=0, end=3,
-                                   note="keep me")
+    annotation = create_annotation(article, author=team["annotator"], label="claim", start=0, end=3, note="keep me")
     delete_annotation(annotation, by=team["annotator"])
     assert not Annotation.objects.exists()
     restored = restore_annotation(article, annotation.pk, by=team["annotator"])

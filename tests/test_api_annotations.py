@@ -78,9 +78,9 @@ def test_utf16_offsets_are_computed_for_astral_characters(team):
     article = make_article(team["project"], text=text)
     response = create(team["annotator"], article, label="quote", quote="café")
     body = response.json()
-    assert text[body["start"]:body["end"]] == "café"
+    assert text[body["start"] : body["end"]] == "café"
     utf16 = text.encode("utf-16-le")
-    assert utf16[2 * body["utf16_start"]:2 * body["utf16_end"]].decode("utf-16-le") == "café"
+    assert utf16[2 * body["utf16_start"] : 2 * body["utf16_end"]].decode("utf-16-le") == "café"
     assert body["utf16_start"] - body["start"] == 2  # two astral code points before it: 👩 and 🏽 (⚖ is BMP)
 
 
@@ -127,8 +127,17 @@ def test_double_submit_of_the_same_span_is_a_409_with_the_existing_annotation(te
 
 @pytest.mark.parametrize(
     "field,value",
-    [("author", "owner"), ("status", "accepted"), ("version", 9), ("id", 12345), ("article", 1),
-     ("created_at", "2020-01-01T00:00:00Z"), ("utf16_start", 0), ("reviewed_by", "owner"), ("is_staff", True)],
+    [
+        ("author", "owner"),
+        ("status", "accepted"),
+        ("version", 9),
+        ("id", 12345),
+        ("article", 1),
+        ("created_at", "2020-01-01T00:00:00Z"),
+        ("utf16_start", 0),
+        ("reviewed_by", "owner"),
+        ("is_staff", True),
+    ],
 )
 def test_server_set_and_unknown_fields_cannot_be_mass_assigned_on_create(team, article, field, value):
     """AUTHZ-6: anything the server sets is refused with a 400 naming the field."""
@@ -141,8 +150,9 @@ def test_server_set_and_unknown_fields_cannot_be_mass_assigned_on_create(team, a
 def test_server_set_fields_cannot_be_mass_assigned_on_update(team, article, field, value):
     """AUTHZ-6 on PATCH: the author cannot move the span to another article or rewrite its author."""
     annotation = make_annotation(article, author=team["annotator"])
-    response = api_as(team["annotator"]).patch(annotation_url(annotation), {field: value},
-                                               HTTP_IF_MATCH=annotation.etag)
+    response = api_as(team["annotator"]).patch(
+        annotation_url(annotation), {field: value}, HTTP_IF_MATCH=annotation.etag
+    )
     assert response.status_code == 400 and field in response.json()
     annotation.refresh_from_db()
     assert (annotation.author, annotation.version) == (team["annotator"], 1)
@@ -198,15 +208,21 @@ def test_delete_with_a_stale_etag_is_412_and_with_the_current_one_deletes(team, 
 
 def test_only_reviewers_and_owners_set_the_review_status(team, article):
     annotation = make_annotation(article, author=team["annotator"])
-    denied = api_as(team["annotator"]).patch(annotation_url(annotation), {"status": "accepted"},
-                                            HTTP_IF_MATCH=annotation.etag)
+    denied = api_as(team["annotator"]).patch(
+        annotation_url(annotation), {"status": "accepted"}, HTTP_IF_MATCH=annotation.etag
+    )
     assert denied.status_code == 403
-    allowed = api_as(team["reviewer"]).patch(annotation_url(annotation), {"status": "accepted", "note": "ok"},
-                                            HTTP_IF_MATCH=annotation.etag)
+    allowed = api_as(team["reviewer"]).patch(
+        annotation_url(annotation), {"status": "accepted", "note": "ok"}, HTTP_IF_MATCH=annotation.etag
+    )
     assert allowed.status_code == 200
     assert (allowed.json()["status"], allowed.json()["note"], allowed.json()["version"]) == ("accepted", "ok", 3)
-    assert api_as(team["reviewer"]).patch(annotation_url(annotation), {"status": "maybe"},
-                                          HTTP_IF_MATCH=allowed["ETag"]).status_code == 400
+    assert (
+        api_as(team["reviewer"])
+        .patch(annotation_url(annotation), {"status": "maybe"}, HTTP_IF_MATCH=allowed["ETag"])
+        .status_code
+        == 400
+    )
 
 
 def test_reviewers_cannot_review_their_own_annotations(team, article):
@@ -243,8 +259,10 @@ def test_role_matrix_for_annotations(team, article, role):
     assert client.get(annotation_url(other)).status_code == 200
     assert client.patch(annotation_url(other), {"note": "x"}, HTTP_IF_MATCH=other.etag).status_code == edit_other
     other.refresh_from_db()
-    assert client.patch(annotation_url(other), {"status": "rejected"},
-                        HTTP_IF_MATCH=other.etag).status_code == review_other
+    assert (
+        client.patch(annotation_url(other), {"status": "rejected"}, HTTP_IF_MATCH=other.etag).status_code
+        == review_other
+    )
     other.refresh_from_db()
     assert client.delete(annotation_url(other), HTTP_IF_MATCH=other.etag).status_code == delete_other
     assert Annotation.objects.filter(pk=other.pk).exists() == (delete_other != 204)
@@ -369,8 +387,9 @@ def test_concurrent_edits_and_double_submits_on_real_connections(team, article):
     assert annotation.version == 2 and annotation.note == ("A" if edits[0] == 200 else "B")
     span = {"label": "quote", "start": 10, "end": 14}
     twins = [api_as(team["annotator"]), api_as(team["annotator"])]
-    creates = _in_parallel(*[lambda client=client: client.post(annotations_url(article), span).status_code
-                             for client in twins])
+    creates = _in_parallel(
+        *[lambda client=client: client.post(annotations_url(article), span).status_code for client in twins]
+    )
     assert sorted(creates) == [201, 409]
     assert Annotation.objects.filter(article=article, label__key="quote").count() == 1
 
@@ -391,9 +410,14 @@ def test_concurrent_patches_with_if_match_star_all_succeed(team, article):
         pytest.skip("needs parallel database connections (PostgreSQL)")
     annotation = make_annotation(article, author=team["annotator"])
     clients = [api_as(team["annotator"]) for _ in range(6)]
-    codes = _in_parallel(*[lambda client=client, n=n: client.patch(annotation_url(annotation), {"note": f"n{n}"},
-                                                                    HTTP_IF_MATCH="*").status_code
-                           for n, client in enumerate(clients)])
+    codes = _in_parallel(
+        *[
+            lambda client=client, n=n: (
+                client.patch(annotation_url(annotation), {"note": f"n{n}"}, HTTP_IF_MATCH="*").status_code
+            )
+            for n, client in enumerate(clients)
+        ]
+    )
     assert codes == [200] * 6
     annotation.refresh_from_db()
     assert annotation.version == 7

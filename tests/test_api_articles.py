@@ -17,8 +17,14 @@ def ids(response) -> list[int]:
 
 
 def test_owners_add_articles_with_canonical_text_etag_and_location(team):
-    payload = {"project": team["project"].pk, "title": "  Budget day ", "text": "Line one\r\nLine two",
-               "url": "https://news.example/a", "published_at": "2026-03-01T10:00:00+01:00", "outlet": "Example"}
+    payload = {
+        "project": team["project"].pk,
+        "title": "  Budget day ",
+        "text": "Line one\r\nLine two",
+        "url": "https://news.example/a",
+        "published_at": "2026-03-01T10:00:00+01:00",
+        "outlet": "Example",
+    }
     response = api_as(team["owner"]).post(ARTICLES, payload)
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -48,8 +54,9 @@ def test_adding_to_someone_elses_project_looks_like_adding_to_no_project(team):
 
 
 def test_the_same_text_twice_in_a_project_is_refused_with_the_first_articles_id(team, article):
-    response = api_as(team["owner"]).post(ARTICLES, {"project": team["project"].pk, "title": "Again",
-                                                     "text": article.text})
+    response = api_as(team["owner"]).post(
+        ARTICLES, {"project": team["project"].pk, "title": "Again", "text": article.text}
+    )
     assert response.status_code == 400 and response.json()["duplicate_id"] == article.pk
 
 
@@ -126,8 +133,13 @@ def test_ordering_takes_allow_listed_fields_only(team):
 
 @pytest.mark.parametrize(
     "query",
-    ["created_by__password__startswith=md5", "filter=user__auth_token__key__startswith=a",
-     "project__memberships__user__username=owner", "search=x", "format=json"],
+    [
+        "created_by__password__startswith=md5",
+        "filter=user__auth_token__key__startswith=a",
+        "project__memberships__user__username=owner",
+        "search=x",
+        "format=json",
+    ],
 )
 def test_unknown_query_parameters_are_refused_so_no_orm_path_reaches_the_database(team, article, query):
     """AUTHZ-4: every parameter is declared; anything else is a 400 whatever the secret's content."""
@@ -182,8 +194,14 @@ def test_text_can_change_until_annotations_point_into_it(team, article):
 def test_server_set_article_fields_cannot_be_assigned(team, article):
     """AUTHZ-6: project, status, version, hashes and authorship are the server's."""
     client = api_as(team["owner"])
-    for field, value in (("project", make_project(team["owner"]).pk), ("status", "approved"), ("version", 7),
-                         ("text_sha256", "0" * 64), ("created_by", "outsider"), ("annotation_count", 3)):
+    for field, value in (
+        ("project", make_project(team["owner"]).pk),
+        ("status", "approved"),
+        ("version", 7),
+        ("text_sha256", "0" * 64),
+        ("created_by", "outsider"),
+        ("annotation_count", 3),
+    ):
         assert client.patch(article_url(article), {field: value}, HTTP_IF_MATCH="*").status_code == 400, field
     article.refresh_from_db()
     assert (article.version, article.status) == (1, "new")

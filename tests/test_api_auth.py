@@ -43,8 +43,12 @@ def test_a_token_is_shown_only_when_it_is_created_and_creating_one_again_rotates
 
 @pytest.mark.parametrize(
     "payload",
-    [{"username": "viewer", "password": "wrong"}, {"username": "ghost", "password": PASSWORD},
-     {"username": "viewer"}, {"username": "viewer", "password": PASSWORD, "is_staff": True}],
+    [
+        {"username": "viewer", "password": "wrong"},
+        {"username": "ghost", "password": PASSWORD},
+        {"username": "viewer"},
+        {"username": "viewer", "password": PASSWORD, "is_staff": True},
+    ],
 )
 def test_wrong_or_incomplete_credentials_get_400_and_no_token(team, payload):
     response = api_as().post(TOKEN, payload)
@@ -89,24 +93,36 @@ def test_every_endpoint_answers_401_json_to_anonymous_callers_and_changes_nothin
     label = project.labels.first()
     member = project.memberships.first()
     calls = [
-        ("get", url("project-list")), ("post", url("project-list")),
-        ("get", project_url(project)), ("patch", project_url(project)), ("delete", project_url(project)),
-        ("get", url("project-member-list", project.pk)), ("post", url("project-member-list", project.pk)),
+        ("get", url("project-list")),
+        ("post", url("project-list")),
+        ("get", project_url(project)),
+        ("patch", project_url(project)),
+        ("delete", project_url(project)),
+        ("get", url("project-member-list", project.pk)),
+        ("post", url("project-member-list", project.pk)),
         ("patch", url("project-member-detail", project.pk, member.pk)),
         ("delete", url("project-member-detail", project.pk, member.pk)),
-        ("get", url("project-label-list", project.pk)), ("post", url("project-label-list", project.pk)),
+        ("get", url("project-label-list", project.pk)),
+        ("post", url("project-label-list", project.pk)),
         ("patch", url("project-label-detail", project.pk, label.pk)),
         ("delete", url("project-label-detail", project.pk, label.pk)),
-        ("get", url("article-list")), ("post", url("article-list")),
-        ("get", article_url(article)), ("patch", article_url(article)), ("delete", article_url(article)),
-        ("get", annotations_url(article)), ("post", annotations_url(article)),
-        ("get", annotation_url(annotation)), ("patch", annotation_url(annotation)),
-        ("delete", annotation_url(annotation)), ("delete", TOKEN),
+        ("get", url("article-list")),
+        ("post", url("article-list")),
+        ("get", article_url(article)),
+        ("patch", article_url(article)),
+        ("delete", article_url(article)),
+        ("get", annotations_url(article)),
+        ("post", annotations_url(article)),
+        ("get", annotation_url(annotation)),
+        ("patch", annotation_url(annotation)),
+        ("delete", annotation_url(annotation)),
+        ("delete", TOKEN),
     ]
     client = api_as()
     for method, path in calls:
-        response = getattr(client, method)(path, {"name": "x", "label": "claim", "start": 0, "end": 7},
-                                           HTTP_IF_MATCH="*")
+        response = getattr(client, method)(
+            path, {"name": "x", "label": "claim", "start": 0, "end": 7}, HTTP_IF_MATCH="*"
+        )
         assert response.status_code == 401, (method, path, response.status_code)
         assert response.json()["detail"], (method, path)
     assert (Project.objects.count(), Article.objects.count(), Annotation.objects.count()) == (1, 1, 1)
@@ -168,6 +184,7 @@ def test_password_guessing_is_throttled_per_username_and_address(team, guessing_
 
 def test_password_guessing_answers_alike_for_known_and_unknown_usernames(team, guessing_limits):
     """No account enumeration: the same statuses, bodies and Retry-After, failure after failure."""
+
     def answers(username: str, address: str) -> list:
         responses = [sign_in(username, "wrong", address) for _ in range(4)]
         return [(r.status_code, r.json(), r.get("Retry-After")) for r in responses]

@@ -222,8 +222,10 @@ def test_annotation_lengths_are_bounded(team, article):
     "content_type,body",
     [
         ("application/x-www-form-urlencoded", "label=claim&start=0&end=7"),
-        ("multipart/form-data; boundary=xyz",
-         '--xyz\r\nContent-Disposition: form-data; name="label"\r\n\r\nclaim\r\n--xyz--'),
+        (
+            "multipart/form-data; boundary=xyz",
+            '--xyz\r\nContent-Disposition: form-data; name="label"\r\n\r\nclaim\r\n--xyz--',
+        ),
         ("text/plain", '{"label": "claim", "start": 0, "end": 7}'),
         ("application/xml", "<label>claim</label>"),
     ],

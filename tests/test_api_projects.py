@@ -54,8 +54,13 @@ def test_project_detail_carries_labels_and_your_role(team):
     body = api_as(team["reviewer"]).get(project_url(team["project"])).json()
     assert body["my_role"] == "reviewer"
     assert body["labels"][0] == {
-        "id": body["labels"][0]["id"], "key": "claim", "name": "Claim", "color": "#E69F00", "shortcut": "1",
-        "description": "A checkable statement of fact presented as true.", "order": 0,
+        "id": body["labels"][0]["id"],
+        "key": "claim",
+        "name": "Claim",
+        "color": "#E69F00",
+        "shortcut": "1",
+        "description": "A checkable statement of fact presented as true.",
+        "order": 0,
         "fields": Label.objects.get(project=team["project"], key="claim").fields,
     }
 
@@ -113,7 +118,10 @@ def test_members_list_shows_usernames_and_roles_and_no_secrets(team):
     team["owner"].save()
     rows = api_as(team["viewer"]).get(members_url(team["project"])).json()["results"]
     assert {row["username"]: row["role"] for row in rows} == {
-        "owner": "owner", "reviewer": "reviewer", "annotator": "annotator", "annotator2": "annotator",
+        "owner": "owner",
+        "reviewer": "reviewer",
+        "annotator": "annotator",
+        "annotator2": "annotator",
         "viewer": "viewer",
     }
     assert set(rows[0]) == {"id", "user", "username", "role", "created_at"}
@@ -171,8 +179,12 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(team):
 
 
 def test_members_may_leave_a_project_and_owners_remove_others(team):
-    assert api_as(team["viewer"]).delete(members_url(team["project"], membership(team["project"],
-                                                                                 team["viewer"]))).status_code == 204
+    assert (
+        api_as(team["viewer"])
+        .delete(members_url(team["project"], membership(team["project"], team["viewer"])))
+        .status_code
+        == 204
+    )
     target = membership(team["project"], team["annotator2"])
     assert api_as(team["owner"]).delete(members_url(team["project"], target)).status_code == 204
     assert role_in(team["project"], team["viewer"]) is None and role_in(team["project"], team["annotator2"]) is None
@@ -190,8 +202,14 @@ def test_member_fields_that_the_server_sets_are_refused(team):
 
 
 def test_owners_add_labels_with_attribute_fields(team):
-    payload = {"key": "stat", "name": "Statistic", "color": "#123abc", "shortcut": "5", "order": 4,
-               "fields": [{"name": "unit", "label": "Unit", "type": "choice", "choices": ["%", "EUR"]}]}
+    payload = {
+        "key": "stat",
+        "name": "Statistic",
+        "color": "#123abc",
+        "shortcut": "5",
+        "order": 4,
+        "fields": [{"name": "unit", "label": "Unit", "type": "choice", "choices": ["%", "EUR"]}],
+    }
     response = api_as(team["owner"]).post(labels_url(team["project"]), payload)
     assert response.status_code == 201, response.json()
     assert Label.objects.get(project=team["project"], key="stat").fields == payload["fields"]

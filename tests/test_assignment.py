@@ -30,7 +30,9 @@ State = AssignmentState
 
 def test_an_owner_assigns_articles_by_hand_once_and_the_history_says_who(team, article):
     created = assign(team["project"], articles=[article.pk], annotators=[team["annotator"].pk], by=team["owner"])
-    assert [(a.article_id, a.annotator_id, a.state) for a in created] == [(article.pk, team["annotator"].pk, "assigned")]
+    assert [(a.article_id, a.annotator_id, a.state) for a in created] == [
+        (article.pk, team["annotator"].pk, "assigned")
+    ]
     assert assign(team["project"], articles=[article.pk], annotators=[team["annotator"].pk], by=team["owner"]) == []
     event = AssignmentEvent.objects.get()
     assert (event.action, event.actor, event.to_state) == ("assign", team["owner"], "assigned")
@@ -92,7 +94,9 @@ def test_spreading_gives_each_article_distinct_annotators_and_balances_the_load(
 
 def test_spreading_prefers_whoever_has_the_least_open_work():
     assert plan_spread({1: set(), 2: set(), 3: set()}, pool=[10, 11, 12], loads={10: 5, 11: 1}, per_article=1) == [
-        (1, 12), (2, 11), (3, 12)
+        (1, 12),
+        (2, 11),
+        (3, 12),
     ]
 
 
@@ -132,8 +136,12 @@ def test_automatic_assignment_refuses_more_annotators_per_article_than_there_are
         assign_automatically(team["project"], by=team["owner"], per_article=3)
     with pytest.raises(InvalidInput, match="between 1 and 20"):
         assign_automatically(team["project"], by=team["owner"], per_article=0)
-    created = assign_automatically(team["project"], by=team["owner"], per_article=3,
-                                   annotators=[team["annotator"].pk, team["reviewer"].pk, team["owner"].pk])
+    created = assign_automatically(
+        team["project"],
+        by=team["owner"],
+        per_article=3,
+        annotators=[team["annotator"].pk, team["reviewer"].pk, team["owner"].pk],
+    )
     assert len(created) == 3
 
 
@@ -152,11 +160,16 @@ def test_unassigning_works_until_the_annotator_submits(team, article):
 def test_my_queue_lists_my_work_what_needs_me_first_and_forgets_projects_i_left(team):
     states = [State.APPROVED, State.ASSIGNED, State.CHANGES_REQUESTED, State.SUBMITTED, State.IN_PROGRESS]
     for state in states:
-        Assignment.objects.create(article=make_article(team["project"], by=team["owner"]),
-                                  annotator=team["annotator"], state=state)
+        Assignment.objects.create(
+            article=make_article(team["project"], by=team["owner"]), annotator=team["annotator"], state=state
+        )
     Assignment.objects.create(article=make_article(team["project"], by=team["owner"]), annotator=team["annotator2"])
     assert [a.state for a in annotator_queue(team["annotator"])] == [
-        "changes_requested", "in_progress", "assigned", "submitted", "approved"
+        "changes_requested",
+        "in_progress",
+        "assigned",
+        "submitted",
+        "approved",
     ]
     team["project"].memberships.filter(user=team["annotator"]).delete()
     assert list(annotator_queue(team["annotator"])) == []
@@ -177,5 +190,9 @@ def test_the_review_queue_puts_flagged_work_first_and_never_ones_own(team):
     assert list(review_queue(team["annotator"])) == list(review_queue(team["viewer"])) == []
     assert [q.question for q in open_questions(team["project"])] == ["Opinion or claim?"]
     assert assignment_counts(team["project"]) == {
-        "assigned": 0, "in_progress": 0, "submitted": 3, "changes_requested": 0, "approved": 0
+        "assigned": 0,
+        "in_progress": 0,
+        "submitted": 3,
+        "changes_requested": 0,
+        "approved": 0,
     }

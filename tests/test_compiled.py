@@ -12,9 +12,13 @@ from articles.models import Annotation, Article, Label
 from tests.factories import make_annotation, make_article, make_project, make_user
 
 WITH_LABEL = CompiledQuery(
-    lambda article, key: Annotation.objects.filter(article_id=article, label__key=key)
-    .annotate(label_key=F("label__key")).order_by("start"),
-    int, str,
+    lambda article, key: (
+        Annotation.objects.filter(article_id=article, label__key=key)
+        .annotate(label_key=F("label__key"))
+        .order_by("start")
+    ),
+    int,
+    str,
 )
 
 
@@ -29,7 +33,11 @@ def test_rows_match_the_queryset_with_annotations_json_and_times(team, article):
         for got, want in zip(found, expected, strict=True):
             assert got.label_key == key
             assert (got.note, got.attributes, got.created_at, got.start) == (
-                want.note, want.attributes, want.created_at, want.start)
+                want.note,
+                want.attributes,
+                want.created_at,
+                want.start,
+            )
             assert got._state.adding is False and got._state.db == "default"
 
 
@@ -47,7 +55,11 @@ def test_article_with_role_is_scoped_like_the_queryset(team, article):
         found = article_with_role(user, article.pk)
         expected = articles_with_role(user).get(pk=article.pk)
         assert (found.pk, found.text, found.my_role, found.project_visibility) == (
-            expected.pk, expected.text, expected.my_role, expected.project_visibility)
+            expected.pk,
+            expected.text,
+            expected.my_role,
+            expected.project_visibility,
+        )
     for user, pk in ((team["outsider"], article.pk), (team["owner"], other.pk), (team["owner"], 2**63)):
         with pytest.raises(Http404):  # AUTHZ-1: unknown and foreign articles look the same
             article_with_role(user, pk)

@@ -19,8 +19,12 @@ TEXT = "The minister said taxes will fall. Critics called the plan reckless and 
 def finished_pair(team, text=TEXT):
     """One article annotated by both annotators (one shared claim, one span each) and submitted."""
     article = make_article(team["project"], text=text, by=team["owner"])
-    assign(team["project"], articles=[article.pk], annotators=[team["annotator"].pk, team["annotator2"].pk],
-           by=team["owner"])
+    assign(
+        team["project"],
+        articles=[article.pk],
+        annotators=[team["annotator"].pk, team["annotator2"].pk],
+        by=team["owner"],
+    )
     shared_a = make_annotation(article, author=team["annotator"], start=18, end=33)
     make_annotation(article, author=team["annotator2"], start=18, end=33)
     make_annotation(article, author=team["annotator"], label="opinion", start=59, end=80)
@@ -37,11 +41,18 @@ def test_the_dashboard_counts_articles_labels_progress_and_throughput(team):
     transition(Assignment.objects.get(article=article, annotator=team["annotator2"]), "approve", by=team["reviewer"])
     board = project_dashboard(team["project"], user=team["owner"])
     assert board.articles_by_status == {
-        "new": 1, "in_progress": 0, "in_review": 1, "changes_requested": 0, "approved": 0
+        "new": 1,
+        "in_progress": 0,
+        "in_review": 1,
+        "changes_requested": 0,
+        "approved": 0,
     }
     assert board.article_total == 2
     assert [(label.key, label.count) for label in board.labels] == [
-        ("claim", 2), ("quote", 1), ("source", 0), ("opinion", 1)
+        ("claim", 2),
+        ("quote", 1),
+        ("source", 0),
+        ("opinion", 1),
     ]
     assert board.statuses == {"pending": 1, "accepted": 2, "rejected": 1}
     assert board.acceptance_rate == pytest.approx(2 / 3)
@@ -53,15 +64,21 @@ def test_the_dashboard_counts_articles_labels_progress_and_throughput(team):
     assert (this_week.submitted, this_week.approved, this_week.articles) == (2, 1, 1)
     assert this_week.overlap_f1 == pytest.approx(0.5)  # each has 2 spans, 1 matches: P = R = 1/2
     assert board.largest == {"status": 1, "label": 2, "week": 2}
-    assert len(board.weeks) == 12 and board.weeks[0].start < this_week.start == week_of(Annotation.objects.first().created_at)
+    assert len(board.weeks) == 12 and board.weeks[0].start < this_week.start == week_of(
+        Annotation.objects.first().created_at
+    )
 
 
 def test_agreement_counts_only_annotators_who_finished_and_never_reviewers_own_spans(team):
     article, _ = finished_pair(team)
     make_annotation(article, author=team["reviewer"], label="source", start=0, end=3)
     unfinished = make_article(team["project"], by=team["owner"])
-    assign(team["project"], articles=[unfinished.pk], annotators=[team["annotator"].pk, team["annotator2"].pk],
-           by=team["owner"])
+    assign(
+        team["project"],
+        articles=[unfinished.pk],
+        annotators=[team["annotator"].pk, team["annotator2"].pk],
+        by=team["owner"],
+    )
     make_annotation(unfinished, author=team["annotator"])
     Assignment.objects.filter(article=unfinished, annotator=team["annotator"]).update(state=AssignmentState.SUBMITTED)
     unassigned = make_article(team["project"], by=team["owner"])
@@ -72,8 +89,9 @@ def test_agreement_counts_only_annotators_who_finished_and_never_reviewers_own_s
         (article.pk, sorted([team["annotator"].pk, team["annotator2"].pk])),
         (unassigned.pk, sorted([team["annotator"].pk, team["reviewer"].pk])),
     ]
-    assert all(span.label != "source" or span.end != 3 for d in documents for spans in d.codings.values()
-               for span in spans)
+    assert all(
+        span.label != "source" or span.end != 3 for d in documents for spans in d.codings.values() for span in spans
+    )
 
 
 def test_the_dashboard_never_counts_another_projects_rows(team):

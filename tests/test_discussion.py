@@ -10,7 +10,7 @@ from articles.errors import InvalidInput
 from articles.models import AnnotationEvent, Assignment, AssignmentState, Comment, Role, Visibility
 from tests.factories import add_member, make_annotation
 
-PAYLOAD = '<script>alert(1)</script> <img src=x onerror=alert(1)> {{ 7*7 }}'
+PAYLOAD = "<script>alert(1)</script> <img src=x onerror=alert(1)> {{ 7*7 }}"
 
 
 def test_comments_form_threads_one_level_deep(team, article, django_assert_num_queries):
@@ -25,7 +25,8 @@ def test_comments_form_threads_one_level_deep(team, article, django_assert_num_q
     with django_assert_num_queries(1):
         threads = threads_for([span.pk])
     assert [(t.root.pk, [r.pk for r in t.replies]) for t in threads[span.pk]] == [
-        (root.pk, [reply.pk, nested.pk]), (second.pk, [])
+        (root.pk, [reply.pk, nested.pk]),
+        (second.pk, []),
     ]
 
 

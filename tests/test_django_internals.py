@@ -29,7 +29,8 @@ def test_the_installed_django_is_the_release_requirements_pin():
     assert pinned, "requirements.txt must pin Django exactly (Django==x.y.z)."
     assert django.get_version() == pinned.group(1), (
         f"requirements.txt pins Django {pinned.group(1)}, but Django {django.get_version()} is installed: "
-        "install the pinned release (pip install -r requirements-dev.txt) before trusting these checks.")
+        "install the pinned release (pip install -r requirements-dev.txt) before trusting these checks."
+    )
 
 
 def test_django_is_the_feature_release_the_compiler_internals_were_checked_against():
@@ -37,21 +38,27 @@ def test_django_is_the_feature_release_the_compiler_internals_were_checked_again
         f"Django {django.get_version()} is installed; articles/compiled.py's _read_select() reads private "
         f"SQLCompiler internals (klass_info, annotation_col_map, select, get_converters, apply_converters) "
         f"checked against Django {CHECKED}. Read them again in the new release, make this module pass, "
-        f"then set DJANGO_CHECKED to {django.VERSION[:2]}.")
+        f"then set DJANGO_CHECKED to {django.VERSION[:2]}."
+    )
 
 
 def test_the_select_list_read_from_the_compiler_matches_the_querysets_own_rows(team, article):
     make_annotation(article, start=0, end=7, attributes={"speaker": "Zoë"})
     make_annotation(article, author=team["annotator"], start=2, end=9, label="quote", note="🚲")
-    queryset = (Annotation.objects.filter(article=article).annotate(label_key=F("label__key"), twice=F("start") * 2)
-                .order_by("start"))
+    queryset = (
+        Annotation.objects.filter(article=article)
+        .annotate(label_key=F("label__key"), twice=F("start") * 2)
+        .order_by("start")
+    )
     select = compiled._read_select(queryset, "default")
     with connection.cursor() as cursor:
         cursor.execute(select.sql, select.params)
         rows = list(select.convert(cursor.fetchall()))
     read = [
-        {**{name: row[index] for name, index in zip(select.attnames, select.model_columns, strict=True)},
-         **{name: row[index] for name, index in select.annotations}}
+        {
+            **{name: row[index] for name, index in zip(select.attnames, select.model_columns, strict=True)},
+            **{name: row[index] for name, index in select.annotations},
+        }
         for row in rows
     ]
     fields = [field.attname for field in Annotation._meta.get_fields() if field.concrete]
@@ -59,7 +66,8 @@ def test_the_select_list_read_from_the_compiler_matches_the_querysets_own_rows(t
     assert (sorted(select.attnames), read) == (sorted(fields), expected), (
         f"Django {django.get_version()}: SQLCompiler.klass_info['select_fields'], select or annotation_col_map "
         f"no longer say where each value lands as they did in Django {CHECKED}; fix articles/compiled.py "
-        f"_read_select().")
+        f"_read_select()."
+    )
 
 
 def test_a_compiler_internal_gone_in_an_upgrade_fails_loudly_with_the_django_version(monkeypatch):

@@ -68,10 +68,16 @@ def NOTHING(team, article) -> None:
 
 # name -> (who may act, the scene set up beforehand, the call; `x` is the scene, `a` the article, `u` the caller)
 CASES: dict[str, tuple[set[str], Callable, Callable]] = {
-    "create_annotation": (WRITERS, NOTHING, lambda x, t, a, u: create_annotation(a, author=u, label="claim",
-                                                                                 start=0, end=7)),
-    "create_annotations": (WRITERS, NOTHING, lambda x, t, a, u: create_annotations(
-        a, [{"label": "claim", "start": 0, "end": 7}], author=u)),
+    "create_annotation": (
+        WRITERS,
+        NOTHING,
+        lambda x, t, a, u: create_annotation(a, author=u, label="claim", start=0, end=7),
+    ),
+    "create_annotations": (
+        WRITERS,
+        NOTHING,
+        lambda x, t, a, u: create_annotations(a, [{"label": "claim", "start": 0, "end": 7}], author=u),
+    ),
     "update_annotation": (REVIEWERS, _theirs, lambda x, t, a, u: update_annotation(x, by=u, changes={"note": "x"})),
     "delete_annotation": (REVIEWERS, _theirs, lambda x, t, a, u: delete_annotation(x, by=u)),
     "restore_annotation": (REVIEWERS, _deleted, lambda x, t, a, u: restore_annotation(a, x, by=u)),
@@ -80,23 +86,43 @@ CASES: dict[str, tuple[set[str], Callable, Callable]] = {
     "workflow.transition approve": (REVIEWERS, _submitted, lambda x, t, a, u: workflow.transition(x, "approve", by=u)),
     "discussion.add_comment": (WRITERS, _theirs, lambda x, t, a, u: discussion.add_comment(x, by=u, body="Why?")),
     "discussion.set_resolved": (REVIEWERS, _thread, lambda x, t, a, u: discussion.set_resolved(x, by=u)),
-    "discussion.ask_reviewer": (REVIEWERS, _theirs, lambda x, t, a, u: discussion.ask_reviewer(x, by=u,
-                                                                                               question="Claim?")),
+    "discussion.ask_reviewer": (
+        REVIEWERS,
+        _theirs,
+        lambda x, t, a, u: discussion.ask_reviewer(x, by=u, question="Claim?"),
+    ),
     "discussion.clear_flag": (REVIEWERS, _theirs, lambda x, t, a, u: discussion.clear_flag(x, by=u)),
     "adjudication.accept_agreed": (REVIEWERS, NOTHING, lambda x, t, a, u: adjudication.accept_agreed(a, by=u)),
-    "adjudication.write_own": (REVIEWERS, NOTHING, lambda x, t, a, u: adjudication.write_own(
-        a, by=u, label="quote", start=0, end=7)),
-    "assignment.assign": (OWNERS, NOTHING, lambda x, t, a, u: assignment.assign(
-        t["project"], articles=[a.pk], annotators=[t["annotator2"].pk], by=u)),
+    "adjudication.write_own": (
+        REVIEWERS,
+        NOTHING,
+        lambda x, t, a, u: adjudication.write_own(a, by=u, label="quote", start=0, end=7),
+    ),
+    "assignment.assign": (
+        OWNERS,
+        NOTHING,
+        lambda x, t, a, u: assignment.assign(t["project"], articles=[a.pk], annotators=[t["annotator2"].pk], by=u),
+    ),
     "assignment.unassign": (OWNERS, _assigned, lambda x, t, a, u: assignment.unassign(x, by=u)),
-    "create_article": (OWNERS, NOTHING, lambda x, t, a, u: create_article(t["project"], by=u, title="New",
-                                                                          text="Fresh text.")),
+    "create_article": (
+        OWNERS,
+        NOTHING,
+        lambda x, t, a, u: create_article(t["project"], by=u, title="New", text="Fresh text."),
+    ),
     "update_article": (OWNERS, NOTHING, lambda x, t, a, u: update_article(a, by=u, changes={"title": "Renamed"})),
     "delete_article": (OWNERS, NOTHING, lambda x, t, a, u: delete_article(a, by=u)),
-    "imports.run_import": (OWNERS, NOTHING, lambda x, t, a, u: imports.run_import(
-        t["project"], [Batch([ArticleDraft(record="1", title="Imported", text="Imported text.")])], by=u)),
-    "add_member": (OWNERS, lambda t, a: make_user("newcomer"), lambda x, t, a, u: add_member(
-        t["project"], username=x.username, role="viewer", by=u)),
+    "imports.run_import": (
+        OWNERS,
+        NOTHING,
+        lambda x, t, a, u: imports.run_import(
+            t["project"], [Batch([ArticleDraft(record="1", title="Imported", text="Imported text.")])], by=u
+        ),
+    ),
+    "add_member": (
+        OWNERS,
+        lambda t, a: make_user("newcomer"),
+        lambda x, t, a, u: add_member(t["project"], username=x.username, role="viewer", by=u),
+    ),
     "change_role": (OWNERS, lambda t, a: _membership(t), lambda x, t, a, u: change_role(x, role="viewer", by=u)),
     "remove_member": (OWNERS, lambda t, a: _membership(t), lambda x, t, a, u: remove_member(x, by=u)),
     "delete_project": (OWNERS, NOTHING, lambda x, t, a, u: delete_project(t["project"], by=u)),
@@ -104,8 +130,14 @@ CASES: dict[str, tuple[set[str], Callable, Callable]] = {
 
 
 def _counts() -> tuple[int, ...]:
-    return (Annotation.objects.count(), Article.objects.count(), Comment.objects.count(),
-            Membership.objects.count(), Project.objects.count(), Assignment.objects.count())
+    return (
+        Annotation.objects.count(),
+        Article.objects.count(),
+        Comment.objects.count(),
+        Membership.objects.count(),
+        Project.objects.count(),
+        Assignment.objects.count(),
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

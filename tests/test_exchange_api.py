@@ -20,8 +20,13 @@ from tests.api_client import api_as, url
 from tests.factories import make_annotation, make_article, make_project
 from tests.local_web_server import LocalWebServer
 
-MEDIA_TYPES = {"json": "application/json", "w3c": "application/json", "claimreview": "application/json",
-               "jsonl": "application/x-ndjson", "csv": "text/csv"}
+MEDIA_TYPES = {
+    "json": "application/json",
+    "w3c": "application/json",
+    "claimreview": "application/json",
+    "jsonl": "application/x-ndjson",
+    "csv": "text/csv",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -76,8 +81,15 @@ def test_filters_reach_the_export(team, article):
     assert document["counts"]["annotations"] == 1
 
 
-@pytest.mark.parametrize("query, field", [({"format": "pdf"}, "format"), ({"status": "maybe"}, "status"),
-                                          ({"since": "soon"}, "since"), ({"ordering": "user__password"}, "ordering")])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"format": "pdf"}, "format"),
+        ({"status": "maybe"}, "status"),
+        ({"since": "soon"}, "since"),
+        ({"ordering": "user__password"}, "ordering"),
+    ],
+)
 def test_bad_export_parameters_are_a_json_400(team, query, field):
     response = project_export(team, **query)
     assert response.status_code == 400 and field in response.json()
@@ -147,7 +159,8 @@ def test_download_names_keep_only_safe_characters(team):
     project = Project(pk=5, slug='evil"; filename=x.html\r\n', name="x")
     assert download_name(ExportScope(project, team["owner"]), "csv").endswith(".csv")
     assert set(download_name(ExportScope(project, team["owner"]), "csv")) <= set(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+    )
 
 
 def import_as(team, user="owner", **payload):
@@ -155,8 +168,12 @@ def import_as(team, user="owner", **payload):
 
 
 def test_owners_import_a_jsonl_file_and_get_a_summary(team):
-    content = "\n".join(json.dumps({"title": f"Story {n}", "text": f"Text of story {n}.",
-                                    "spans": [{"start": 0, "end": 4, "label": "claim"}]}) for n in range(3))
+    content = "\n".join(
+        json.dumps(
+            {"title": f"Story {n}", "text": f"Text of story {n}.", "spans": [{"start": 0, "end": 4, "label": "claim"}]}
+        )
+        for n in range(3)
+    )
     response = import_as(team, filename="stories.jsonl", content=content)
     assert response.status_code == 201, response.json()
     summary = response.json()
@@ -170,8 +187,9 @@ def test_a_native_export_can_be_sent_as_a_json_document(team, article):
     make_annotation(article, team["annotator"], note="keep me")
     document = json.loads(body(project_export(team, "owner")))
     target = make_project(team["owner"], name="Copy")
-    response = api_as(team["owner"]).post(url("api_project_import", target.pk),
-                                          {"format": "json", "content": document}, format="json")
+    response = api_as(team["owner"]).post(
+        url("api_project_import", target.pk), {"format": "json", "content": document}, format="json"
+    )
     assert response.status_code == 201, response.json()
     assert Annotation.objects.get(article__project=target).note == "keep me"
 
@@ -189,12 +207,13 @@ def test_a_refused_import_lists_every_problem_and_stores_nothing(team):
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert [(e["file"], e["record"], e["field"]) for e in errors] == [
-        ("bad.jsonl", "line 2, column 10", "json"), ("bad.jsonl", "line 3", "text")]
+        ("bad.jsonl", "line 2, column 10", "json"),
+        ("bad.jsonl", "line 3", "text"),
+    ]
     assert response.json()["detail"] == "Nothing was imported: 2 problem(s)." and not Article.objects.exists()
 
 
-@pytest.mark.parametrize("role, status", [("reviewer", 403), ("annotator", 403), ("viewer", 403),
-                                          ("outsider", 404)])
+@pytest.mark.parametrize("role, status", [("reviewer", 403), ("annotator", 403), ("viewer", 403), ("outsider", 404)])
 def test_only_owners_import(team, role, status):
     assert import_as(team, role, filename="a.json", content=[{"text": "x"}]).status_code == status
     assert not Article.objects.exists()
@@ -205,24 +224,36 @@ def test_bad_import_requests_are_400_not_500(team):
     assert import_as(team, format="yaml", content="a: 1").status_code == 400
     assert import_as(team, format="csv", content={"not": "text"}).status_code == 400
     raw = json.dumps({"format": "json", "content": [{"text": "bad \ud800"}]})  # an escaped lone surrogate
-    response = api_as(team["owner"]).post(url("api_project_import", team["project"].pk), raw,
-                                          content_type="application/json")
+    response = api_as(team["owner"]).post(
+        url("api_project_import", team["project"].pk), raw, content_type="application/json"
+    )
     assert response.status_code == 400 and not Article.objects.exists()
 
 
 def test_w3c_annotations_import_onto_one_article(team, article):
     quote = article.text[18:33]
-    items = [{"type": "Annotation", "body": {"type": "TextualBody", "purpose": "tagging", "value": "claim"},
-              "creator": {"type": "Person", "nickname": "annotator"},
-              "target": {"source": "https://elsewhere.example/x",
-                         "selector": {"type": "TextQuoteSelector", "exact": quote}}}]
+    items = [
+        {
+            "type": "Annotation",
+            "body": {"type": "TextualBody", "purpose": "tagging", "value": "claim"},
+            "creator": {"type": "Person", "nickname": "annotator"},
+            "target": {
+                "source": "https://elsewhere.example/x",
+                "selector": {"type": "TextQuoteSelector", "exact": quote},
+            },
+        }
+    ]
     client = api_as(team["owner"])
     response = client.post(url("api_article_import", article.pk), {"format": "w3c", "content": items}, format="json")
     assert response.status_code == 201, response.json()
     stored = Annotation.objects.get(article=article)
     assert (stored.quote, stored.author) == (quote, team["annotator"])
-    assert api_as(team["reviewer"]).post(url("api_article_import", article.pk), {"content": items},
-                                         format="json").status_code == 403
+    assert (
+        api_as(team["reviewer"])
+        .post(url("api_article_import", article.pk), {"content": items}, format="json")
+        .status_code
+        == 403
+    )
 
 
 @pytest.fixture
@@ -234,8 +265,9 @@ def page_server(settings):
 
 def test_url_import_stores_the_extracted_text_of_a_local_page_when_allowed(team, page_server, settings):
     settings.URL_IMPORT_ALLOW_PRIVATE = True
-    response = api_as(team["owner"]).post(url("api_project_import_url", team["project"].pk),
-                                          {"url": page_server.url("/article")}, format="json")
+    response = api_as(team["owner"]).post(
+        url("api_project_import_url", team["project"].pk), {"url": page_server.url("/article")}, format="json"
+    )
     assert response.status_code == 201, response.json()
     article = Article.objects.get()
     assert article.title == "Harbour bridge to close for repairs" and article.outlet == "The Coast Gazette"
@@ -245,9 +277,16 @@ def test_url_import_stores_the_extracted_text_of_a_local_page_when_allowed(team,
 def test_ssrf1_url_import_refuses_internal_addresses_with_one_generic_message(team, page_server, settings):
     settings.URL_IMPORT_ALLOW_PRIVATE = False
     client = api_as(team["owner"])
-    answers = [client.post(url("api_project_import_url", team["project"].pk), {"url": target}, format="json")
-               for target in (page_server.url("/article"), "file:///etc/passwd", "http://169.254.169.254/latest/",
-                              "http://[::1]:22/", "https://></a><img src=# onerror=alert(1) />")]
+    answers = [
+        client.post(url("api_project_import_url", team["project"].pk), {"url": target}, format="json")
+        for target in (
+            page_server.url("/article"),
+            "file:///etc/passwd",
+            "http://169.254.169.254/latest/",
+            "http://[::1]:22/",
+            "https://></a><img src=# onerror=alert(1) />",
+        )
+    ]
     assert {a.status_code for a in answers} == {400}
     assert all(a.json() == {"url": [GENERIC_MESSAGE]} for a in answers)
     assert page_server.connections == 0 and not Article.objects.exists()

@@ -22,8 +22,11 @@ def shot(page, name: str) -> None:
 
 def serious_violations(page) -> list[str]:
     """axe-core's serious and critical findings on the current page."""
-    return [f"{v['id']}: {v['help']}" for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def sign_in(page, user) -> None:
@@ -61,8 +64,10 @@ def test_an_owner_downloads_and_imports_through_the_pages(page, team, article, t
     page.goto(f"/projects/{team['project'].pk}/")
 
     source = tmp_path / "stories.jsonl"
-    source.write_text("\n".join(json.dumps({"title": f"Harbour story {n}", "text": f"The ferry {n} runs again."})
-                                for n in range(2)), encoding="utf-8")
+    source.write_text(
+        "\n".join(json.dumps({"title": f"Harbour story {n}", "text": f"The ferry {n} runs again."}) for n in range(2)),
+        encoding="utf-8",
+    )
     page.get_by_role("link", name="Import", exact=True).click()
     page.set_input_files("#id_files", str(source))
     shot(page, "import-form")

@@ -39,8 +39,17 @@ def test_export_writes_a_file_with_a_progress_bar_and_imports_back(db, tmp_path)
 
 def test_export_to_stdout_with_filters(db):
     project = seed()
-    out, _ = run("export_annotations", str(project.pk), "--format", "jsonl", "--label", "claim",
-                 "--status", "accepted", "--no-progress")
+    out, _ = run(
+        "export_annotations",
+        str(project.pk),
+        "--format",
+        "jsonl",
+        "--label",
+        "claim",
+        "--status",
+        "accepted",
+        "--no-progress",
+    )
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 4 and {s["label"] for line in lines for s in line["spans"]} == {"claim"}
 
@@ -61,8 +70,9 @@ def test_import_reports_every_problem_and_stores_nothing(team, tmp_path):
     bad.write_text('{"text": "ok"}\n{"text": "x", "spans": [{"start": 0, "end": 9, "label": "claim"}]}\n{"oops"\n')
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError, match="Nothing was imported: 2 problem"):
-        call_command("import_articles", team["project"].slug, str(good), str(bad), "--no-progress",
-                     stdout=out, stderr=err)
+        call_command(
+            "import_articles", team["project"].slug, str(good), str(bad), "--no-progress", stdout=out, stderr=err
+        )
     assert "bad.jsonl, line 2, span 1, end: end is beyond the text" in err.getvalue()
     assert "bad.jsonl, line 3, column 8, json: Invalid JSON" in err.getvalue()
     assert not Article.objects.exists()

@@ -15,14 +15,14 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from articles import imports
-from articles.imports import staging
 from articles.fetching import GENERIC_MESSAGE
+from articles.imports import staging
 from articles.models import Annotation, Article
 from tests.factories import make_annotation, make_project
 from tests.local_web_server import LocalWebServer
 
 pytestmark = pytest.mark.django_db
-PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +56,9 @@ def test_the_project_page_offers_downloads_to_all_and_import_to_owners(client, t
 def test_the_download_menu_runs_no_queries(team, django_assert_num_queries):
     template = Template("{% load exchange %}{% export_menu project role labels=labels %}")
     with django_assert_num_queries(0):
-        html = template.render(Context({"project": team["project"], "role": "viewer",
-                                        "labels": [("", "Any"), ("claim", "Claim")]}))
+        html = template.render(
+            Context({"project": team["project"], "role": "viewer", "labels": [("", "Any"), ("claim", "Claim")]})
+        )
     assert 'value="claim"' in html and 'value="claimreview"' in html
 
 
@@ -66,8 +67,10 @@ def test_downloading_from_the_page_streams_the_filtered_export(client, team, art
     accepted = make_annotation(article, team["annotator"], label="quote", start=8, end=14, note="=1+1")
     Annotation.objects.filter(pk=accepted.pk).update(status="accepted")
     client.force_login(team["viewer"])
-    response = client.get(reverse("project_export_download", args=[team["project"].pk]),
-                          {"format": "csv", "status": "accepted", "label": "", "since": "", "until": ""})
+    response = client.get(
+        reverse("project_export_download", args=[team["project"].pk]),
+        {"format": "csv", "status": "accepted", "label": "", "since": "", "until": ""},
+    )
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(r["label"], r["note"]) for r in rows] == [("quote", "'=1+1")]
@@ -77,15 +80,17 @@ def test_downloading_from_the_page_streams_the_filtered_export(client, team, art
 
 def test_bad_download_choices_come_back_as_a_message(client, team):
     client.force_login(team["viewer"])
-    response = client.get(reverse("project_export_download", args=[team["project"].pk]), {"since": "soon"},
-                          follow=True)
+    response = client.get(reverse("project_export_download", args=[team["project"].pk]), {"since": "soon"}, follow=True)
     assert response.redirect_chain and "ISO 8601" in response.content.decode()
 
 
 def test_downloads_and_imports_are_404_for_outsiders_and_login_for_anonymous(client, team, article):
     """AUTHZ-1, AUTHZ-8: no export or import by guessing ids."""
-    urls = [reverse("project_export_download", args=[team["project"].pk]),
-            reverse("article_export_download", args=[article.pk]), reverse("project_import", args=[team["project"].pk])]
+    urls = [
+        reverse("project_export_download", args=[team["project"].pk]),
+        reverse("article_export_download", args=[article.pk]),
+        reverse("project_import", args=[team["project"].pk]),
+    ]
     assert all(client.get(url).status_code == 302 for url in urls)
     client.force_login(team["outsider"])
     assert all(client.get(url).status_code == 404 for url in urls)
@@ -97,8 +102,16 @@ def test_an_import_is_previewed_then_committed_once(client, team):
     project = team["project"]
     client.force_login(team["owner"])
     assert client.get(reverse("project_import", args=[project.pk])).status_code == 200
-    content = "\n".join(json.dumps({"title": f"Story {n}", "text": f"Text {n} about the harbour.",
-                                    "spans": [{"start": 0, "end": 4, "label": "claim"}]}) for n in range(3))
+    content = "\n".join(
+        json.dumps(
+            {
+                "title": f"Story {n}",
+                "text": f"Text {n} about the harbour.",
+                "spans": [{"start": 0, "end": 4, "label": "claim"}],
+            }
+        )
+        for n in range(3)
+    )
     response = preview(client, project, files=[upload("stories.jsonl", content)])
     assert response.status_code == 200 and not Article.objects.exists()
     page = response.content.decode()

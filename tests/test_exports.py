@@ -18,8 +18,16 @@ from articles.exports.records import AnnotationRecord, ArticleRecord, ExportHead
 from articles.labels import VERDICTS
 
 SCHEMA = json.loads((Path(native.__file__).parent / "native.schema.json").read_text())
-PAYLOADS = ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tTAB", "\rCR",
-            "<script>alert(1)</script>", "line\u2028sep"]
+PAYLOADS = [
+    '=HYPERLINK("http://evil","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3",
+    "\tTAB",
+    "\rCR",
+    "<script>alert(1)</script>",
+    "line\u2028sep",
+]
 WHEN = datetime(2026, 3, 2, 7, 15, 0, 123456, tzinfo=timezone.utc)
 TEXT = "👩🏽‍⚖️ said “café” 𝒳, and the minister said taxes will fall."
 
@@ -28,24 +36,53 @@ def header(**changes) -> ExportHeader:
     values = dict(
         project=ProjectRecord(7, "Desk", "desk", "", "", "Coast Fact Check", "shared"),
         labels=(LabelRecord("claim", "Claim", "#E69F00", "1", "", 0, []),),
-        base_url="https://annotate.example.org/", exported_at=WHEN, article_count=1, annotation_count=2,
+        base_url="https://annotate.example.org/",
+        exported_at=WHEN,
+        article_count=1,
+        annotation_count=2,
         filters={"label": [], "author": [], "status": [], "since": None, "until": None},
     )
     return ExportHeader(**{**values, **changes})
 
 
 def article(**changes) -> ArticleRecord:
-    values = dict(id=3, title="Bridge closes", byline="Jonas", outlet="The Gazette", url="https://news.example/b",
-                  published_at=WHEN, language="en", external_id="", status="new", text=TEXT, text_sha256="0" * 64,
-                  created_at=WHEN, updated_at=WHEN)
+    values = dict(
+        id=3,
+        title="Bridge closes",
+        byline="Jonas",
+        outlet="The Gazette",
+        url="https://news.example/b",
+        published_at=WHEN,
+        language="en",
+        external_id="",
+        status="new",
+        text=TEXT,
+        text_sha256="0" * 64,
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
     return ArticleRecord(**{**values, **changes})
 
 
 def span(start: int, end: int, text: str = TEXT, **changes) -> AnnotationRecord:
-    values = dict(id=start + 100, article_id=3, start=start, end=end, quote=text[start:end],
-                  prefix=text[max(0, start - 32):start], suffix=text[end:end + 32], label="claim", note="",
-                  attributes="{}", author="alice", status="pending", is_flagged=False, question="",
-                  created_at=WHEN, updated_at=WHEN + timedelta(hours=1))
+    values = dict(
+        id=start + 100,
+        article_id=3,
+        start=start,
+        end=end,
+        quote=text[start:end],
+        prefix=text[max(0, start - 32) : start],
+        suffix=text[end : end + 32],
+        label="claim",
+        note="",
+        attributes="{}",
+        author="alice",
+        status="pending",
+        is_flagged=False,
+        question="",
+        created_at=WHEN,
+        updated_at=WHEN + timedelta(hours=1),
+    )
     return AnnotationRecord(**{**values, **changes})
 
 
@@ -64,7 +101,7 @@ def test_native_export_matches_its_json_schema_and_counts_code_points():
     document = json.loads(written("json", [(article(), [span(0, 5), span(cafe, cafe + 4)])]))
     jsonschema.validate(document, SCHEMA)
     annotation = document["articles"][0]["annotations"][1]
-    assert TEXT[annotation["start"]:annotation["end"]] == annotation["quote"] == "café"
+    assert TEXT[annotation["start"] : annotation["end"]] == annotation["quote"] == "café"
     assert document["counts"] == {"articles": 1, "annotations": 2}
     assert document["articles"][0]["published_at"] == "2026-03-02T07:15:00.123456Z"
 
@@ -110,11 +147,15 @@ def test_w3c_annotation_has_both_selectors_agreeing_and_only_web_scopes():
     a = span(0, 5, note="<script>x</script>")
     data = json.loads(w3c.annotation_json(header(), article(url="javascript:alert(1)"), a))
     quote, position = data["target"]["selector"]
-    assert TEXT[position["start"]:position["end"]] == quote["exact"]
+    assert TEXT[position["start"] : position["end"]] == quote["exact"]
     assert "scope" not in data["target"]
     assert data["target"]["source"] == "https://annotate.example.org/api/v1/articles/3/"
-    assert data["body"][1] == {"type": "TextualBody", "purpose": "commenting", "value": "<script>x</script>",
-                               "format": "text/plain"}
+    assert data["body"][1] == {
+        "type": "TextualBody",
+        "purpose": "commenting",
+        "value": "<script>x</script>",
+        "format": "text/plain",
+    }
     assert data["created"].endswith("Z") and data["modified"].endswith("Z")
 
 
@@ -125,14 +166,22 @@ def test_w3c_annotation_json_holds_exactly_these_fields(quote, note, author, lab
     if note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": note, "format": "text/plain"})
     assert json.loads(w3c.annotation_json(header(), article(), record)) == {
-        "id": f"https://annotate.example.org/api/v1/annotations/{record.id}/", "type": "Annotation",
-        "motivation": "classifying", "created": "2026-03-02T07:15:00.123456Z",
-        "modified": "2026-03-02T08:15:00.123456Z", "creator": {"type": "Person", "name": author, "nickname": author},
+        "id": f"https://annotate.example.org/api/v1/annotations/{record.id}/",
+        "type": "Annotation",
+        "motivation": "classifying",
+        "created": "2026-03-02T07:15:00.123456Z",
+        "modified": "2026-03-02T08:15:00.123456Z",
+        "creator": {"type": "Person", "name": author, "nickname": author},
         "body": body,
-        "target": {"type": "SpecificResource", "source": "https://annotate.example.org/api/v1/articles/3/",
-                   "scope": "https://news.example/b",
-                   "selector": [{"type": "TextQuoteSelector", "exact": quote, "prefix": note[:2], "suffix": "\u2028"},
-                                {"type": "TextPositionSelector", "start": 0, "end": 5}]},
+        "target": {
+            "type": "SpecificResource",
+            "source": "https://annotate.example.org/api/v1/articles/3/",
+            "scope": "https://news.example/b",
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": quote, "prefix": note[:2], "suffix": "\u2028"},
+                {"type": "TextPositionSelector", "start": 0, "end": 5},
+            ],
+        },
     }
 
 
@@ -157,8 +206,13 @@ def test_claimreview_holds_one_review_per_claim_with_a_verdict():
     assert len(reviews) == 2
     first = reviews[0]
     assert first["@type"] == "ClaimReview" and first["claimReviewed"] == TEXT[0:5]
-    assert first["reviewRating"] == {"@type": "Rating", "ratingValue": 2, "bestRating": 5, "worstRating": 1,
-                                     "alternateName": "mostly false"}
+    assert first["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 2,
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "mostly false",
+    }
     assert first["author"] == {"@type": "Organization", "name": "Coast Fact Check"}
     appearance = first["itemReviewed"]["appearance"]
     assert appearance["url"] == "https://news.example/b" and appearance["headline"] == "Bridge closes"
@@ -198,8 +252,12 @@ def test_the_w3c_page_asked_for_by_its_iri_is_that_page_part_of_the_collection()
     page = json.loads(written("w3c", rows, header(page=1)))
     assert page["id"] == collection["first"]["id"] == collection["last"] == collection["id"] + "&page=1"
     assert page["type"] == "AnnotationPage" and page["items"] == collection["first"]["items"]
-    assert page["partOf"] == {"id": collection["id"], "type": "AnnotationCollection", "label": collection["label"],
-                              "total": 2}
+    assert page["partOf"] == {
+        "id": collection["id"],
+        "type": "AnnotationCollection",
+        "label": collection["label"],
+        "total": 2,
+    }
     assert page["@context"] == w3c.CONTEXT
 
 
@@ -218,19 +276,45 @@ def test_every_format_streams_in_chunks_without_holding_the_whole_export(key):
     assert sum(1 for _ in chunks) >= 1 and len(pulled) == 3000
 
 
-@given(quote=st.text(min_size=1), note=st.text(), author=st.text(min_size=1), question=st.text(), flagged=st.booleans(),
-       attributes=st.dictionaries(st.text(min_size=1, max_size=5), st.text() | st.integers() | st.none(), max_size=3))
+@given(
+    quote=st.text(min_size=1),
+    note=st.text(),
+    author=st.text(min_size=1),
+    question=st.text(),
+    flagged=st.booleans(),
+    attributes=st.dictionaries(st.text(min_size=1, max_size=5), st.text() | st.integers() | st.none(), max_size=3),
+)
 def test_native_annotation_json_says_exactly_what_json_dumps_would(quote, note, author, question, flagged, attributes):
     """The formatted fast path escapes like json.dumps for any text, U+2028, quotes and controls included."""
-    record = span(0, 5)._replace(quote=quote, note=note, author=author, question=question, is_flagged=flagged,
-                                 attributes=json.dumps(attributes), prefix=note[:3], suffix=question[:3])
+    record = span(0, 5)._replace(
+        quote=quote,
+        note=note,
+        author=author,
+        question=question,
+        is_flagged=flagged,
+        attributes=json.dumps(attributes),
+        prefix=note[:3],
+        suffix=question[:3],
+    )
     expected = {
-        "id": record.id, "start": 0, "end": 5, "quote": quote, "prefix": note[:3], "suffix": question[:3],
-        "label": "claim", "note": note, "attributes": attributes, "author": author, "status": "pending",
-        "is_flagged": flagged, "question": question, "created_at": "2026-03-02T07:15:00.123456Z",
+        "id": record.id,
+        "start": 0,
+        "end": 5,
+        "quote": quote,
+        "prefix": note[:3],
+        "suffix": question[:3],
+        "label": "claim",
+        "note": note,
+        "attributes": attributes,
+        "author": author,
+        "status": "pending",
+        "is_flagged": flagged,
+        "question": question,
+        "created_at": "2026-03-02T07:15:00.123456Z",
         "updated_at": "2026-03-02T08:15:00.123456Z",
     }
     text = native.annotation_json(record)
     assert json.loads(text) == expected
     assert text == json.dumps({**expected, "attributes": None}, ensure_ascii=False, separators=(",", ":")).replace(
-        '"attributes":null', '"attributes":' + json.dumps(attributes))
+        '"attributes":null', '"attributes":' + json.dumps(attributes)
+    )

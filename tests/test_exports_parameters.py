@@ -72,8 +72,9 @@ def test_out_of_range_export_pages_are_400(export_as_viewer, surface, page):
 
 
 @pytest.mark.parametrize("surface", SURFACES)
-@pytest.mark.parametrize("query", [{"until": "9999-12-31"}, {"until": "9999-12-31T23:00:00-05:00"},
-                                   {"since": "0001-01-01T00:00:00+05:00"}])
+@pytest.mark.parametrize(
+    "query", [{"until": "9999-12-31"}, {"until": "9999-12-31T23:00:00-05:00"}, {"since": "0001-01-01T00:00:00+05:00"}]
+)
 def test_out_of_range_export_dates_are_400(export_as_viewer, surface, query):
     assert "between the years 1 and 9999" in refusal(export_as_viewer, surface, query)
 
@@ -86,8 +87,14 @@ def test_repeated_single_value_export_parameters_are_400(export_as_viewer, surfa
 @pytest.mark.parametrize("surface", SURFACES)
 def test_good_parameters_still_stream_the_export(export_as_viewer, surface):
     """The checks refuse only what cannot match: the same user gets the filtered page of the collection."""
-    query = {"format": "w3c", "page": "1", "label": "claim", "author": "annotator", "since": "2024-05-01T09:30+02:00",
-             "until": "9999-12-30"}
+    query = {
+        "format": "w3c",
+        "page": "1",
+        "label": "claim",
+        "author": "annotator",
+        "since": "2024-05-01T09:30+02:00",
+        "until": "9999-12-30",
+    }
     status, streaming, text = export_as_viewer(surface, query)
     assert (status, streaming) == (200, True)
     page = json.loads(text)

@@ -42,8 +42,9 @@ def run_pure(imports: str, writers: str) -> dict:
     """Run SCRIPT in a new interpreter without Django settings; return what it printed."""
     env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
     code = SCRIPT.format(imports=imports, writers=writers, forbidden=FORBIDDEN)
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPOSITORY, env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

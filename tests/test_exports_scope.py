@@ -56,7 +56,7 @@ def test_w3c_export_of_the_demo_project_passes_every_must_of_the_w3c_schemas(db)
     for item in items:
         quote, position = item["target"]["selector"]
         assert 0 <= position["start"] < position["end"]
-        assert texts[item["target"]["source"]][position["start"]:position["end"]] == quote["exact"]
+        assert texts[item["target"]["source"]][position["start"] : position["end"]] == quote["exact"]
         assert item["target"]["scope"].startswith("https://")
 
 
@@ -122,11 +122,19 @@ def test_filters_narrow_annotations_by_label_author_status_and_date(team, articl
     assert parse_filters({"until": "2024-05-01"}).until.isoformat() == "2024-05-02T00:00:00+00:00"
 
 
-@pytest.mark.parametrize("query, field", [
-    ({"status": "approved"}, "status"), ({"since": "yesterday"}, "since"), ({"until": "2024-13-45"}, "until"),
-    ({"since": "2024-05-02", "until": "2024-05-01"}, "until"), ({"label": ",".join(map(str, range(60)))}, "label"),
-    ({"label": ["claim", "a\udcffb"]}, "label"), ({"author": "x" * 151}, "author"), ({"page": "2"}, "page"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"status": "approved"}, "status"),
+        ({"since": "yesterday"}, "since"),
+        ({"until": "2024-13-45"}, "until"),
+        ({"since": "2024-05-02", "until": "2024-05-01"}, "until"),
+        ({"label": ",".join(map(str, range(60)))}, "label"),
+        ({"label": ["claim", "a\udcffb"]}, "label"),
+        ({"author": "x" * 151}, "author"),
+        ({"page": "2"}, "page"),
+    ],
+)
 def test_bad_filters_are_refused_with_the_field_named(query, field):
     with pytest.raises(InvalidInput) as caught:
         parse_filters(query)

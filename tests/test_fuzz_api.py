@@ -44,8 +44,13 @@ KNOWN: dict[str, int] = {}
 def _known_id(path: str, name: str) -> int | None:
     if name != "id":
         return KNOWN.get(name)
-    for prefix, key in (("/members/", "member"), ("/labels/", "label"), ("/annotations/", "annotation"),
-                        ("/articles/", "article"), ("/projects/", "project")):
+    for prefix, key in (
+        ("/members/", "member"),
+        ("/labels/", "label"),
+        ("/annotations/", "annotation"),
+        ("/articles/", "article"),
+        ("/projects/", "project"),
+    ):
         if prefix in path:
             return KNOWN.get(key)
     return None
@@ -91,16 +96,21 @@ def world(team, in_process_requests):
     project = team["project"]
     KNOWN.clear()
     KNOWN.update(
-        project=project.pk, project_pk=project.pk, article=article.pk, article_pk=article.pk,
-        annotation=annotation.pk, member=project.memberships.get(user=team["annotator"]).pk,
+        project=project.pk,
+        project_pk=project.pk,
+        article=article.pk,
+        article_pk=article.pk,
+        annotation=annotation.pk,
+        member=project.memberships.get(user=team["annotator"]).pk,
         label=project.labels.get(key="opinion").pk,
     )
     return {"Authorization": f"Token {Token.objects.create(user=team['owner']).key}"}
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_the_api_never_fails_and_always_matches_its_schema(case, world, caplog):
     """No 5xx, no response that contradicts the schema, and no database conflict reached by bad input."""
     caplog.set_level(logging.WARNING, logger="articles.api.errors")

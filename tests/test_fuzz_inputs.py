@@ -111,11 +111,14 @@ def seed_review(team: dict, waiting: Article) -> tuple[Article, list[Assignment]
     project, owner = team["project"], team["owner"]
     # "Fuzz" is what an empty required field gets (a quote, say), so the text holds it once.
     article = make_article(project, text="The minister said “taxes will fall”. Fuzz tests find what breaks.")
-    works = assignment.assign(project, by=owner, articles=[article.pk],
-                              annotators=[team["annotator"].pk, team["annotator2"].pk])
+    works = assignment.assign(
+        project, by=owner, articles=[article.pk], annotators=[team["annotator"].pk, team["annotator2"].pk]
+    )
     assignment.assign(project, by=owner, articles=[waiting.pk], annotators=[team["annotator"].pk])
-    spans = [make_annotation(article, author=work.annotator, label=label, start=0, end=7)
-             for work, label in zip(works, ("claim", "opinion"))]
+    spans = [
+        make_annotation(article, author=work.annotator, label=label, start=0, end=7)
+        for work, label in zip(works, ("claim", "opinion"))
+    ]
     for work in works:
         for action in ("start", "submit"):
             workflow.transition(work, action, by=work.annotator)
@@ -145,16 +148,36 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
     clients = {role: client_for(team[role] if role else None) for role in ROLES}
     return Scene(
         clients=clients,
-        page_ids={"project_id": project.pk, "article_id": article.pk, "annotation_id": spans[0].pk,
-                  "assignment_id": works[0].pk},
-        api_ids={"project_pk": project.pk, "article_pk": article.pk, "projects": project.pk, "articles": article.pk,
-                 "annotations": spans[0].pk, "assignments": works[0].pk, "comments": comment.pk,
-                 "members": Membership.objects.get(project=project, user=team["annotator"]).pk,
-                 "labels": project.labels.get(key="claim").pk},
-        body_values={"project": project.pk, "annotation": spans[0].pk, "parent": comment.pk, "label": "claim",
-                     "start": 0, "end": 4, "articles": [article.pk], "annotators": [team["annotator"].pk],
-                     "username": "outsider", "color": "#3366cc",
-                     "url": "http://127.0.0.1:9/"},  # a private address: refused, never fetched
+        page_ids={
+            "project_id": project.pk,
+            "article_id": article.pk,
+            "annotation_id": spans[0].pk,
+            "assignment_id": works[0].pk,
+        },
+        api_ids={
+            "project_pk": project.pk,
+            "article_pk": article.pk,
+            "projects": project.pk,
+            "articles": article.pk,
+            "annotations": spans[0].pk,
+            "assignments": works[0].pk,
+            "comments": comment.pk,
+            "members": Membership.objects.get(project=project, user=team["annotator"]).pk,
+            "labels": project.labels.get(key="claim").pk,
+        },
+        body_values={
+            "project": project.pk,
+            "annotation": spans[0].pk,
+            "parent": comment.pk,
+            "label": "claim",
+            "start": 0,
+            "end": 4,
+            "articles": [article.pk],
+            "annotators": [team["annotator"].pk],
+            "username": "outsider",
+            "color": "#3366cc",
+            "url": "http://127.0.0.1:9/",
+        },  # a private address: refused, never fetched
         visited=pages_after_posts(clients["owner"], article, by=owner),
         token=Token.objects.create(user=owner).key,
     )
@@ -215,8 +238,9 @@ def browser_values(form: lxml.html.FormElement) -> tuple[list[tuple[str, str]], 
     inputs (lxml: inputs, selects, textareas; plus buttons). An empty required field is filled in, so that
     a hostile value elsewhere gets past the form's first check."""
     values = [(name, value) for name, value in form.form_values() if name != "csrfmiddlewaretoken"]
-    for element in form.xpath(".//input[@required][@name][not(@type='radio' or @type='checkbox')]"
-                              " | .//textarea[@required][@name]"):
+    for element in form.xpath(
+        ".//input[@required][@name][not(@type='radio' or @type='checkbox')] | .//textarea[@required][@name]"
+    ):
         name = element.get("name")
         if not any(key == name and value.strip() for key, value in values):
             values = [(key, value) for key, value in values if key != name]
@@ -241,8 +265,16 @@ def form_target(role: str | None, form: lxml.html.FormElement, page: str) -> Tar
     action = urljoin(page, form.get("action") or page)
     if method == "GET":
         action = urlsplit(action).path  # a browser replaces the action's query with the form's
-    return Target(role, method, action, tuple(values), tuple(sorted(names)), files,
-                  urljoin(page, hx) if hx else None, htmx_target(form) if hx else "")
+    return Target(
+        role,
+        method,
+        action,
+        tuple(values),
+        tuple(sorted(names)),
+        files,
+        urljoin(page, hx) if hx else None,
+        htmx_target(form) if hx else "",
+    )
 
 
 def query_target(role: str | None, url: str, *, htmx: str | None = None) -> Target | None:
@@ -253,8 +285,16 @@ def query_target(role: str | None, url: str, *, htmx: str | None = None) -> Targ
     pairs = tuple(parse_qsl(parts.query, keep_blank_values=True))
     if not pairs:
         return None
-    return Target(role, "GET", parts.path, pairs, tuple(sorted({name for name, _ in pairs})), (),
-                  parts.path if htmx is not None else None, htmx or "")
+    return Target(
+        role,
+        "GET",
+        parts.path,
+        pairs,
+        tuple(sorted({name for name, _ in pairs})),
+        (),
+        parts.path if htmx is not None else None,
+        htmx or "",
+    )
 
 
 def targets_of(role: str | None, page: str, response: HttpResponse) -> Iterator[Target | None]:
@@ -293,8 +333,12 @@ def crawl(scene: Scene, tally: Tally) -> list[Target]:
     unreached = post_only - {target.url_name for target in found.values() if target.method == "POST"}
     assert not unreached, f"no page has a form that posts to {unreached}: seed the scene so that one does"
     targets = {target.key(): target for target in reversed(found.values())}.values()
-    return [replace(target, htmx_path=target.path) if target.method == "GET" and target.htmx_path is None
-            and target.url_name in fragments else target for target in targets]
+    return [
+        replace(target, htmx_path=target.path)
+        if target.method == "GET" and target.htmx_path is None and target.url_name in fragments
+        else target
+        for target in targets
+    ]
 
 
 def submit(client: Client, target: Target, path: str, name: str, value: bytes, **headers: str) -> HttpResponse:
@@ -346,8 +390,10 @@ def broken_urls(template: str, ids: dict[str, object]) -> Iterator[tuple[str, st
     real = template.format(**ids)
     for name in SCHEMA_PARAMETER.findall(template):
         for segment in PATH_SEGMENTS:
-            yield from (("GET", template.format(**{**ids, name: segment})),
-                        ("POST", template.format(**{**ids, name: segment})))
+            yield from (
+                ("GET", template.format(**{**ids, name: segment})),
+                ("POST", template.format(**{**ids, name: segment})),
+            )
     yield from (("GET", real.rstrip("/") + "/%00/"), ("POST", real.rstrip("/") + "/%00/"))
     yield from (("GET", f"{real}?{query}") for query in ODD_QUERIES)
 
@@ -427,8 +473,12 @@ class Operation:
         path, plain = self.template.format(**self.ids), json_body(self.body) if self.body is not None else b""
         for name in self.queries:
             for label, value in HOSTILE.items():
-                yield f"?{name}={label}", f"{path}?{quote_from_bytes(name.encode())}={quote_from_bytes(value)}", \
-                    self.headers, plain
+                yield (
+                    f"?{name}={label}",
+                    f"{path}?{quote_from_bytes(name.encode())}={quote_from_bytes(value)}",
+                    self.headers,
+                    plain,
+                )
         for name in self.headers:
             for label, value in HOSTILE.items():
                 yield f"header {name}={label}", path, {**self.headers, name: value.decode("latin-1")}, plain
@@ -447,19 +497,33 @@ def operations(schema: dict, scene: Scene, client: Client, auth: dict[str, str])
         for method, operation in methods.items():
             parameters = operation.get("parameters", [])
             ids = path_values(template, scene.api_ids)
-            headers = {"HTTP_" + p["name"].upper().replace("-", "_"): etag_of(client, template.format(**ids), auth)
-                       for p in parameters if p["in"] == "header"}
+            headers = {
+                "HTTP_" + p["name"].upper().replace("-", "_"): etag_of(client, template.format(**ids), auth)
+                for p in parameters
+                if p["in"] == "header"
+            }
             content = operation.get("requestBody", {}).get("content", {}).get("application/json")
             body, fields = None, []
             if content is not None:
                 node = resolved(schema, content["schema"])
                 properties = node.get("properties", {})
                 fields = sorted(properties)
-                body = {name: valid_value(schema, name, properties[name], scene.body_values)
-                        for name in fields if name in node.get("required", []) or name in scene.body_values}
+                body = {
+                    name: valid_value(schema, name, properties[name], scene.body_values)
+                    for name in fields
+                    if name in node.get("required", []) or name in scene.body_values
+                }
             content_types = {code: list(answer.get("content", {})) for code, answer in operation["responses"].items()}
-            yield Operation(method.upper(), template, ids, [p["name"] for p in parameters if p["in"] == "query"],
-                            headers, body, fields, content_types)
+            yield Operation(
+                method.upper(),
+                template,
+                ids,
+                [p["name"] for p in parameters if p["in"] == "query"],
+                headers,
+                body,
+                fields,
+                content_types,
+            )
 
 
 def etag_of(client: Client, path: str, auth: dict[str, str]) -> str:
@@ -490,15 +554,19 @@ def fuzz_api(scene: Scene, tally: Tally) -> None:
     for operation in operations(schema, scene, client, auth):
         for what, url, headers, body in operation.requests():
             description = f"{operation.method} {url[:200]} {what}"
-            response, content = tally.send(client, description, lambda: client.generic(
-                operation.method, url, body, content_type="application/json", **auth, **headers))
+            response, content = tally.send(
+                client,
+                description,
+                lambda: client.generic(operation.method, url, body, content_type="application/json", **auth, **headers),
+            )
             if response is None or response.status_code >= 500 or (response.status_code == 204 and not content):
                 continue
             declared = operation.content_types.get(str(response.status_code), [])
             documented_other = response.status_code < 400 and declared and not any("json" in t for t in declared)
             if not documented_other and not is_json(response, content):
-                tally.failures.append(f"{description}: {response.status_code} {response.get('Content-Type')}, "
-                                      f"not JSON: {content[:200]!r}")
+                tally.failures.append(
+                    f"{description}: {response.status_code} {response.get('Content-Type')}, not JSON: {content[:200]!r}"
+                )
 
 
 def test_no_page_or_api_input_causes_a_server_error(scene):
@@ -509,4 +577,5 @@ def test_no_page_or_api_input_causes_a_server_error(scene):
     fuzz_api(scene, tally)
     print(f"{tally.sent} requests sent")
     assert not tally.failures, f"{len(tally.failures)} of {tally.sent} requests failed:\n\n" + "\n\n".join(
-        tally.failures[:20])
+        tally.failures[:20]
+    )

@@ -22,10 +22,36 @@ TEXT = "Judge 👩🏽‍⚖️ ruled 🇫🇷 x\u0301 fine."  # the judge is 6-
 JUDGE, FLAG, ACCENTED = (6, 11), (18, 20), (21, 23)
 # Pieces that join into one character: emoji with skin tone and ZWJ, flags, accents, Indic conjuncts and
 # linkers, Hangul jamo, prepended and spacing marks, CR LF; mixed with arbitrary characters.
-PIECES = ["a", " ", "\n", "\r", "\u0301", "\u200d", "\ufe0f", "👩", "🏽", "⚖", "🇫", "🇷", "क", "्", "ष", "ि",
-          "\u1cf5", "ᄀ", "ᅡ", "ᆨ", "가", "\u0600", "\u0903", "©", "中"]
-texts = st.lists(st.sampled_from(PIECES) | st.characters(codec="utf-8", exclude_categories=["Cs"]),
-                 min_size=1, max_size=30).map("".join)
+PIECES = [
+    "a",
+    " ",
+    "\n",
+    "\r",
+    "\u0301",
+    "\u200d",
+    "\ufe0f",
+    "👩",
+    "🏽",
+    "⚖",
+    "🇫",
+    "🇷",
+    "क",
+    "्",
+    "ष",
+    "ि",
+    "\u1cf5",
+    "ᄀ",
+    "ᅡ",
+    "ᆨ",
+    "가",
+    "\u0600",
+    "\u0903",
+    "©",
+    "中",
+]
+texts = st.lists(
+    st.sampled_from(PIECES) | st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30
+).map("".join)
 
 
 def boundaries(text: str) -> list[int]:
@@ -54,16 +80,24 @@ def test_validate_span_accepts_exactly_the_spans_whose_ends_are_grapheme_boundar
                 assert start in edges and end in edges
 
 
-@pytest.mark.parametrize(("start", "end", "field", "nearest"), [
-    (8, 18, "start", JUDGE), (0, 9, "end", JUDGE), (19, 23, "start", FLAG), (11, 19, "end", FLAG),
-    (22, 23, "start", ACCENTED), (18, 22, "end", ACCENTED),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "field", "nearest"),
+    [
+        (8, 18, "start", JUDGE),
+        (0, 9, "end", JUDGE),
+        (19, 23, "start", FLAG),
+        (11, 19, "end", FLAG),
+        (22, 23, "start", ACCENTED),
+        (18, 22, "end", ACCENTED),
+    ],
+)
 def test_a_split_character_names_its_nearest_boundaries(start, end, field, nearest):
     with pytest.raises(SpanError) as caught:
         validate_span(TEXT, start, end)
     assert caught.value.field == field
-    assert caught.value.message == (f"The span splits a character at its {field}; "
-                                    f"the nearest boundaries are {nearest[0]} and {nearest[1]}.")
+    assert caught.value.message == (
+        f"The span splits a character at its {field}; the nearest boundaries are {nearest[0]} and {nearest[1]}."
+    )
     validate_span(TEXT, *nearest)
 
 
@@ -99,10 +133,15 @@ def test_moving_a_boundary_into_a_character_is_refused(team, judged):
 
 
 def test_an_import_with_a_split_character_is_refused_whole(team):
-    line = {"title": "Verdict", "text": TEXT, "spans": [{"start": 0, "end": 5, "label": "claim"},
-                                                        {"start": 19, "end": 23, "label": "claim"}]}
-    answer = api_as(team["owner"]).post(url("api_project_import", team["project"].pk),
-                                        {"filename": "verdict.jsonl", "content": json.dumps(line, ensure_ascii=False)})
+    line = {
+        "title": "Verdict",
+        "text": TEXT,
+        "spans": [{"start": 0, "end": 5, "label": "claim"}, {"start": 19, "end": 23, "label": "claim"}],
+    }
+    answer = api_as(team["owner"]).post(
+        url("api_project_import", team["project"].pk),
+        {"filename": "verdict.jsonl", "content": json.dumps(line, ensure_ascii=False)},
+    )
     assert answer.status_code == 400, answer.json()
     assert any("nearest boundaries are 18 and 20" in error["message"] for error in answer.json()["errors"])
     assert not Annotation.objects.exists()
@@ -110,8 +149,11 @@ def test_an_import_with_a_split_character_is_refused_whole(team):
 
 def test_the_page_refuses_a_split_character_too(client, team, judged):
     client.force_login(team["annotator"])
-    answer = client.post(reverse("annotation_create", args=[judged.pk]), {"label": "claim", "start": 7, "end": 11},
-                         HTTP_HX_REQUEST="true")
+    answer = client.post(
+        reverse("annotation_create", args=[judged.pk]),
+        {"label": "claim", "start": 7, "end": 11},
+        HTTP_HX_REQUEST="true",
+    )
     notices = lxml.html.fromstring(answer.content).get_element_by_id("notices").text_content()
     assert answer.status_code == 422 and "nearest boundaries are 6 and 11" in notices
     assert not Annotation.objects.exists()

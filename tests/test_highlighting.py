@@ -72,7 +72,7 @@ def test_rendered_html_escapes_any_text_and_keeps_it_exactly(case):
 
 
 def test_hostile_text_renders_literally():
-    text = '<script>alert(1)</script> & <img src=x onerror=alert(1)>'
+    text = "<script>alert(1)</script> & <img src=x onerror=alert(1)>"
     html = render_html(segments(text, [Span(1, 0, 8, "claim", title='"><svg onload=alert(1)>')]))
     assert "<script>" not in html and "<img" not in html and "<svg" not in html
     assert "&lt;script&gt;" in html and "&amp;" in html

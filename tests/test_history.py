@@ -18,22 +18,46 @@ def article(team):
 def expected_snapshot(author) -> dict:
     """The history snapshot of the quote at 15-33 as sent below, written out from the text by hand."""
     return {
-        "label": "quote", "author_id": author.pk, "start": 15, "end": 33, "quote": "“taxes will fall” ",
-        "prefix": "The mayor said ", "suffix": "🙂 and taxes will fall again, sai", "note": NOTE,
-        "attributes": {"speaker": "The mayor"}, "status": "pending", "is_flagged": False, "question": "",
+        "label": "quote",
+        "author_id": author.pk,
+        "start": 15,
+        "end": 33,
+        "quote": "“taxes will fall” ",
+        "prefix": "The mayor said ",
+        "suffix": "🙂 and taxes will fall again, sai",
+        "note": NOTE,
+        "attributes": {"speaker": "The mayor"},
+        "status": "pending",
+        "is_flagged": False,
+        "question": "",
         "version": 1,
     }
 
 
 def test_bulk_creation_records_the_same_history_row_as_a_single_creation(article, team):
-    one = create_annotation(article, author=team["annotator"], label="quote", start=15, end=33, note=NOTE,
-                            attributes={"speaker": "The mayor"})
-    many = create_annotations(article, [{"label": "quote", "start": 15, "end": 33, "note": NOTE,
-                                         "attributes": {"speaker": "The mayor"}}], author=team["annotator2"])
+    one = create_annotation(
+        article,
+        author=team["annotator"],
+        label="quote",
+        start=15,
+        end=33,
+        note=NOTE,
+        attributes={"speaker": "The mayor"},
+    )
+    many = create_annotations(
+        article,
+        [{"label": "quote", "start": 15, "end": 33, "note": NOTE, "attributes": {"speaker": "The mayor"}}],
+        author=team["annotator2"],
+    )
     for annotation, actor in ((one, team["annotator"]), (many[0], team["annotator2"])):
         event = AnnotationEvent.objects.get(annotation_id=annotation.pk)
         assert (event.action, event.actor, event.article_id, event.changes, event.created_at) == (
-            EventAction.CREATED, actor, article.pk, {}, annotation.created_at)
+            EventAction.CREATED,
+            actor,
+            article.pk,
+            {},
+            annotation.created_at,
+        )
         assert event.snapshot == expected_snapshot(actor)
 
 

@@ -46,8 +46,10 @@ def test_an_html_page_without_article_text_is_a_problem():
 
 
 def test_json_array_of_articles_with_metadata_inside_meta_or_at_the_top():
-    data = [{"title": "A", "text": "First story.", "outlet": "Ledger"},
-            {"text": "Second story\nwith lines", "meta": {"url": "https://x.example/2", "external_id": "x-2"}}]
+    data = [
+        {"title": "A", "text": "First story.", "outlet": "Ledger"},
+        {"text": "Second story\nwith lines", "meta": {"url": "https://x.example/2", "external_id": "x-2"}},
+    ]
     batch = read("articles.json", json.dumps(data).encode())
     first, second = batch.articles
     assert first.metadata == {"outlet": "Ledger"} and second.title == "Second story"
@@ -56,8 +58,14 @@ def test_json_array_of_articles_with_metadata_inside_meta_or_at_the_top():
 
 def test_jsonl_reports_every_bad_line_with_its_number():
     """INPUT-7: all line-level errors at once, not just the first."""
-    lines = ['{"text": "Good one."}', '{"text": "Broken', "", '["not", "an object"]', '{"title": "No text"}',
-             '{"text": "Spans", "spans": [{"start": 0, "end": 5, "label": "claim"}, [0, 1]]}']
+    lines = [
+        '{"text": "Good one."}',
+        '{"text": "Broken',
+        "",
+        '["not", "an object"]',
+        '{"title": "No text"}',
+        '{"text": "Spans", "spans": [{"start": 0, "end": 5, "label": "claim"}, [0, 1]]}',
+    ]
     batch = read("data.jsonl", "\n".join(lines).encode())
     assert problems(batch) == [
         ("data.jsonl", "line 2, column 10", "json"),
@@ -107,9 +115,14 @@ def test_truncated_json_names_line_and_column():
     assert problems(batch) == [("export.json", "line 2, column 30", "json")]
 
 
-@pytest.mark.parametrize("payload, message", [
-    ("[" * 100_000, "nested too deeply"), ('{"a": 1e999999}', "out of range"), ('{"a": NaN}', "not a number"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ("[" * 100_000, "nested too deeply"),
+        ('{"a": 1e999999}', "out of range"),
+        ('{"a": NaN}', "not a number"),
+    ],
+)
 def test_hostile_json_is_a_problem_not_a_crash(payload, message):
     batch = read("evil.json", payload.encode())
     assert len(batch.problems) == 1 and message in batch.problems[0].message
@@ -130,7 +143,8 @@ def test_native_reader_checks_format_version_and_types():
     assert problems(native(articles={})) == [("n.json", "", "articles")]
     broken = native(articles=[{"title": "A", "text": 5, "annotations": [{"label": "claim", "start": 0, "note": 3}]}])
     assert problems(broken) == [
-        ("n.json", "article 1", "text"), ("n.json", "article 1, annotation 1", "end"),
+        ("n.json", "article 1", "text"),
+        ("n.json", "article 1, annotation 1", "end"),
         ("n.json", "article 1, annotation 1", "note"),
     ]
 
@@ -145,13 +159,21 @@ def test_json_content_is_recognised_as_native_w3c_or_articles():
 
 def test_w3c_reader_takes_label_note_author_and_both_selectors():
     annotation = {
-        "@context": "http://www.w3.org/ns/anno.jsonld", "id": "https://elsewhere.example/anno/1", "type": "Annotation",
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "https://elsewhere.example/anno/1",
+        "type": "Annotation",
         "creator": {"type": "Person", "nickname": "alice"},
-        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "claim"},
-                 {"type": "TextualBody", "purpose": "commenting", "value": "Check this."}],
-        "target": {"source": "https://news.example/a", "selector": [
-            {"type": "TextQuoteSelector", "exact": "taxes", "prefix": "said ", "suffix": " will"},
-            {"type": "TextPositionSelector", "start": 10, "end": 15}]},
+        "body": [
+            {"type": "TextualBody", "purpose": "tagging", "value": "claim"},
+            {"type": "TextualBody", "purpose": "commenting", "value": "Check this."},
+        ],
+        "target": {
+            "source": "https://news.example/a",
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": "taxes", "prefix": "said ", "suffix": " will"},
+                {"type": "TextPositionSelector", "start": 10, "end": 15},
+            ],
+        },
     }
     page = {"type": "AnnotationPage", "items": [annotation]}
     draft = read("a.jsonld", json.dumps({"type": "AnnotationCollection", "first": page}).encode()).annotations[0]
@@ -162,8 +184,11 @@ def test_w3c_reader_takes_label_note_author_and_both_selectors():
 
 
 def test_w3c_collections_whose_pages_are_only_addresses_are_not_fetched():
-    batch = read("c.json", b'{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection", '
-                           b'"first": "http://169.254.169.254/latest/"}')
+    batch = read(
+        "c.json",
+        b'{"@context": "http://www.w3.org/ns/anno.jsonld", "type": "AnnotationCollection", '
+        b'"first": "http://169.254.169.254/latest/"}',
+    )
     assert problems(batch) == [("c.json", "collection", "first")]
 
 

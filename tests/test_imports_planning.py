@@ -8,8 +8,7 @@ import pytest
 
 from articles.article_write import create_article
 from articles.export_scope import ExportScope, export
-from articles.imports import ImportFailed, commit, plan_import, read, run_import
-from articles.imports import planning
+from articles.imports import ImportFailed, commit, plan_import, planning, read, run_import
 from articles.models import Annotation, AnnotationEvent, Article, Label, ReviewStatus
 from tests.factories import make_annotation, make_article, make_project
 
@@ -17,9 +16,11 @@ TEXT = "The minister said taxes will fall. Critics said taxes will rise. 👩�
 
 
 def counts(project) -> tuple[int, int, int]:
-    return (Article.objects.filter(project=project).count(),
-            Annotation.objects.filter(article__project=project).count(),
-            Label.objects.filter(project=project).count())
+    return (
+        Article.objects.filter(project=project).count(),
+        Annotation.objects.filter(article__project=project).count(),
+        Label.objects.filter(project=project).count(),
+    )
 
 
 def failed(project, by, *batches, **options) -> list[tuple[str, str, str, str]]:
@@ -32,8 +33,9 @@ def failed(project, by, *batches, **options) -> list[tuple[str, str, str, str]]:
 
 
 def native_file(articles: list[dict], labels: list[dict] | None = None) -> bytes:
-    return json.dumps({"format": "news-annotator/export", "version": 1, "project": {"labels": labels or []},
-                       "articles": articles}).encode()
+    return json.dumps(
+        {"format": "news-annotator/export", "version": 1, "project": {"labels": labels or []}, "articles": articles}
+    ).encode()
 
 
 def test_jsonl_articles_and_spans_are_imported_with_history(team):
@@ -45,7 +47,9 @@ def test_jsonl_articles_and_spans_are_imported_with_history(team):
     assert (article.title, article.url, article.created_by) == ("Taxes", "https://news.example/t", owner)
     stored = article.annotations.order_by("start")
     assert [(a.start, a.end, a.quote, a.author) for a in stored] == [
-        (4, 33, TEXT[4:33], owner), (18, 33, "taxes will fall", owner)]
+        (4, 33, TEXT[4:33], owner),
+        (18, 33, "taxes will fall", owner),
+    ]
     assert AnnotationEvent.objects.filter(article=article, action="created").count() == 2
 
 
@@ -60,14 +64,27 @@ def test_data6_one_bad_row_near_the_end_of_ten_thousand_stores_nothing(team):
 def test_broken_files_leave_the_database_unchanged_with_precise_messages(team):
     project, owner = team["project"], team["owner"]
     problems = failed(
-        project, owner,
+        project,
+        owner,
         read("truncated.json", b'[{"title": "A", "text": "Body'),
         read("latin1.csv", "title,text\nCaf\xe9,Body\n".encode("latin-1")),
-        read("fields.jsonl",
-             b'{"title": "No text here"}\n{"text": "   "}\n{"text": "ok", "url": "javascript:alert(1)"}'),
-        read("offsets.jsonl", json.dumps({"text": TEXT, "spans": [
-            {"start": -1, "end": 4, "label": "claim"}, {"start": 5, "end": 4, "label": "claim"},
-            {"start": 0, "end": 4, "label": "rumour"}, {"start": "0", "end": 4, "label": "claim"}]}).encode()),
+        read(
+            "fields.jsonl", b'{"title": "No text here"}\n{"text": "   "}\n{"text": "ok", "url": "javascript:alert(1)"}'
+        ),
+        read(
+            "offsets.jsonl",
+            json.dumps(
+                {
+                    "text": TEXT,
+                    "spans": [
+                        {"start": -1, "end": 4, "label": "claim"},
+                        {"start": 5, "end": 4, "label": "claim"},
+                        {"start": 0, "end": 4, "label": "rumour"},
+                        {"start": "0", "end": 4, "label": "claim"},
+                    ],
+                }
+            ).encode(),
+        ),
     )
     assert [p[:3] for p in problems] == [
         ("truncated.json", "line 1, column 25", "json"),
@@ -84,8 +101,14 @@ def test_broken_files_leave_the_database_unchanged_with_precise_messages(team):
 
 
 def test_native_import_checks_hash_status_metadata_and_annotation_fields(team):
-    article = {"title": "A", "text": TEXT, "text_sha256": "0" * 64, "status": "published", "published_at": "soon",
-               "annotations": [{"label": "claim", "start": 18, "end": 33, "quote": "taxes will rise"}]}
+    article = {
+        "title": "A",
+        "text": TEXT,
+        "text_sha256": "0" * 64,
+        "status": "published",
+        "published_at": "soon",
+        "annotations": [{"label": "claim", "start": 18, "end": 33, "quote": "taxes will rise"}],
+    }
     long_title = {**article, "title": "x" * 501}
     problems = failed(team["project"], team["owner"], read("n.json", native_file([article, long_title])))
     fields = {(record, field) for _, record, field, _ in problems}
@@ -94,20 +117,29 @@ def test_native_import_checks_hash_status_metadata_and_annotation_fields(team):
 
 
 def test_native_annotation_errors_are_located(team):
-    article = {"title": "A", "text": TEXT,
-               "annotations": [{"label": "claim", "start": 18, "end": 33, "quote": "taxes will rise"},
-                               {"label": "claim", "start": 18, "end": 33, "status": "maybe"},
-                               {"label": "claim", "start": 18, "end": 33, "attributes": {"verdict": "probably"}}]}
+    article = {
+        "title": "A",
+        "text": TEXT,
+        "annotations": [
+            {"label": "claim", "start": 18, "end": 33, "quote": "taxes will rise"},
+            {"label": "claim", "start": 18, "end": 33, "status": "maybe"},
+            {"label": "claim", "start": 18, "end": 33, "attributes": {"verdict": "probably"}},
+        ],
+    }
     problems = failed(team["project"], team["owner"], read("n.json", native_file([article])))
-    assert [p[1:3] for p in problems] == [("article 1, annotation 1", "quote"), ("article 1, annotation 2", "status"),
-                                          ("article 1, annotation 3", "attributes")]
+    assert [p[1:3] for p in problems] == [
+        ("article 1, annotation 1", "quote"),
+        ("article 1, annotation 2", "status"),
+        ("article 1, annotation 3", "attributes"),
+    ]
 
 
 def test_a_native_text_that_does_not_match_its_hash_is_refused(team):
     article = {"title": "A", "text": TEXT, "text_sha256": "0" * 64}
     problems = failed(team["project"], team["owner"], read("n.json", native_file([article])))
-    assert problems == [("n.json", "article 1", "text_sha256",
-                         "Does not match the text: the file was edited or is damaged.")]
+    assert problems == [
+        ("n.json", "article 1", "text_sha256", "Does not match the text: the file was edited or is damaged.")
+    ]
 
 
 def test_the_same_file_twice_is_harmless(team):
@@ -127,8 +159,14 @@ def test_the_same_file_twice_is_harmless(team):
 
 def test_duplicates_inside_one_import_are_skipped_and_reported(team):
     decomposed = TEXT.replace("café", "cafe\u0301")  # the same text once normalised to NFC
-    data = json.dumps([{"text": TEXT}, {"text": decomposed}, {"text": "Other.", "external_id": "e"},
-                       {"text": "Third.", "external_id": "e"}])
+    data = json.dumps(
+        [
+            {"text": TEXT},
+            {"text": decomposed},
+            {"text": "Other.", "external_id": "e"},
+            {"text": "Third.", "external_id": "e"},
+        ]
+    )
     plan = run_import(team["project"], [read("a.json", data.encode())], by=team["owner"])
     assert len(plan.articles) == 2
     assert [(s.record, s.reason) for s in plan.skipped] == [
@@ -139,9 +177,11 @@ def test_duplicates_inside_one_import_are_skipped_and_reported(team):
 
 def test_authors_map_to_members_and_others_keep_their_name(team):
     project, owner = team["project"], team["owner"]
-    annotations = [{"label": "claim", "start": 18, "end": 33, "author": "annotator"},
-                   {"label": "quote", "start": 4, "end": 33, "author": "zoe-from-elsewhere", "status": "accepted"},
-                   {"label": "claim", "start": 48, "end": 63, "author": "outsider"}]
+    annotations = [
+        {"label": "claim", "start": 18, "end": 33, "author": "annotator"},
+        {"label": "quote", "start": 4, "end": 33, "author": "zoe-from-elsewhere", "status": "accepted"},
+        {"label": "claim", "start": 48, "end": 63, "author": "outsider"},
+    ]
     file = native_file([{"title": "A", "text": TEXT, "annotations": annotations}])
     plan = run_import(project, [read("n.json", file)], by=owner)
     stored = {a.start: a for a in Annotation.objects.filter(article=plan.articles[0]).select_related("author")}
@@ -154,8 +194,10 @@ def test_authors_map_to_members_and_others_keep_their_name(team):
 
 def test_native_import_creates_missing_labels_and_checks_them(team):
     project, owner = team["project"], team["owner"]
-    labels = [{"key": "claim", "name": "Renamed elsewhere", "color": "#000000"},
-              {"key": "satire", "name": "Satire", "color": "#123456", "shortcut": "1", "fields": []}]
+    labels = [
+        {"key": "claim", "name": "Renamed elsewhere", "color": "#000000"},
+        {"key": "satire", "name": "Satire", "color": "#123456", "shortcut": "1", "fields": []},
+    ]
     article = {"title": "A", "text": TEXT, "annotations": [{"label": "satire", "start": 4, "end": 12}]}
     plan = run_import(project, [read("n.json", native_file([article], labels))], by=owner)
     satire = Label.objects.get(project=project, key="satire")
@@ -171,13 +213,24 @@ def test_w3c_annotations_anchor_by_position_or_else_by_quote(team):
     article = create_article(project, by=owner, title="Taxes", text=TEXT, url="https://news.example/taxes")
 
     def annotation(exact, start, end, prefix=""):
-        return {"type": "Annotation", "body": {"type": "TextualBody", "purpose": "tagging", "value": "Claim"},
-                "target": {"source": "https://elsewhere.example/copy", "scope": "https://news.example/taxes",
-                           "selector": [{"type": "TextQuoteSelector", "exact": exact, "prefix": prefix},
-                                        {"type": "TextPositionSelector", "start": start, "end": end}]}}
+        return {
+            "type": "Annotation",
+            "body": {"type": "TextualBody", "purpose": "tagging", "value": "Claim"},
+            "target": {
+                "source": "https://elsewhere.example/copy",
+                "scope": "https://news.example/taxes",
+                "selector": [
+                    {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix},
+                    {"type": "TextPositionSelector", "start": start, "end": end},
+                ],
+            },
+        }
 
-    items = [annotation("taxes will fall", 18, 33), annotation("taxes will rise", 0, 15),
-             annotation("will rise", 999, 1008)]
+    items = [
+        annotation("taxes will fall", 18, 33),
+        annotation("taxes will rise", 0, 15),
+        annotation("will rise", 999, 1008),
+    ]
     plan = run_import(project, [read("w.json", json.dumps(items).encode())], by=owner)
     assert sorted((a.start, a.end) for a in plan.annotations) == [(18, 33), (48, 63), (54, 63)]
     assert any("placed by their quote" in notice for notice in plan.notices)
@@ -192,16 +245,38 @@ def test_w3c_problems_missing_target_ambiguous_quote_and_unknown_article(team):
     tag = {"type": "TextualBody", "purpose": "tagging", "value": "claim"}
     items = [
         {"type": "Annotation", "body": tag},
-        {"type": "Annotation", "body": tag, "target": {"source": "https://news.example/taxes", "selector": {
-            "type": "TextQuoteSelector", "exact": "said taxes will"}}},
-        {"type": "Annotation", "body": tag, "target": {"source": "https://news.example/taxes", "selector": {
-            "type": "TextPositionSelector", "start": 70, "end": 90}}},
-        {"type": "Annotation", "body": tag, "target": {"source": "https://unknown.example/", "selector": {
-            "type": "TextQuoteSelector", "exact": "taxes"}}},
+        {
+            "type": "Annotation",
+            "body": tag,
+            "target": {
+                "source": "https://news.example/taxes",
+                "selector": {"type": "TextQuoteSelector", "exact": "said taxes will"},
+            },
+        },
+        {
+            "type": "Annotation",
+            "body": tag,
+            "target": {
+                "source": "https://news.example/taxes",
+                "selector": {"type": "TextPositionSelector", "start": 70, "end": 90},
+            },
+        },
+        {
+            "type": "Annotation",
+            "body": tag,
+            "target": {
+                "source": "https://unknown.example/",
+                "selector": {"type": "TextQuoteSelector", "exact": "taxes"},
+            },
+        },
     ]
     problems = failed(project, owner, read("w.json", json.dumps(items).encode()))
-    assert [p[1:3] for p in problems] == [("annotation 1", "target"), ("annotation 2", "target.selector"),
-                                          ("annotation 3", "end"), ("annotation 4", "target.source")]
+    assert [p[1:3] for p in problems] == [
+        ("annotation 1", "target"),
+        ("annotation 2", "target.selector"),
+        ("annotation 3", "end"),
+        ("annotation 4", "target.source"),
+    ]
     assert "Found at 13-28, 43-58." in problems[1][3]
 
 
@@ -259,8 +334,9 @@ def test_export_then_import_of_a_filtered_set_keeps_only_those_annotations(team,
 
 
 def test_publication_dates_become_utc_moments(team):
-    data = json.dumps([{"text": "One.", "published_at": "2026-03-02"},
-                       {"text": "Two.", "published_at": "2026-03-02T09:30:00+02:00"}])
+    data = json.dumps(
+        [{"text": "One.", "published_at": "2026-03-02"}, {"text": "Two.", "published_at": "2026-03-02T09:30:00+02:00"}]
+    )
     plan = run_import(team["project"], [read("a.json", data.encode())], by=team["owner"])
     stored = [Article.objects.get(pk=a.pk).published_at.isoformat() for a in plan.articles]
     assert stored == ["2026-03-02T00:00:00+00:00", "2026-03-02T07:30:00+00:00"]

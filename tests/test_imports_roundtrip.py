@@ -17,21 +17,31 @@ from articles.models import Project, Role
 from tests.factories import add_member, make_user
 
 _names = itertools.count(1)
-ALPHABET = st.sampled_from(list("abc XYZ.,\n\t'\"<>&=+-@") + ["é", "ß", "“", "”", "😀", "👩", "\u200d", "⚖", "\ufe0f",
-                                                             "𝒳", "中", "\u0301", "\u2028", "\u00a0"])
+ALPHABET = st.sampled_from(
+    list("abc XYZ.,\n\t'\"<>&=+-@")
+    + ["é", "ß", "“", "”", "😀", "👩", "\u200d", "⚖", "\ufe0f", "𝒳", "中", "\u0301", "\u2028", "\u00a0"]
+)
 TEXTS = st.text(ALPHABET, min_size=1, max_size=80).map(canonical_text).filter(lambda text: text.strip())
 NOTES = st.text(ALPHABET, max_size=20)
-PAYLOAD_NOTES = st.sampled_from(['<script>alert(1)</script>', '=HYPERLINK("http://evil","x")', "{{ 7*7 }}", ""])
+PAYLOAD_NOTES = st.sampled_from(["<script>alert(1)</script>", '=HYPERLINK("http://evil","x")', "{{ 7*7 }}", ""])
 
 
 @st.composite
 def articles(draw):
     text = draw(TEXTS)
-    spans = draw(st.lists(st.tuples(
-        st.integers(0, len(text) - 1), st.integers(1, len(text)), st.sampled_from(["claim", "quote", "source"]),
-        st.sampled_from(["owner", "annotator"]), st.sampled_from(["pending", "accepted", "rejected"]),
-        NOTES | PAYLOAD_NOTES,
-    ), max_size=8))
+    spans = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(text) - 1),
+                st.integers(1, len(text)),
+                st.sampled_from(["claim", "quote", "source"]),
+                st.sampled_from(["owner", "annotator"]),
+                st.sampled_from(["pending", "accepted", "rejected"]),
+                NOTES | PAYLOAD_NOTES,
+            ),
+            max_size=8,
+        )
+    )
     unique = {}
     for start, end, label, author, status, note in spans:
         start, end = min(start, end - 1), max(start + 1, end)
@@ -43,8 +53,15 @@ def articles(draw):
 
 
 def make_desk(owner, annotator, **fields) -> Project:
-    project = Project.create_with_owner(owner=owner, name="Round trip desk", slug=f"desk-{next(_names)}",
-                                        description="Fixed", guidelines="Same", organisation="Org", **fields)
+    project = Project.create_with_owner(
+        owner=owner,
+        name="Round trip desk",
+        slug=f"desk-{next(_names)}",
+        description="Fixed",
+        guidelines="Same",
+        organisation="Org",
+        **fields,
+    )
     add_member(project, Role.ANNOTATOR, annotator)
     return project
 
@@ -74,8 +91,16 @@ def test_native_export_import_export_is_identical_except_ids_and_timestamps(db, 
     for spec in generated:
         article = create_article(source, by=owner, title=spec["title"], text=spec["text"], url="https://news.example/a")
         for (start, end, label, author), (status, note) in spec["spans"].items():
-            create_annotation(article, author=users[author], label=label, start=start, end=end, note=note,
-                              status=status, attributes={"speaker": note} if label == "quote" else {})
+            create_annotation(
+                article,
+                author=users[author],
+                label=label,
+                start=start,
+                end=end,
+                note=note,
+                status=status,
+                attributes={"speaker": note} if label == "quote" else {},
+            )
     first = document(source, owner)
     target = make_desk(owner, annotator)
     plan = run_import(target, [read("export.json", first.encode())], by=owner)
@@ -98,7 +123,8 @@ def test_jsonl_and_w3c_round_trip_keep_every_span(db):
     again = [json.loads(line) for line in document(target, owner, "jsonl").splitlines()]
     original = [json.loads(line) for line in jsonl.splitlines()]
     assert [(a["text"], a["spans"], {**a["meta"], "project": ""}) for a in again] == [
-        (a["text"], a["spans"], {**a["meta"], "project": ""}) for a in original]
+        (a["text"], a["spans"], {**a["meta"], "project": ""}) for a in original
+    ]
 
     bare = make_desk(owner, annotator)
     run_import(bare, [read("texts.jsonl", jsonl.encode())], by=owner)
@@ -108,7 +134,12 @@ def test_jsonl_and_w3c_round_trip_keep_every_span(db):
 
     def comparable(text: str) -> list:
         items = json.loads(text)["first"]["items"]
-        return sorted(json.dumps({**item, "id": "", "created": "", "modified": "", "target": {
-            **item["target"], "source": ""}}, sort_keys=True) for item in items)
+        return sorted(
+            json.dumps(
+                {**item, "id": "", "created": "", "modified": "", "target": {**item["target"], "source": ""}},
+                sort_keys=True,
+            )
+            for item in items
+        )
 
     assert comparable(document(bare, owner, "w3c")) == comparable(w3c)

@@ -9,8 +9,14 @@ from tests.factories import make_article, make_project, make_user
 
 
 def raw_annotation(article, **fields):
-    values = dict(article=article, label=article.project.labels.first(), author=article.created_by,
-                  start=0, end=4, quote=article.text[0:4])
+    values = dict(
+        article=article,
+        label=article.project.labels.first(),
+        author=article.created_by,
+        start=0,
+        end=4,
+        quote=article.text[0:4],
+    )
     values.update(fields)
     return Annotation(**values)
 
@@ -42,7 +48,7 @@ def test_database_refuses_the_same_span_twice_from_one_author(db):
 
 @pytest.mark.parametrize(
     "fields",
-    [{"color": "#fff\" o"}, {"color": "red;x:1"}, {"key": "Bad Key"}, {"shortcut": "0"}],
+    [{"color": '#fff" o'}, {"color": "red;x:1"}, {"key": "Bad Key"}, {"shortcut": "0"}],
 )
 def test_database_refuses_unsafe_label_values(db, fields):
     """XSS-3: colours, keys and shortcuts have strict shapes in the database too."""

@@ -73,11 +73,15 @@ def test_password_change_revokes_tokens(client):
     client.force_login(editor)
     form = client.get(reverse("admin:auth_user_password_change", args=[maria.pk]))
     assert b"Changing the password revokes the account&#x27;s API token." in form.content
-    own = client.post(reverse("admin:password_change"),
-                      {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    own = client.post(
+        reverse("admin:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert own.status_code == 302
-    theirs = client.post(reverse("admin:auth_user_password_change", args=[maria.pk]),
-                         {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    theirs = client.post(
+        reverse("admin:auth_user_password_change", args=[maria.pk]),
+        {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
     assert theirs.status_code == 302
     assert [token_works(keys[name]) for name in ("editor", "maria", "tom")] == [False, False, True]
     assert b"You have no API token." in client.get(reverse("account_token")).content

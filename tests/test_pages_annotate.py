@@ -64,7 +64,8 @@ def test_overlapping_annotations_render_as_nested_segments_with_all_labels(clien
 def test_hostile_text_notes_and_label_names_stay_text_xss_1_to_4(client, team):
     article = make_article(team["project"], text=f"Start. {PAYLOADS} End.", title=PAYLOADS)
     Label.objects.filter(project=team["project"], key="quote").update(
-        name="</script><script>alert(1)</script>", description='"><img src=x onerror=alert(1)>')
+        name="</script><script>alert(1)</script>", description='"><img src=x onerror=alert(1)>'
+    )
     start = article.text.index("<img")
     make_annotation(article, team["annotator"], label="quote", start=start, end=start + 26, note=PAYLOADS)
     client.force_login(team["annotator"])
@@ -173,8 +174,12 @@ def test_htmx_gets_only_the_workspace_region(client, team, article):
 
 
 def test_editor_fragment_shows_the_label_fields_for_the_annotation(client, team, article):
-    annotation = make_annotation(article, team["annotator"], label="source",
-                                 attributes={"name": "Statistics office", "url": "https://stats.example"})
+    annotation = make_annotation(
+        article,
+        team["annotator"],
+        label="source",
+        attributes={"name": "Statistics office", "url": "https://stats.example"},
+    )
     client.force_login(team["annotator"])
     response = client.get(reverse("annotation_detail", args=[annotation.pk]), HTTP_HX_REQUEST="true")
     html = response.content.decode()
@@ -194,10 +199,12 @@ def test_annotate_page_costs_the_same_queries_for_10_or_2000_annotations(client,
     labels = ["claim", "quote", "source", "opinion"]
 
     def add(count: int, offset: int) -> None:
-        specs = [{"label": labels[i % 4], "start": (offset + i) * 24, "end": (offset + i) * 24 + 30 + i % 50}
-                 for i in range(count)]
+        specs = [
+            {"label": labels[i % 4], "start": (offset + i) * 24, "end": (offset + i) * 24 + 30 + i % 50}
+            for i in range(count)
+        ]
         for chunk in range(0, len(specs), 1000):
-            create_annotations(article, specs[chunk:chunk + 1000], author=team["annotator"])
+            create_annotations(article, specs[chunk : chunk + 1000], author=team["annotator"])
 
     client.force_login(team["annotator"])
 
@@ -229,8 +236,12 @@ def test_the_sidebar_lists_long_articles_a_page_at_a_time(client, team):
     assert "1–200 of 450, in text order" in " ".join(lxml.html.fromstring(first.content).text_content().split())
     around = page(client, article, selected=created[300].pk)
     assert sidebar_ids(around)[0] == created[260].pk and created[300].pk in sidebar_ids(around)
-    later = client.get(reverse("article_annotate", args=[article.pk]), {"list_from": 400},
-                       HTTP_HX_REQUEST="true", HTTP_HX_TARGET="annotation-list")
+    later = client.get(
+        reverse("article_annotate", args=[article.pk]),
+        {"list_from": 400},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="annotation-list",
+    )
     html = later.content.decode()
     assert html.lstrip().startswith('<section id="annotation-list"') and 'id="article-text"' not in html
     assert sidebar_ids(later) == [a.pk for a in created[400:]]

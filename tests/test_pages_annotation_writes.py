@@ -30,7 +30,11 @@ def test_creating_an_annotation_returns_the_workspace_with_it_selected(client, t
     response = create(client, article, label="claim", start=start, end=start + 15, quote="taxes will fall")
     annotation = Annotation.objects.get()
     assert response.status_code == 200
-    assert (annotation.author, annotation.label.key, annotation.quote) == (team["annotator"], "claim", "taxes will fall")
+    assert (annotation.author, annotation.label.key, annotation.quote) == (
+        team["annotator"],
+        "claim",
+        "taxes will fall",
+    )
     html = response.content.decode()
     assert html.lstrip().startswith(f'<div id="workspace" class="workspace" data-selected="{annotation.pk}"')
     assert f'data-ids="{annotation.pk}"' in html and 'id="editor-form"' in html
@@ -45,7 +49,7 @@ def test_offsets_are_code_points_after_emoji_and_astral_characters_data_1(client
     assert response.status_code == 200
     annotation = Annotation.objects.get()
     assert (annotation.start, annotation.end, annotation.quote) == (6, 10, "said")
-    assert article.text[annotation.start:annotation.end] == annotation.quote
+    assert article.text[annotation.start : annotation.end] == annotation.quote
 
 
 def test_a_quote_that_does_not_match_the_offsets_is_refused_data_2(client, team, article):
@@ -56,9 +60,17 @@ def test_a_quote_that_does_not_match_the_offsets_is_refused_data_2(client, team,
     assert not Annotation.objects.exists()
 
 
-@pytest.mark.parametrize("data", [{"label": "claim"}, {"label": "claim", "start": "5", "end": "2"},
-                                  {"label": "claim", "start": "-1", "end": "3"}, {"label": "nope", "start": 0, "end": 3},
-                                  {"label": "claim", "start": "0", "end": "99999999"}, {"start": 0, "end": 3}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"label": "claim"},
+        {"label": "claim", "start": "5", "end": "2"},
+        {"label": "claim", "start": "-1", "end": "3"},
+        {"label": "nope", "start": 0, "end": 3},
+        {"label": "claim", "start": "0", "end": "99999999"},
+        {"start": 0, "end": 3},
+    ],
+)
 def test_bad_spans_get_a_readable_422_and_store_nothing(client, team, article, data):
     client.force_login(team["annotator"])
     response = create(client, article, **data)
@@ -72,7 +84,7 @@ def test_a_quote_alone_is_found_in_the_text(client, team, article):
     response = create(client, article, label="quote", quote="taxes will fall")
     assert response.status_code == 200
     annotation = Annotation.objects.get()
-    assert article.text[annotation.start:annotation.end] == "taxes will fall"
+    assert article.text[annotation.start : annotation.end] == "taxes will fall"
 
 
 def test_an_ambiguous_quote_asks_for_more_context(client, team):
@@ -97,8 +109,10 @@ def test_viewers_cannot_create_edit_or_delete_authz_2(client, team, article):
     annotation = make_annotation(article, team["annotator"])
     client.force_login(team["viewer"])
     assert create(client, article, label="claim", start=0, end=3).status_code == 403
-    assert client.post(reverse("annotation_update", args=[annotation.pk]),
-                       {"version": 1, "note": "x"}, **HTMX).status_code == 403
+    assert (
+        client.post(reverse("annotation_update", args=[annotation.pk]), {"version": 1, "note": "x"}, **HTMX).status_code
+        == 403
+    )
     assert client.post(reverse("annotation_delete", args=[annotation.pk]), {"version": 1}, **HTMX).status_code == 403
     annotation.refresh_from_db()
     assert (Annotation.objects.count(), annotation.note, annotation.version) == (1, "", 1)
@@ -132,8 +146,11 @@ def test_editing_label_note_and_attributes(client, team, article):
     annotation = make_annotation(article, team["annotator"], label="claim")
     client.force_login(team["annotator"])
     url = reverse("annotation_update", args=[annotation.pk])
-    response = client.post(url, {"version": 1, "note": "Check the budget", "attr-verdict": "mostly false",
-                                 "attr-check_worthiness": "high"}, **HTMX)
+    response = client.post(
+        url,
+        {"version": 1, "note": "Check the budget", "attr-verdict": "mostly false", "attr-check_worthiness": "high"},
+        **HTMX,
+    )
     assert response.status_code == 200 and "Saved." in notices(response)
     annotation.refresh_from_db()
     assert annotation.note == "Check the budget" and annotation.version == 2
@@ -148,8 +165,11 @@ def test_editing_label_note_and_attributes(client, team, article):
 def test_invalid_attribute_values_are_shown_in_the_editor(client, team, article):
     annotation = make_annotation(article, team["annotator"], label="source")
     client.force_login(team["annotator"])
-    response = client.post(reverse("annotation_update", args=[annotation.pk]),
-                           {"version": 1, "attr-url": "javascript:alert(1)", "label": "source"}, **HTMX)
+    response = client.post(
+        reverse("annotation_update", args=[annotation.pk]),
+        {"version": 1, "attr-url": "javascript:alert(1)", "label": "source"},
+        **HTMX,
+    )
     assert response.status_code == 422
     assert b"give an http:// or https:// address" in response.content
     annotation.refresh_from_db()
@@ -160,8 +180,9 @@ def test_a_stale_version_shows_who_changed_it_and_the_current_state_conc_1(clien
     annotation = make_annotation(article, team["annotator"], label="claim")
     update_annotation(annotation, by=team["reviewer"], changes={"note": "Reviewer's note"})
     client.force_login(team["annotator"])
-    response = client.post(reverse("annotation_update", args=[annotation.pk]),
-                           {"version": 1, "note": "My note"}, **HTMX)
+    response = client.post(
+        reverse("annotation_update", args=[annotation.pk]), {"version": 1, "note": "My note"}, **HTMX
+    )
     assert response.status_code == 412
     html = response.content.decode()
     assert 'id="stale-message"' in html and "reviewer changed this annotation" in html
@@ -215,7 +236,9 @@ def test_nobody_restores_someone_elses_deletion_without_the_right_authz_8(client
 def test_get_never_changes_anything_csrf_3(client, team, article, name):
     annotation = make_annotation(article, team["annotator"])
     client.force_login(team["annotator"])
-    args = {"annotation_create": [article.pk], "annotation_restore": [article.pk, annotation.pk]}.get(name, [annotation.pk])
+    args = {"annotation_create": [article.pk], "annotation_restore": [article.pk, annotation.pk]}.get(
+        name, [annotation.pk]
+    )
     assert client.get(reverse(name, args=args)).status_code == 405
     assert Annotation.objects.get().version == 1
 
@@ -237,16 +260,25 @@ def test_a_foreign_origin_is_refused_even_with_a_token_csrf_2(team, article):
     client.force_login(team["annotator"])
     page = client.get(reverse("article_annotate", args=[article.pk])).content.decode()
     token = page.split('hx-headers=\'{"X-CSRFToken": "')[1].split('"')[0]
-    response = client.post(reverse("annotation_create", args=[article.pk]), {"label": "claim", "start": 0, "end": 7},
-                           HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="https://evil.example", **HTMX)
+    response = client.post(
+        reverse("annotation_create", args=[article.pk]),
+        {"label": "claim", "start": 0, "end": 7},
+        HTTP_X_CSRFTOKEN=token,
+        HTTP_ORIGIN="https://evil.example",
+        **HTMX,
+    )
     assert response.status_code == 403 and not Annotation.objects.exists()
 
 
 def test_plain_form_posts_work_without_javascript(client, team, article):
     client.force_login(team["annotator"])
-    response = client.post(reverse("annotation_create", args=[article.pk]), {"label": "quote", "quote": "taxes will fall"})
+    response = client.post(
+        reverse("annotation_create", args=[article.pk]), {"label": "quote", "quote": "taxes will fall"}
+    )
     annotation = Annotation.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("article_annotate", args=[article.pk]) + f"?selected={annotation.pk}"
-    saved = client.post(reverse("annotation_update", args=[annotation.pk]), {"version": 1, "note": "plain"}, follow=True)
+    saved = client.post(
+        reverse("annotation_update", args=[annotation.pk]), {"version": 1, "note": "plain"}, follow=True
+    )
     assert b"Saved." in saved.content and b"plain</textarea>" in saved.content

@@ -79,8 +79,9 @@ def test_only_owners_may_add_articles_authz_5(client, team):
 def test_payloads_in_a_rejected_form_are_escaped_xss_6(client, team):
     client.force_login(team["owner"])
     payload = '"><script>alert(1)</script>'
-    response = client.post(reverse("article_create", args=[team["project"].pk]),
-                           {**FIELDS, "title": payload, "url": payload})
+    response = client.post(
+        reverse("article_create", args=[team["project"].pk]), {**FIELDS, "title": payload, "url": payload}
+    )
     assert response.status_code == 422
     assert b"<script>alert(1)</script>" not in response.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content

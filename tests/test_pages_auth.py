@@ -37,12 +37,16 @@ def test_wrong_password_shows_a_readable_error_and_signs_nobody_in(client):
 
 def test_a_local_next_is_followed_after_sign_in(client):
     make_user("maria")
-    response = client.post(reverse("login") + "?next=/accounts/token/",
-                           {"username": "maria", "password": PASSWORD, "next": "/accounts/token/"})
+    response = client.post(
+        reverse("login") + "?next=/accounts/token/",
+        {"username": "maria", "password": PASSWORD, "next": "/accounts/token/"},
+    )
     assert response.status_code == 302 and response["Location"] == "/accounts/token/"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "https:evil.example"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "https:evil.example"]
+)
 def test_sign_in_never_redirects_to_another_site_authz_11(client, target):
     make_user("maria")
     response = client.post(reverse("login"), {"username": "maria", "password": PASSWORD, "next": target})
@@ -130,8 +134,10 @@ def test_password_guessing_on_the_page_answers_alike_for_known_and_unknown_usern
     def pages(username: str, address: str) -> list:
         client = Client(REMOTE_ADDR=address)
         responses = [sign_in(client, username, "nope") for _ in range(4)]
-        return [(r.status_code, r.get("Retry-After"), re.sub(rf"{username}|[A-Za-z0-9]{{64}}", "", r.content.decode()))
-                for r in responses]
+        return [
+            (r.status_code, r.get("Retry-After"), re.sub(rf"{username}|[A-Za-z0-9]{{64}}", "", r.content.decode()))
+            for r in responses
+        ]
 
     known, unknown = pages("maria", "10.0.0.4"), pages("nobody-by-this-name", "10.0.0.5")
     assert known == unknown

@@ -46,8 +46,10 @@ def test_project_page_lists_articles_with_per_label_counts(client, team):
     assert response.status_code == 200
     assert titles(response) == ["Budget story"]
     tree = lxml.html.fromstring(response.content)
-    totals = {chip.text_content().split()[0]: chip.text_content().split()[-1]
-              for chip in tree.get_element_by_id("article-list").find_class("list-summary")[0].find_class("count-chip")}
+    totals = {
+        chip.text_content().split()[0]: chip.text_content().split()[-1]
+        for chip in tree.get_element_by_id("article-list").find_class("list-summary")[0].find_class("count-chip")
+    }
     assert totals == {"Claim": "1", "Quote": "1", "Source": "0", "Opinion": "0"}
 
 
@@ -93,8 +95,17 @@ def test_independent_projects_do_not_leak_others_annotations_through_filters_or_
     assert titles(client.get(url, {"label": "quote"})) == ["Blind"]
 
 
-@pytest.mark.parametrize("query", [{"status": "bogus"}, {"label": "user__password"}, {"author": "abc"},
-                                   {"author": "99999999"}, {"page": "-3"}, {"q": "a" * 500}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "bogus"},
+        {"label": "user__password"},
+        {"author": "abc"},
+        {"author": "99999999"},
+        {"page": "-3"},
+        {"q": "a" * 500},
+    ],
+)
 def test_odd_filter_values_are_reported_not_obeyed_authz_4(client, team, query):
     make_article(team["project"], title="Visible")
     client.force_login(team["annotator"])

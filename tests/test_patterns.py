@@ -39,8 +39,9 @@ def test_trailing_newline_is_refused_by_every_pattern(team, client, settings, tm
     assert created.status_code in (201, 400) and not Label.objects.filter(key__endswith="\n").exists()
 
     document = native_with_label(key="verdict\n")
-    assert import_errors(api.post(url("api_project_import", project.pk), {"format": "json", "content": document})) \
-        == {"key"}
+    assert import_errors(api.post(url("api_project_import", project.pk), {"format": "json", "content": document})) == {
+        "key"
+    }
 
     settings.IMPORT_STAGING_DIR = tmp_path
     client.force_login(owner)
@@ -52,8 +53,12 @@ def test_trailing_newline_is_refused_by_every_pattern(team, client, settings, tm
 
 def test_a_target_iri_with_a_trailing_newline_names_no_article(team, article):
     source = f"http://testserver/api/v1/articles/{article.pk}/\n"
-    item = {"type": "Annotation", "body": {"type": "TextualBody", "purpose": "tagging", "value": "claim"},
-            "target": {"source": source, "selector": {"type": "TextPositionSelector", "start": 0, "end": 7}}}
-    answer = api_as(team["owner"]).post(url("api_project_import", team["project"].pk),
-                                        {"format": "w3c", "content": [item]})
+    item = {
+        "type": "Annotation",
+        "body": {"type": "TextualBody", "purpose": "tagging", "value": "claim"},
+        "target": {"source": source, "selector": {"type": "TextPositionSelector", "start": 0, "end": 7}},
+    }
+    answer = api_as(team["owner"]).post(
+        url("api_project_import", team["project"].pk), {"format": "w3c", "content": [item]}
+    )
     assert import_errors(answer) == {"target.source"} and not Annotation.objects.exists()

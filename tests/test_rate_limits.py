@@ -75,7 +75,11 @@ def test_a_limit_allows_its_rate_then_answers_with_the_seconds_until_a_new_windo
     rate = Rate(3, 60)
     verdicts = [count_request("test", 7, rate, now=NOW + offset) for offset in (0, 1, 2, 3)]
     assert [(v.allowed, v.count, v.retry_after) for v in verdicts] == [
-        (True, 1, 20), (True, 2, 19), (True, 3, 18), (False, 4, 17)]
+        (True, 1, 20),
+        (True, 2, 19),
+        (True, 3, 18),
+        (False, 4, 17),
+    ]
     assert count_request("test", 8, rate, now=NOW).allowed  # another caller counts alone
     assert count_request("test", 7, rate, now=NOW + 20) == rate_limits.Verdict(True, 1, 60)
 
@@ -86,7 +90,9 @@ def test_windows_that_have_ended_are_deleted_when_a_caller_opens_a_new_one():
     count_request("test", "hourly", Rate(3, 3600), now=NOW)
     count_request("test", "late", Rate(3, 60), now=NOW + 20)
     assert sorted(RateCounter.objects.values_list("key", flat=True)) == [
-        f"test:hourly:{int(NOW // 3600)}", f"test:late:{int((NOW + 20) // 60)}"]
+        f"test:hourly:{int(NOW // 3600)}",
+        f"test:late:{int((NOW + 20) // 60)}",
+    ]
 
 
 @pytest.mark.django_db
@@ -104,8 +110,9 @@ def test_url_imports_share_one_count_between_the_page_and_the_api(team):
     page = reverse("project_import", args=[team["project"].pk])
     statuses = [browser.post(page, {"url": "http://127.0.0.1/", "format": "auto"}).status_code for _ in range(10)]
     assert statuses == [422] * 10  # refused as a private address, but counted
-    response = api_as(team["owner"]).post(url("api_project_import_url", team["project"].pk),
-                                          {"url": "http://127.0.0.1/"})
+    response = api_as(team["owner"]).post(
+        url("api_project_import_url", team["project"].pk), {"url": "http://127.0.0.1/"}
+    )
     assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 60
     again = browser.post(page, {"url": "http://127.0.0.1/", "format": "auto"})
     assert again.status_code == 422 and b"Too many pages fetched" in again.content

@@ -25,15 +25,15 @@ def etag(response) -> str:
 def move(user, work, action, *, if_match=None, message=""):
     client = api_as(user)
     tag = if_match or client.get(url("assignment-detail", work.pk))["ETag"]
-    return client.post(url("assignment-transition", work.pk), {"action": action, "message": message},
-                       HTTP_IF_MATCH=tag)
+    return client.post(url("assignment-transition", work.pk), {"action": action, "message": message}, HTTP_IF_MATCH=tag)
 
 
 def review(user, annotation, status, comment="", if_match=None):
     client = api_as(user)
     tag = if_match or client.get(url("annotation-detail", annotation.pk))["ETag"]
-    return client.post(url("annotation-review", annotation.pk), {"status": status, "comment": comment},
-                       HTTP_IF_MATCH=tag)
+    return client.post(
+        url("annotation-review", annotation.pk), {"status": status, "comment": comment}, HTTP_IF_MATCH=tag
+    )
 
 
 def accepted_export(team) -> list[dict]:
@@ -45,17 +45,23 @@ def test_the_whole_workflow_through_the_api(team):
     """Annotate and submit, reject one span with a comment and request changes, fix, resubmit, approve."""
     owner, annotator, reviewer = api_as(team["owner"]), api_as(team["annotator"]), api_as(team["reviewer"])
     article = make_article(team["project"], text=TEXT, by=team["owner"])
-    response = owner.post(url("project-assignment-list", team["project"].pk),
-                          {"articles": [article.pk], "annotators": [team["annotator"].pk]})
+    response = owner.post(
+        url("project-assignment-list", team["project"].pk),
+        {"articles": [article.pk], "annotators": [team["annotator"].pk]},
+    )
     assert response.status_code == 201, response.json()
     work = Assignment.objects.get(pk=response.json()[0]["id"])
     queue = annotator.get(url("assignment-mine")).json()["results"]
     assert [(item["article"], item["state"], item["actions"]) for item in queue] == [
         (article.pk, "assigned", ["start", "submit"])
     ]
-    spans = annotator.post(url("article-annotation-list", article.pk), [
-        {"label": "claim", "quote": "taxes will fall"}, {"label": "opinion", "quote": "Critics called the plan"},
-    ]).json()
+    spans = annotator.post(
+        url("article-annotation-list", article.pk),
+        [
+            {"label": "claim", "quote": "taxes will fall"},
+            {"label": "opinion", "quote": "Critics called the plan"},
+        ],
+    ).json()
     assert move(team["annotator"], work, "start").status_code == 200
     submitted = move(team["annotator"], work, "submit")
     assert submitted.json()["state"] == "submitted" and submitted["ETag"] == f'"s{work.pk}v3"'
@@ -71,12 +77,18 @@ def test_the_whole_workflow_through_the_api(team):
     assert asked.status_code == 200
     mine = annotator.get(url("assignment-mine")).json()["results"][0]
     assert (mine["state"], mine["message"], mine["reviewed_by"]) == (
-        "changes_requested", "Please fix the rejected span.", "reviewer")
+        "changes_requested",
+        "Please fix the rejected span.",
+        "reviewer",
+    )
     threads = annotator.get(url("annotation-comments", wrong.pk)).json()
     assert threads[0]["root"]["body"] == "This is a quote, not an opinion."
 
-    fixed = annotator.patch(url("annotation-detail", wrong.pk), {"label": "quote"},
-                            HTTP_IF_MATCH=annotator.get(url("annotation-detail", wrong.pk))["ETag"])
+    fixed = annotator.patch(
+        url("annotation-detail", wrong.pk),
+        {"label": "quote"},
+        HTTP_IF_MATCH=annotator.get(url("annotation-detail", wrong.pk))["ETag"],
+    )
     assert fixed.status_code == 200 and fixed.json()["status"] == "pending"
     assert move(team["annotator"], work, "submit").status_code == 200
     assert move(team["reviewer"], work, "approve").json()["state"] == "approved"
@@ -84,13 +96,17 @@ def test_the_whole_workflow_through_the_api(team):
     assert set(Annotation.objects.values_list("status", flat=True)) == {"accepted"}
     exported = accepted_export(team)
     assert [(s["start"], s["end"], s["label"]) for line in exported for s in line["spans"]] == [
-        (18, 33, "claim"), (35, 58, "quote")
+        (18, 33, "claim"),
+        (35, 58, "quote"),
     ]
     steps = [e["action"] for e in annotator.get(url("assignment-history", work.pk)).json()]
     assert steps == ["assign", "start", "submit", "request_changes", "submit", "approve"]
     history = annotator.get(url("annotation-history", wrong.pk)).json()
     assert [(e["action"], e["actor"]) for e in history] == [
-        ("created", "annotator"), ("reviewed", "reviewer"), ("updated", "annotator"), ("reviewed", "reviewer")
+        ("created", "annotator"),
+        ("reviewed", "reviewer"),
+        ("updated", "annotator"),
+        ("reviewed", "reviewer"),
     ]
     assert history[2]["changes"] == {"label": ["opinion", "quote"], "status": ["rejected", "pending"]}
 
@@ -123,45 +139,83 @@ def _transition(action, state):
     def run(client, team, case):
         article, span, work, thread = case
         tag = f'"s{work.pk}v{work.version}"'
-        return client.post(url("assignment-transition", work.pk), {"action": action, "message": "Look again."},
-                           HTTP_IF_MATCH=tag)
+        return client.post(
+            url("assignment-transition", work.pk), {"action": action, "message": "Look again."}, HTTP_IF_MATCH=tag
+        )
+
     return state, run
 
 
 ACTIONS = {
-    "assign": (State.ASSIGNED, lambda c, t, case: c.post(url("project-assignment-list", t["project"].pk), {
-        "articles": [case[0].pk], "annotators": [t["annotator2"].pk]}), expect("O")),
-    "spread": (State.ASSIGNED, lambda c, t, case: c.post(url("project-assignment-spread", t["project"].pk), {}),
-               expect("O")),
+    "assign": (
+        State.ASSIGNED,
+        lambda c, t, case: c.post(
+            url("project-assignment-list", t["project"].pk),
+            {"articles": [case[0].pk], "annotators": [t["annotator2"].pk]},
+        ),
+        expect("O"),
+    ),
+    "spread": (
+        State.ASSIGNED,
+        lambda c, t, case: c.post(url("project-assignment-spread", t["project"].pk), {}),
+        expect("O"),
+    ),
     "unassign": (State.ASSIGNED, lambda c, t, case: c.delete(url("assignment-detail", case[2].pk)), expect("O", "B")),
     "start": (*_transition("start", State.ASSIGNED), expect("A", "B")),
     "submit": (*_transition("submit", State.IN_PROGRESS), expect("A", "B")),
     "approve": (*_transition("approve", State.SUBMITTED), expect("OR", "B")),
     "request_changes": (*_transition("request_changes", State.SUBMITTED), expect("OR", "B")),
     "reopen": (*_transition("reopen", State.APPROVED), expect("OR", "B")),
-    "review_span": (State.IN_PROGRESS, lambda c, t, case: c.post(url("annotation-review", case[1].pk), {
-        "status": "accepted"}, HTTP_IF_MATCH=case[1].etag), expect("OR")),
-    "comment": (State.IN_PROGRESS, lambda c, t, case: c.post(url("annotation-comments", case[1].pk), {
-        "body": "A remark"}), expect("ORAB")),
+    "review_span": (
+        State.IN_PROGRESS,
+        lambda c, t, case: c.post(
+            url("annotation-review", case[1].pk), {"status": "accepted"}, HTTP_IF_MATCH=case[1].etag
+        ),
+        expect("OR"),
+    ),
+    "comment": (
+        State.IN_PROGRESS,
+        lambda c, t, case: c.post(url("annotation-comments", case[1].pk), {"body": "A remark"}),
+        expect("ORAB"),
+    ),
     "resolve": (State.IN_PROGRESS, lambda c, t, case: c.post(url("comment-resolve", case[3].pk), {}), expect("ORA")),
-    "flag": (State.IN_PROGRESS, lambda c, t, case: c.post(url("annotation-flag", case[1].pk), {
-        "question": "Claim?"}, HTTP_IF_MATCH=case[1].etag), expect("ORA")),
-    "adjudicate": (State.SUBMITTED, lambda c, t, case: c.post(url("article-adjudication", case[0].pk), {
-        "action": "accept", "annotation": case[1].pk}), expect("OR")),
-    "see_adjudication": (State.SUBMITTED, lambda c, t, case: c.get(url("article-adjudication", case[0].pk)),
-                         expect("ORABV")),
-    "review_queue": (State.SUBMITTED, lambda c, t, case: c.get(url("project-review-queue", t["project"].pk)),
-                     expect("OR")),
-    "agreement": (State.SUBMITTED, lambda c, t, case: c.get(url("project-agreement", t["project"].pk)),
-                  expect("ORV")),
-    "dashboard": (State.SUBMITTED, lambda c, t, case: c.get(url("project-dashboard", t["project"].pk)),
-                  expect("ORABV")),
-    "span_history": (State.SUBMITTED, lambda c, t, case: c.get(url("annotation-history", case[1].pk)),
-                     expect("ORABV")),
-    "article_history": (State.SUBMITTED, lambda c, t, case: c.get(url("article-history", case[0].pk)),
-                        expect("ORABV")),
-    "assignment_history": (State.SUBMITTED, lambda c, t, case: c.get(url("assignment-history", case[2].pk)),
-                           expect("ORAV", "B")),
+    "flag": (
+        State.IN_PROGRESS,
+        lambda c, t, case: c.post(
+            url("annotation-flag", case[1].pk), {"question": "Claim?"}, HTTP_IF_MATCH=case[1].etag
+        ),
+        expect("ORA"),
+    ),
+    "adjudicate": (
+        State.SUBMITTED,
+        lambda c, t, case: c.post(
+            url("article-adjudication", case[0].pk), {"action": "accept", "annotation": case[1].pk}
+        ),
+        expect("OR"),
+    ),
+    "see_adjudication": (
+        State.SUBMITTED,
+        lambda c, t, case: c.get(url("article-adjudication", case[0].pk)),
+        expect("ORABV"),
+    ),
+    "review_queue": (
+        State.SUBMITTED,
+        lambda c, t, case: c.get(url("project-review-queue", t["project"].pk)),
+        expect("OR"),
+    ),
+    "agreement": (State.SUBMITTED, lambda c, t, case: c.get(url("project-agreement", t["project"].pk)), expect("ORV")),
+    "dashboard": (
+        State.SUBMITTED,
+        lambda c, t, case: c.get(url("project-dashboard", t["project"].pk)),
+        expect("ORABV"),
+    ),
+    "span_history": (State.SUBMITTED, lambda c, t, case: c.get(url("annotation-history", case[1].pk)), expect("ORABV")),
+    "article_history": (State.SUBMITTED, lambda c, t, case: c.get(url("article-history", case[0].pk)), expect("ORABV")),
+    "assignment_history": (
+        State.SUBMITTED,
+        lambda c, t, case: c.get(url("assignment-history", case[2].pk)),
+        expect("ORAV", "B"),
+    ),
 }
 
 
@@ -207,12 +261,16 @@ def test_an_annotator_removed_from_the_project_loses_their_queue_and_their_assig
 def test_a_bulk_assignment_naming_a_foreign_article_changes_nothing(team, article):
     """AUTHZ-8: ids of another project in a bulk request: 400 and no partial effect."""
     other = make_article(text="Someone else's article.")
-    response = api_as(team["owner"]).post(url("project-assignment-list", team["project"].pk), {
-        "articles": [article.pk, other.pk], "annotators": [team["annotator"].pk]})
+    response = api_as(team["owner"]).post(
+        url("project-assignment-list", team["project"].pk),
+        {"articles": [article.pk, other.pk], "annotators": [team["annotator"].pk]},
+    )
     assert response.status_code == 400 and "articles" in response.json()
     assert not Assignment.objects.exists()
-    refused = api_as(team["owner"]).post(url("project-assignment-list", team["project"].pk), {
-        "articles": [article.pk], "annotators": [team["annotator"].pk], "state": "approved"})
+    refused = api_as(team["owner"]).post(
+        url("project-assignment-list", team["project"].pk),
+        {"articles": [article.pk], "annotators": [team["annotator"].pk], "state": "approved"},
+    )
     assert refused.status_code == 400 and refused.json() == {"state": ["Unknown field."]}  # AUTHZ-6
 
 
@@ -243,12 +301,19 @@ def test_invalid_transitions_answer_400_with_a_clear_message(team, article):
     work = Assignment.objects.create(article=article, annotator=team["annotator"], state=State.IN_PROGRESS)
     response = move(team["reviewer"], work, "approve")
     assert response.status_code == 400
-    assert response.json() == {"action": ["You can only approve work that is submitted; this work is in progress."],
-                               "state": "in_progress"}
+    assert response.json() == {
+        "action": ["You can only approve work that is submitted; this work is in progress."],
+        "state": "in_progress",
+    }
     unknown = move(team["annotator"], work, "publish")
     assert unknown.status_code == 400 and "action" in unknown.json()
-    no_message = move(team["reviewer"], Assignment.objects.create(
-        article=make_article(team["project"]), annotator=team["annotator"], state=State.SUBMITTED), "request_changes")
+    no_message = move(
+        team["reviewer"],
+        Assignment.objects.create(
+            article=make_article(team["project"]), annotator=team["annotator"], state=State.SUBMITTED
+        ),
+        "request_changes",
+    )
     assert no_message.status_code == 400 and no_message.json() == {"message": ["Tell the annotator what to change."]}
 
 
@@ -286,9 +351,9 @@ def test_article_history_keeps_deleted_spans_but_hides_others_from_a_blind_annot
     mine = make_annotation(article, author=team["annotator"])
     theirs = make_annotation(article, author=team["annotator2"], label="quote")
     api_as(team["annotator2"]).delete(url("annotation-detail", theirs.pk), HTTP_IF_MATCH=theirs.etag)
-    assert [(e["annotation"], e["action"]) for e in api_as(team["reviewer"]).get(
-        url("article-history", article.pk)).json()] == [(mine.pk, "created"), (theirs.pk, "created"),
-                                                       (theirs.pk, "deleted")]
+    assert [
+        (e["annotation"], e["action"]) for e in api_as(team["reviewer"]).get(url("article-history", article.pk)).json()
+    ] == [(mine.pk, "created"), (theirs.pk, "created"), (theirs.pk, "deleted")]
     blind = api_as(team["annotator"]).get(url("article-history", article.pk)).json()
     assert [e["annotation"] for e in blind] == [mine.pk]
 
@@ -297,8 +362,12 @@ def test_adjudication_and_agreement_through_the_api(team):
     article = make_article(team["project"], text=TEXT, by=team["owner"])
     a = make_annotation(article, author=team["annotator"], start=18, end=33)
     b = make_annotation(article, author=team["annotator2"], start=18, end=30)
-    assign(team["project"], articles=[article.pk], annotators=[team["annotator"].pk, team["annotator2"].pk],
-           by=team["owner"])
+    assign(
+        team["project"],
+        articles=[article.pk],
+        annotators=[team["annotator"].pk, team["annotator2"].pk],
+        by=team["owner"],
+    )
     for user in (team["annotator"], team["annotator2"]):
         transition(Assignment.objects.get(article=article, annotator=user), "submit", by=user)
     reviewer = api_as(team["reviewer"])
@@ -320,15 +389,18 @@ def test_adjudication_and_agreement_through_the_api(team):
 def test_lists_and_reports_run_a_constant_number_of_queries(team, django_assert_max_num_queries):
     def grow(n):
         articles = [make_article(team["project"], by=team["owner"]) for _ in range(n)]
-        assign(team["project"], articles=[a.pk for a in articles], annotators=[team["annotator"].pk],
-               by=team["owner"])
+        assign(team["project"], articles=[a.pk for a in articles], annotators=[team["annotator"].pk], by=team["owner"])
         Assignment.objects.filter(annotator=team["annotator"]).update(state=State.SUBMITTED)
 
     counts = []
     for n in (2, 20):
         grow(n)
-        for name, user in (("project-review-queue", "reviewer"), ("project-assignment-list", "owner"),
-                           ("project-dashboard", "owner"), ("project-agreement", "owner")):
+        for name, user in (
+            ("project-review-queue", "reviewer"),
+            ("project-assignment-list", "owner"),
+            ("project-dashboard", "owner"),
+            ("project-agreement", "owner"),
+        ):
             client = api_as(team[user])
             with django_assert_max_num_queries(20) as captured:
                 assert client.get(url(name, team["project"].pk)).status_code == 200

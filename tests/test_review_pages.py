@@ -18,7 +18,7 @@ from tests.factories import add_member, make_annotation, make_article
 
 State = AssignmentState
 TEXT = "The minister said taxes will fall. Critics called the plan reckless and unfunded today."
-PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(1)>'
+PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(1)>"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -42,30 +42,41 @@ def test_the_whole_workflow_through_the_pages(team):
 
     claim = make_annotation(article, author=team["annotator"], start=18, end=33)
     wrong = make_annotation(article, author=team["annotator"], label="opinion", start=35, end=58)
-    done = annotator.post(reverse("assignment_transition", args=[work.pk]),
-                          {"action": "submit", "version": work.version, "back": "queue"}, **HTMX)
+    done = annotator.post(
+        reverse("assignment_transition", args=[work.pk]),
+        {"action": "submit", "version": work.version, "back": "queue"},
+        **HTMX,
+    )
     assert done.status_code == 200 and "locked until a reviewer answers" in done.content.decode()
 
     review_url = reverse("assignment_review", args=[work.pk])
     page = reviewer.get(review_url).content.decode()
     assert 'id="action-approve"' in page and "taxes will fall" in page
-    decided = reviewer.post(reverse("assignment_decide", args=[work.pk]), {
-        "annotation": wrong.pk, "version": wrong.version, "status": "rejected", "comment": "A quote, not an opinion."},
-        **HTMX)
+    decided = reviewer.post(
+        reverse("assignment_decide", args=[work.pk]),
+        {"annotation": wrong.pk, "version": wrong.version, "status": "rejected", "comment": "A quote, not an opinion."},
+        **HTMX,
+    )
     assert decided.status_code == 200 and "A quote, not an opinion." in decided.content.decode()
     work.refresh_from_db()
-    asked = reviewer.post(reverse("assignment_transition", args=[work.pk]), {
-        "action": "request_changes", "version": work.version, "message": "Fix the rejected span, please."}, **HTMX)
+    asked = reviewer.post(
+        reverse("assignment_transition", args=[work.pk]),
+        {"action": "request_changes", "version": work.version, "message": "Fix the rejected span, please."},
+        **HTMX,
+    )
     assert asked.status_code == 200 and "Changes requested" in asked.content.decode()
     assert "Fix the rejected span, please." in annotator.get(reverse("my_queue")).content.decode()
 
     update_annotation(Annotation.objects.get(pk=wrong.pk), by=team["annotator"], changes={"label": "quote"})
     work.refresh_from_db()
-    resubmit = annotator.post(reverse("assignment_transition", args=[work.pk]),
-                              {"action": "submit", "version": work.version, "back": "queue"})
+    resubmit = annotator.post(
+        reverse("assignment_transition", args=[work.pk]), {"action": "submit", "version": work.version, "back": "queue"}
+    )
     assert resubmit.status_code == 302 and resubmit["Location"] == reverse("my_queue")
     work.refresh_from_db()
-    approved = reviewer.post(reverse("assignment_transition", args=[work.pk]), {"action": "approve", "version": work.version})
+    approved = reviewer.post(
+        reverse("assignment_transition", args=[work.pk]), {"action": "approve", "version": work.version}
+    )
     assert approved.status_code == 302
     assert set(Annotation.objects.filter(pk__in=[claim.pk, wrong.pk]).values_list("status", flat=True)) == {"accepted"}
     history = reviewer.get(review_url).content.decode()
@@ -77,10 +88,16 @@ def test_a_stale_decision_is_refused_with_the_current_state(team, article):
     span = make_annotation(article, author=team["annotator"])
     work = Assignment.objects.create(article=article, annotator=team["annotator"], state=State.SUBMITTED)
     reviewer = client_for(team["reviewer"])
-    first = reviewer.post(reverse("assignment_decide", args=[work.pk]),
-                          {"annotation": span.pk, "version": 1, "status": "accepted"}, **HTMX)
-    second = client_for(team["owner"]).post(reverse("assignment_decide", args=[work.pk]),
-                                            {"annotation": span.pk, "version": 1, "status": "rejected"}, **HTMX)
+    first = reviewer.post(
+        reverse("assignment_decide", args=[work.pk]),
+        {"annotation": span.pk, "version": 1, "status": "accepted"},
+        **HTMX,
+    )
+    second = client_for(team["owner"]).post(
+        reverse("assignment_decide", args=[work.pk]),
+        {"annotation": span.pk, "version": 1, "status": "rejected"},
+        **HTMX,
+    )
     assert (first.status_code, second.status_code) == (200, 412)
     assert "Someone else changed this meanwhile" in second.content.decode()
     assert Annotation.objects.get(pk=span.pk).status == "accepted"
@@ -118,18 +135,39 @@ PAGES = {
 }
 
 POSTS = {
-    "approve": (lambda t, a, s, w: (reverse("assignment_transition", args=[w.pk]), {"action": "approve", "version": 1}),
-                allowed("OR", "B")),
-    "decide": (lambda t, a, s, w: (reverse("assignment_decide", args=[w.pk]), {
-        "annotation": s.pk, "version": 1, "status": "rejected"}), allowed("OR", "B")),
-    "comment": (lambda t, a, s, w: (reverse("assignment_comment", args=[w.pk]), {"annotation": s.pk, "body": "Hm."}),
-                allowed("ORA", "B")),
-    "adjudicate": (lambda t, a, s, w: (reverse("article_adjudicate", args=[a.pk]), {
-        "action": "accept", "annotation": s.pk}), allowed("OR")),
-    "assign": (lambda t, a, s, w: (reverse("project_assignments", args=[t["project"].pk]), {
-        "op": "assign", "articles": [a.pk], "annotators": [t["annotator2"].pk]}), allowed("O")),
-    "add_member": (lambda t, a, s, w: (reverse("project_members", args=[t["project"].pk]), {
-        "username": "outsider", "role": "owner"}), allowed("O")),
+    "approve": (
+        lambda t, a, s, w: (reverse("assignment_transition", args=[w.pk]), {"action": "approve", "version": 1}),
+        allowed("OR", "B"),
+    ),
+    "decide": (
+        lambda t, a, s, w: (
+            reverse("assignment_decide", args=[w.pk]),
+            {"annotation": s.pk, "version": 1, "status": "rejected"},
+        ),
+        allowed("OR", "B"),
+    ),
+    "comment": (
+        lambda t, a, s, w: (reverse("assignment_comment", args=[w.pk]), {"annotation": s.pk, "body": "Hm."}),
+        allowed("ORA", "B"),
+    ),
+    "adjudicate": (
+        lambda t, a, s, w: (reverse("article_adjudicate", args=[a.pk]), {"action": "accept", "annotation": s.pk}),
+        allowed("OR"),
+    ),
+    "assign": (
+        lambda t, a, s, w: (
+            reverse("project_assignments", args=[t["project"].pk]),
+            {"op": "assign", "articles": [a.pk], "annotators": [t["annotator2"].pk]},
+        ),
+        allowed("O"),
+    ),
+    "add_member": (
+        lambda t, a, s, w: (
+            reverse("project_members", args=[t["project"].pk]),
+            {"username": "outsider", "role": "owner"},
+        ),
+        allowed("O"),
+    ),
 }
 
 
@@ -148,13 +186,21 @@ def test_every_page_action_is_allowed_to_exactly_the_right_roles(team, name, rol
     article, span, work = setup_matrix(team)
     build, expected = POSTS[name]
     path, data = build(team, article, span, work)
-    before = (list(Assignment.objects.values_list("pk", "state", "version")), list(
-        Annotation.objects.values_list("pk", "status")), Comment.objects.count(), Membership.objects.count())
+    before = (
+        list(Assignment.objects.values_list("pk", "state", "version")),
+        list(Annotation.objects.values_list("pk", "status")),
+        Comment.objects.count(),
+        Membership.objects.count(),
+    )
     response = client_for(team[role]).post(path, data, **HTMX)
     assert response.status_code == expected[role], (name, role, response.content[:300])
     if expected[role] != 200:
-        assert before == (list(Assignment.objects.values_list("pk", "state", "version")), list(
-            Annotation.objects.values_list("pk", "status")), Comment.objects.count(), Membership.objects.count())
+        assert before == (
+            list(Assignment.objects.values_list("pk", "state", "version")),
+            list(Annotation.objects.values_list("pk", "status")),
+            Comment.objects.count(),
+            Membership.objects.count(),
+        )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(team, article):
@@ -173,9 +219,12 @@ def test_hostile_text_shows_literally_on_every_review_page(team):
     reviewer = client_for(team["reviewer"])
     reviewer.post(reverse("assignment_comment", args=[work.pk]), {"annotation": span.pk, "body": PAYLOAD})
     transition(work, "request_changes", by=team["reviewer"], message=PAYLOAD)
-    pages = [reviewer.get(reverse("assignment_review", args=[work.pk])), reviewer.get(reverse(
-        "review_queue", args=[team["project"].pk])), reviewer.get(reverse("article_adjudicate", args=[article.pk])),
-        client_for(team["annotator"]).get(reverse("my_queue"))]
+    pages = [
+        reviewer.get(reverse("assignment_review", args=[work.pk])),
+        reviewer.get(reverse("review_queue", args=[team["project"].pk])),
+        reviewer.get(reverse("article_adjudicate", args=[article.pk])),
+        client_for(team["annotator"]).get(reverse("my_queue")),
+    ]
     for page in pages:
         html = page.content.decode()
         assert "<script>alert(1)" not in html and "<img src=x" not in html
@@ -204,8 +253,15 @@ def test_owners_assign_in_bulk_spread_evenly_and_take_work_back(team):
     owner = client_for(team["owner"])
     url = reverse("project_assignments", args=[team["project"].pk])
     articles = [make_article(team["project"], by=team["owner"]) for _ in range(4)]
-    bulk = owner.post(url, {"op": "assign", "articles": [a.pk for a in articles[:2]],
-                            "annotators": [team["annotator"].pk, team["annotator2"].pk]}, **HTMX)
+    bulk = owner.post(
+        url,
+        {
+            "op": "assign",
+            "articles": [a.pk for a in articles[:2]],
+            "annotators": [team["annotator"].pk, team["annotator2"].pk],
+        },
+        **HTMX,
+    )
     assert bulk.status_code == 200 and Assignment.objects.count() == 4
     spread = owner.post(url, {"op": "spread", "per_article": 2}, **HTMX)
     assert spread.status_code == 200 and Assignment.objects.count() == 8
@@ -225,9 +281,17 @@ def test_the_agreement_page_links_each_disputed_article_to_its_comparison(team):
     page = client_for(team["viewer"]).get(reverse("project_agreement_page", args=[team["project"].pk])).content.decode()
     assert 'id="pair-matrix"' in page and "annotator2" in page
     assert reverse("article_adjudicate", args=[article.pk]) in page and "0 agreed · 1 disputed · 0 settled" in page
-    board = client_for(team["reviewer"]).post(reverse("article_adjudicate", args=[article.pk]), {
-        "action": "write", "label": "claim", "start": 18, "end": 33,
-        "replaces": list(Annotation.objects.filter(article=article).values_list("pk", flat=True))}, **HTMX)
+    board = client_for(team["reviewer"]).post(
+        reverse("article_adjudicate", args=[article.pk]),
+        {
+            "action": "write",
+            "label": "claim",
+            "start": 18,
+            "end": 33,
+            "replaces": list(Annotation.objects.filter(article=article).values_list("pk", flat=True)),
+        },
+        **HTMX,
+    )
     assert board.status_code == 200 and "1</strong> span in the accepted set" in board.content.decode()
 
 
@@ -236,20 +300,34 @@ def grow(team, articles: int) -> Assignment:
     project = team["project"]
     start = Article.objects.count()
     texts = [f"Report {start + i}: {TEXT}" for i in range(articles)]
-    created = Article.objects.bulk_create(Article(project=project, title=f"Report {start + i}", text=text,
-                                                  text_sha256=text_sha256(text)) for i, text in enumerate(texts))
-    Assignment.objects.bulk_create(Assignment(article=a, annotator=team[who], state=State.SUBMITTED)
-                                   for a in created for who in ("annotator", "annotator2"))
+    created = Article.objects.bulk_create(
+        Article(project=project, title=f"Report {start + i}", text=text, text_sha256=text_sha256(text))
+        for i, text in enumerate(texts)
+    )
+    Assignment.objects.bulk_create(
+        Assignment(article=a, annotator=team[who], state=State.SUBMITTED)
+        for a in created
+        for who in ("annotator", "annotator2")
+    )
     label = team["project"].labels.get(key="claim")
     Annotation.objects.bulk_create(
-        Annotation(article=a, author=team[who], label=label, start=len(a.text) - 54 + shift, end=len(a.text) - 39,
-                   quote=a.text[len(a.text) - 54 + shift:len(a.text) - 39])
-        for a in created for who, shift in (("annotator", 0), ("annotator2", 2)))
+        Annotation(
+            article=a,
+            author=team[who],
+            label=label,
+            start=len(a.text) - 54 + shift,
+            end=len(a.text) - 39,
+            quote=a.text[len(a.text) - 54 + shift : len(a.text) - 39],
+        )
+        for a in created
+        for who, shift in (("annotator", 0), ("annotator2", 2))
+    )
     return Assignment.objects.filter(annotator=team["annotator"]).order_by("pk").first()
 
 
-@pytest.mark.parametrize("page", ["dashboard", "review_page", "review_queue", "agreement", "assign", "my_queue",
-                                  "adjudicate"])
+@pytest.mark.parametrize(
+    "page", ["dashboard", "review_page", "review_queue", "agreement", "assign", "my_queue", "adjudicate"]
+)
 def test_pages_run_the_same_number_of_queries_for_ten_and_a_thousand_articles(team, page, django_assert_num_queries):
     """LOAD-2: no N+1 anywhere; the page of a 1,000-article project costs what a 10-article one does."""
     work = grow(team, 10)

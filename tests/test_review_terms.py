@@ -33,12 +33,17 @@ def span(text: str, words: str) -> dict[str, int]:
 def finished_by_both(team, text: str):
     """An article assigned to both annotators; the caller adds spans, then `submit` hands both in."""
     article = make_article(team["project"], text=text, by=team["owner"])
-    assign(team["project"], articles=[article.pk], annotators=[team["annotator"].pk, team["annotator2"].pk],
-           by=team["owner"])
+    assign(
+        team["project"],
+        articles=[article.pk],
+        annotators=[team["annotator"].pk, team["annotator2"].pk],
+        by=team["owner"],
+    )
 
     def submit():
         for user in (team["annotator"], team["annotator2"]):
             transition(Assignment.objects.get(article=article, annotator=user), "submit", by=user)
+
     return article, submit
 
 
@@ -67,20 +72,28 @@ def test_compare_and_agreement_pages_count_the_same_disputes(team):
     compare_api = api_as(team["reviewer"]).get(url("article-adjudication", article.pk)).json()
     agreement_api = api_as(team["reviewer"]).get(url("project-agreement", team["project"].pk)).json()
     compare_page = client_for(team["reviewer"]).get(reverse("article_adjudicate", args=[article.pk])).content.decode()
-    agreement_page = client_for(team["reviewer"]).get(
-        reverse("project_agreement_page", args=[team["project"].pk])).content.decode()
+    agreement_page = (
+        client_for(team["reviewer"]).get(reverse("project_agreement_page", args=[team["project"].pk])).content.decode()
+    )
 
     assert compare_api["passages"] == expected
     assert [row["passages"] for row in agreement_api["articles"] if row["article"] == article.pk] == [expected]
-    assert counts_in(compare_page, r"<strong>(\d+)</strong> agreed · <strong>(\d+)</strong> disputed · "
-                                   r"<strong>(\d+)</strong> settled") == expected
+    assert (
+        counts_in(
+            compare_page,
+            r"<strong>(\d+)</strong> agreed · <strong>(\d+)</strong> disputed · "
+            r"<strong>(\d+)</strong> settled",
+        )
+        == expected
+    )
     link = re.escape(reverse("article_adjudicate", args=[article.pk]))
     assert counts_in(agreement_page, link + r'">(\d+) agreed · (\d+) disputed · (\d+) settled<') == expected
 
     clusters = compare_api["clusters"]
     assert len(clusters) == sum(expected.values())
-    assert all(c["is_agreed"] == (c["state"] == "agreed") and c["is_settled"] == (c["state"] == "settled")
-               for c in clusters)
+    assert all(
+        c["is_agreed"] == (c["state"] == "agreed") and c["is_settled"] == (c["state"] == "settled") for c in clusters
+    )
     badges = re.findall(r'<li class="cluster is-(\w+)".*?<span class="badge[^"]*">(\w+)</span>', compare_page, re.S)
     assert len(badges) == len(clusters) and all(state == badge for state, badge in badges)
     lone = [c["state"] for c in clusters if len({m["author"] for v in c["versions"] for m in v["annotations"]}) == 1]
@@ -89,7 +102,7 @@ def test_compare_and_agreement_pages_count_the_same_disputes(team):
 
 def test_compare_page_quotes_have_one_pair_of_quotation_marks(team):
     long_quote = "“" + " ".join(["We will rebuild every road and every bridge"] * 5) + ".”"
-    text = f"The mayor said “We will win.” Critics answered \"never\". Later: {long_quote} Then she left."
+    text = f'The mayor said “We will win.” Critics answered "never". Later: {long_quote} Then she left.'
     article, submit = finished_by_both(team, text)
     make_annotation(article, author=team["annotator"], label="quote", **span(text, "“We will win.”"))  # with marks
     make_annotation(article, author=team["annotator2"], label="quote", **span(text, "We will win."))  # inside them
@@ -97,7 +110,7 @@ def test_compare_page_quotes_have_one_pair_of_quotation_marks(team):
     make_annotation(article, author=team["annotator2"], label="quote", **span(text, long_quote))
     submit()
     page = client_for(team["reviewer"]).get(reverse("article_adjudicate", args=[article.pk])).content.decode()
-    board = page[page.index('id="clusters"'):]
+    board = page[page.index('id="clusters"') :]
     assert "<q" not in board  # a browser draws its own marks around <q>: that was the second pair
     excerpts = [unescape(e) for e in re.findall(r'<span class="version-quote" dir="auto">(.*?)</span>', board)]
     assert excerpts[:3] == ["“We will win.”", "“We will win.”", '"never"']

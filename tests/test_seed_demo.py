@@ -19,20 +19,25 @@ def test_demo_covers_every_label_overlaps_and_non_ascii(db):
     assert {a.label.key for a in annotations} == {"claim", "quote", "source", "opinion"}
     assert all(a.article.text[a.start : a.end] == a.quote for a in annotations)
     overlapping = [
-        (a, b) for a in annotations for b in annotations
+        (a, b)
+        for a in annotations
+        for b in annotations
         if a.pk < b.pk and a.article_id == b.article_id and a.start < b.end and b.start < a.end
     ]
     assert overlapping
     texts = "".join(Article.objects.values_list("text", flat=True))
     assert "“" in texts and "é" in texts and any(ord(char) > 0xFFFF for char in texts)
     assert {m.user.username: m.role for m in Project.objects.get().memberships.select_related("user")} == {
-        "demo": "owner", "alice": "annotator", "bob": "reviewer"
+        "demo": "owner",
+        "alice": "annotator",
+        "bob": "reviewer",
     }
 
 
 def test_demo_gives_the_reviewer_a_submission_to_review(db):
-    from articles.assignment import review_queue
     from django.contrib.auth.models import User
+
+    from articles.assignment import review_queue
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     queue = list(review_queue(User.objects.get(username="bob")))

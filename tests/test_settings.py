@@ -12,16 +12,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     environment.update(DJANGO_SETTINGS_MODULE="annotator.settings", **env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_pass_the_deploy_checks():
     """DEPLOY-1."""
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING",
-                        SECRET_KEY="k" * 20 + "Zq8-vN3xL0pR6tY1wE5uI9oA2sD7fG4hJ", ALLOWED_HOSTS="news.example.org")
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="k" * 20 + "Zq8-vN3xL0pR6tY1wE5uI9oA2sD7fG4hJ",
+        ALLOWED_HOSTS="news.example.org",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -42,22 +51,51 @@ def test_every_response_carries_the_security_headers(client, db):
 
 def test_production_cookies_are_host_only_secure_httponly_and_same_site_csrf_4():
     """CSRF-4: read from the production settings, as a deployment gets them."""
-    code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, "
-            "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, "
-            "s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE, s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN)")
+    code = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, "
+        "s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE, s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN)"
+    )
     result = run_manage("shell", "-c", code, SECRET_KEY="k" * 50, ALLOWED_HOSTS="news.example.org")
-    assert result.stdout.strip().splitlines()[-1].split() == ["__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "True",
-                                     "Lax", "Lax", "None", "None"], result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "True",
+        "True",
+        "Lax",
+        "Lax",
+        "None",
+        "None",
+    ], result.stderr
 
 
-@pytest.mark.parametrize("path", ["/static../settings.py", "/static/../annotator/settings.py",
-                                  "/static/%2e%2e/annotator/settings.py", "/static/articles/..%2f..%2fmanage.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static../settings.py",
+        "/static/../annotator/settings.py",
+        "/static/%2e%2e/annotator/settings.py",
+        "/static/articles/..%2f..%2fmanage.py",
+    ],
+)
 def test_static_files_cannot_be_left_by_traversal_deploy_3(client, db, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/.git/config", "/.env", "/db.sqlite3", "/manage.py", "/requirements.txt",
-                                  "/annotator/settings.py", "/db.sqlite3.bak"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/.git/config",
+        "/.env",
+        "/db.sqlite3",
+        "/manage.py",
+        "/requirements.txt",
+        "/annotator/settings.py",
+        "/db.sqlite3.bak",
+    ],
+)
 def test_repository_files_and_backups_are_not_served_deploy_4(client, db, path):
     assert client.get(path).status_code == 404
 
@@ -66,7 +104,9 @@ def test_there_is_no_sign_up_page_deploy_5(client, db):
     """Accounts are made by an operator (or `seed_demo`); nobody can register themselves."""
     for path in ("/accounts/signup/", "/accounts/register/", "/signup/", "/register/"):
         assert client.get(path).status_code == 404
-    assert not any("signup" in name or "register" in name for name in get_resolver().reverse_dict if isinstance(name, str))
+    assert not any(
+        "signup" in name or "register" in name for name in get_resolver().reverse_dict if isinstance(name, str)
+    )
 
 
 def test_the_api_is_json_only_and_admin_needs_staff_deploy_2(client, db):

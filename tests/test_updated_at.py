@@ -32,11 +32,13 @@ PATHS = {
     "review_span": lambda t, a, s: workflow.review_span(s, by=t["reviewer"], status="rejected", comment="No."),
     "flag": lambda t, a, s: discussion.ask_reviewer(s, by=t["annotator"], question="Claim?"),
     "approve": lambda t, a, s: workflow.transition(_submitted(t, a), "approve", by=t["reviewer"]),
-    "adjudicate": lambda t, a, s: adjudication.write_own(a, by=t["reviewer"], label="quote", start=0, end=7,
-                                                         replaces=[s.pk]),
+    "adjudicate": lambda t, a, s: adjudication.write_own(
+        a, by=t["reviewer"], label="quote", start=0, end=7, replaces=[s.pk]
+    ),
     "api_patch": lambda t, a, s: api_as(t["annotator"]).patch(annotation_url(s), {"note": "api"}, HTTP_IF_MATCH="*"),
-    "api_review": lambda t, a, s: api_as(t["reviewer"]).patch(annotation_url(s), {"status": "accepted"},
-                                                              HTTP_IF_MATCH="*"),
+    "api_review": lambda t, a, s: api_as(t["reviewer"]).patch(
+        annotation_url(s), {"status": "accepted"}, HTTP_IF_MATCH="*"
+    ),
 }
 
 
@@ -49,8 +51,9 @@ def test_every_write_path_moves_updated_at(team, article, path):
 
 
 def test_clearing_a_flag_moves_updated_at(team, article):
-    span = discussion.ask_reviewer(make_annotation(article, author=team["annotator"]), by=team["annotator"],
-                                   question="Claim?")
+    span = discussion.ask_reviewer(
+        make_annotation(article, author=team["annotator"]), by=team["annotator"], question="Claim?"
+    )
     span = _aged(span)
     before = timezone.now()
     discussion.clear_flag(span, by=team["annotator"])

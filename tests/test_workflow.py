@@ -66,16 +66,16 @@ def test_work_moves_from_assigned_through_changes_to_approved_and_the_article_fo
         ("submit", "changes_requested", "submitted"),
         ("approve", "submitted", "approved"),
     ]
-    assert AssignmentEvent.objects.get(assignment=work, action="request_changes").message == "Mark the second quote too."
+    assert (
+        AssignmentEvent.objects.get(assignment=work, action="request_changes").message == "Mark the second quote too."
+    )
 
 
 def test_invalid_transitions_are_refused_with_a_clear_message_and_change_nothing(team, article):
     work = assign(article, team["annotator"], State.IN_PROGRESS)
     with pytest.raises(InvalidInput) as error:
         transition(work, "approve", by=team["reviewer"])
-    assert error.value.errors == {
-        "action": ["You can only approve work that is submitted; this work is in progress."]
-    }
+    assert error.value.errors == {"action": ["You can only approve work that is submitted; this work is in progress."]}
     transition(work, "submit", by=team["annotator"])
     with pytest.raises(InvalidInput, match="only submit work that is assigned, in progress or changes requested"):
         transition(work, "submit", by=team["annotator"])
@@ -167,8 +167,10 @@ def test_approval_accepts_every_span_the_reviewer_did_not_reject(team, article):
     kept.refresh_from_db()
     assert kept.version == 2
     history = AnnotationEvent.objects.filter(annotation_id=kept.pk).order_by("id")
-    assert [(e.action, e.actor_id) for e in history] == [("created", team["annotator"].pk),
-                                                        ("reviewed", team["reviewer"].pk)]
+    assert [(e.action, e.actor_id) for e in history] == [
+        ("created", team["annotator"].pk),
+        ("reviewed", team["reviewer"].pk),
+    ]
     assert history.last().changes == {"status": ["pending", "accepted"]}
     assert history.last().snapshot["status"] == "accepted"
 
@@ -223,8 +225,9 @@ def test_two_reviews_of_one_span_with_the_same_version_never_both_win(team, arti
     span = make_annotation(article, author=team["annotator"])
     review_span(span, by=team["reviewer"], status=ReviewStatus.ACCEPTED, expected_version=1)
     with pytest.raises(StaleVersion):
-        review_span(Annotation.objects.get(pk=span.pk), by=team["owner"], status=ReviewStatus.REJECTED,
-                    expected_version=1)
+        review_span(
+            Annotation.objects.get(pk=span.pk), by=team["owner"], status=ReviewStatus.REJECTED, expected_version=1
+        )
     assert Annotation.objects.get(pk=span.pk).status == ReviewStatus.ACCEPTED
 
 
@@ -251,8 +254,10 @@ def test_two_threads_deciding_one_submission_at_once_never_both_win():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=decide, args=(owner, "approve")),
-               threading.Thread(target=decide, args=(reviewer, "request_changes"))]
+    threads = [
+        threading.Thread(target=decide, args=(owner, "approve")),
+        threading.Thread(target=decide, args=(reviewer, "request_changes")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -57,8 +57,10 @@ def exception_handler(exc, context):
         # A race lost against a concurrent write of the same unique thing: the domain checks first,
         # so this is rare, and a conflict, not a server error.
         logger.warning("Integrity conflict answered with 409: %s", exc)
-        return Response({"detail": "This conflicts with something stored meanwhile; reload and retry."},
-                        status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"detail": "This conflicts with something stored meanwhile; reload and retry."},
+            status=status.HTTP_409_CONFLICT,
+        )
     return drf_exception_handler(exc, context)
 
 
@@ -90,9 +92,15 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """Log the failure under a request id and tell the client that id, nothing else (INPUT-9)."""
     request_id = uuid.uuid4().hex
-    logger.error("Unhandled error, request id %s, %s %s", request_id, request.method, request.path,
-                 exc_info=sys.exc_info()[0] is not None)
+    logger.error(
+        "Unhandled error, request id %s, %s %s",
+        request_id,
+        request.method,
+        request.path,
+        exc_info=sys.exc_info()[0] is not None,
+    )
     if not is_api(request):
         return defaults.server_error(request)
-    return JsonResponse({"detail": "Server error. Quote this request id when reporting it.",
-                         "request_id": request_id}, status=500)
+    return JsonResponse(
+        {"detail": "Server error. Quote this request id when reporting it.", "request_id": request_id}, status=500
+    )

@@ -43,12 +43,18 @@ class ExportFormatNegotiation(DefaultContentNegotiation):
 def _export_parameters() -> list[OpenApiParameter]:
     text = OpenApiTypes.STR
     return [
-        OpenApiParameter("format", text, enum=list(FORMATS), default="json",
-                         description="; ".join(f"`{key}`: {f.name}" for key, f in FORMATS.items())),
+        OpenApiParameter(
+            "format",
+            text,
+            enum=list(FORMATS),
+            default="json",
+            description="; ".join(f"`{key}`: {f.name}" for key, f in FORMATS.items()),
+        ),
         OpenApiParameter("label", text, description="Only these label keys (comma-separated or repeated)."),
         OpenApiParameter("author", text, description="Only annotations by these usernames."),
-        OpenApiParameter("status", text, description="Only these review statuses, e.g. `accepted`.",
-                         enum=ReviewStatus.values),
+        OpenApiParameter(
+            "status", text, description="Only these review statuses, e.g. `accepted`.", enum=ReviewStatus.values
+        ),
         OpenApiParameter("since", text, description="Annotations created at or after this date (ISO 8601)."),
         OpenApiParameter("until", text, description="Annotations created before the end of this date (ISO 8601)."),
     ]
@@ -82,11 +88,14 @@ class ExportView(APIView):
 
 class ProjectExportView(ExportView):
     @extend_schema(
-        operation_id="project_export", tags=["exchange"], summary="Export a project's annotations",
+        operation_id="project_export",
+        tags=["exchange"],
+        summary="Export a project's annotations",
         description="Streams every article of the project with the annotations you can see, filtered. Offsets are "
-                    "Unicode code points; timestamps UTC with Z. The native JSON is described by "
-                    "`articles/exports/native.schema.json`.",
-        parameters=[path_id("project_pk", "project"), *_export_parameters()], responses=EXPORT_RESPONSES,
+        "Unicode code points; timestamps UTC with Z. The native JSON is described by "
+        "`articles/exports/native.schema.json`.",
+        parameters=[path_id("project_pk", "project"), *_export_parameters()],
+        responses=EXPORT_RESPONSES,
     )
     def get(self, request, project_pk: int):
         return self.download(access.project_for(request.user, project_pk))
@@ -94,8 +103,11 @@ class ProjectExportView(ExportView):
 
 class ArticleExportView(ExportView):
     @extend_schema(
-        operation_id="article_export", tags=["exchange"], summary="Export one article with its annotations",
-        parameters=[path_id("article_pk", "article"), *_export_parameters()], responses=EXPORT_RESPONSES,
+        operation_id="article_export",
+        tags=["exchange"],
+        summary="Export one article with its annotations",
+        parameters=[path_id("article_pk", "article"), *_export_parameters()],
+        responses=EXPORT_RESPONSES,
     )
     def get(self, request, article_pk: int):
         article = access.article_for(request.user, article_pk)
@@ -106,12 +118,16 @@ class ArticleExportView(ExportView):
 
 class ImportRequestSerializer(RequestSerializer):
     format = serializers.ChoiceField(
-        choices=["auto", *imports.FORMATS], default="auto",
+        choices=["auto", *imports.FORMATS],
+        default="auto",
         help_text="; ".join(f"`{key}`: {text}" for key, text in imports.FORMATS.items())
         + ". `auto` picks it from the filename's extension (JSON content is recognised by its shape).",
     )
-    filename = serializers.CharField(max_length=200, default="upload.json",
-                                     help_text="Named in error messages; its extension picks the format for `auto`.")
+    filename = serializers.CharField(
+        max_length=200,
+        default="upload.json",
+        help_text="Named in error messages; its extension picks the format for `auto`.",
+    )
     content = serializers.JSONField(help_text="The file's text as a string, or for JSON formats the document itself.")
     dry_run = serializers.BooleanField(default=False, help_text="Check and report without storing anything.")
 
@@ -121,32 +137,46 @@ class UrlImportRequestSerializer(RequestSerializer):
     dry_run = serializers.BooleanField(default=False)
 
 
-_PROBLEM = inline_serializer("ImportProblem", {name: serializers.CharField() for name in
-                                               ("file", "record", "field", "message")})
-_SKIPPED = inline_serializer("ImportSkipped", {
-    "file": serializers.CharField(), "record": serializers.CharField(), "title": serializers.CharField(),
-    "reason": serializers.CharField(), "existing_id": serializers.IntegerField(allow_null=True),
-})
+_PROBLEM = inline_serializer(
+    "ImportProblem", {name: serializers.CharField() for name in ("file", "record", "field", "message")}
+)
+_SKIPPED = inline_serializer(
+    "ImportSkipped",
+    {
+        "file": serializers.CharField(),
+        "record": serializers.CharField(),
+        "title": serializers.CharField(),
+        "reason": serializers.CharField(),
+        "existing_id": serializers.IntegerField(allow_null=True),
+    },
+)
 _SUMMARY_FIELDS = {
     "committed": serializers.BooleanField(help_text="False for a dry run or a refused import."),
-    "created": inline_serializer("ImportCounts", {name: serializers.IntegerField() for name in
-                                                  ("articles", "annotations", "labels")}),
-    "articles": inline_serializer("ImportedArticle", {"id": serializers.IntegerField(allow_null=True),
-                                                      "title": serializers.CharField()}, many=True),
+    "created": inline_serializer(
+        "ImportCounts", {name: serializers.IntegerField() for name in ("articles", "annotations", "labels")}
+    ),
+    "articles": inline_serializer(
+        "ImportedArticle",
+        {"id": serializers.IntegerField(allow_null=True), "title": serializers.CharField()},
+        many=True,
+    ),
     "skipped": _SKIPPED.__class__(many=True),
     "notices": serializers.ListField(child=serializers.CharField()),
     "errors": _PROBLEM.__class__(many=True),
 }
 IMPORT_SUMMARY = inline_serializer("ImportSummary", _SUMMARY_FIELDS)
 IMPORT_REFUSED = OpenApiResponse(
-    inline_serializer("ImportRefused", {
-        "detail": serializers.CharField(required=False),
-        "errors": _PROBLEM.__class__(many=True, required=False),
-        "skipped": _SKIPPED.__class__(many=True, required=False),
-        "notices": serializers.ListField(child=serializers.CharField(), required=False),
-    }),
+    inline_serializer(
+        "ImportRefused",
+        {
+            "detail": serializers.CharField(required=False),
+            "errors": _PROBLEM.__class__(many=True, required=False),
+            "skipped": _SKIPPED.__class__(many=True, required=False),
+            "notices": serializers.ListField(child=serializers.CharField(), required=False),
+        },
+    ),
     description="Nothing was imported. A refused file: `detail` and `errors`, every problem with its file, record "
-                "and field. A malformed request: each request field mapped to its messages.",
+    "and field. A malformed request: each request field mapped to its messages.",
 )
 IMPORT_RESPONSES = {
     201: OpenApiResponse(IMPORT_SUMMARY, description="Imported: what was created, skipped (duplicates) and noted."),
@@ -159,8 +189,9 @@ IMPORT_RESPONSES = {
 def _imported(request, project, batches, *, dry_run: bool, article=None) -> Response:
     own_prefix = request.build_absolute_uri("/api/v1/articles/")
     try:
-        plan = imports.run_import(project, batches, by=request.user, article=article, own_prefix=own_prefix,
-                                  dry_run=dry_run)
+        plan = imports.run_import(
+            project, batches, by=request.user, article=article, own_prefix=own_prefix, dry_run=dry_run
+        )
     except imports.ImportFailed as failure:
         return Response({"detail": str(failure), **failure.plan.summary()}, status=status.HTTP_400_BAD_REQUEST)
     return Response(plan.summary(), status=status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED)
@@ -174,11 +205,15 @@ def _valid(serializer_class, request) -> dict:
 
 class ProjectImportView(APIView):
     @extend_schema(
-        operation_id="project_import", tags=["exchange"], summary="Import articles and annotations into a project",
+        operation_id="project_import",
+        tags=["exchange"],
+        summary="Import articles and annotations into a project",
         description="All or nothing: every record is checked first and every problem reported. Articles already in "
-                    "the project (same text or external id) are skipped and listed, so sending a file twice is "
-                    "harmless. Owners only. Bodies are limited by the server's request size (MAX_REQUEST_BYTES).",
-        parameters=[path_id("project_pk", "project")], request=ImportRequestSerializer, responses=IMPORT_RESPONSES,
+        "the project (same text or external id) are skipped and listed, so sending a file twice is "
+        "harmless. Owners only. Bodies are limited by the server's request size (MAX_REQUEST_BYTES).",
+        parameters=[path_id("project_pk", "project")],
+        request=ImportRequestSerializer,
+        responses=IMPORT_RESPONSES,
     )
     def post(self, request, project_pk: int):
         project = access.project_for(request.user, project_pk)  # importing checks the role
@@ -189,11 +224,15 @@ class ProjectImportView(APIView):
 
 class ArticleImportView(APIView):
     @extend_schema(
-        operation_id="article_import", tags=["exchange"], summary="Import annotations onto one article",
+        operation_id="article_import",
+        tags=["exchange"],
+        summary="Import annotations onto one article",
         description="W3C Web Annotations (anchored by position when the text there equals the quote, else by the "
-                    "quote), JSONL or native JSON whose text equals this article's. Annotations already stored are "
-                    "skipped.",
-        parameters=[path_id("article_pk", "article")], request=ImportRequestSerializer, responses=IMPORT_RESPONSES,
+        "quote), JSONL or native JSON whose text equals this article's. Annotations already stored are "
+        "skipped.",
+        parameters=[path_id("article_pk", "article")],
+        request=ImportRequestSerializer,
+        responses=IMPORT_RESPONSES,
     )
     def post(self, request, article_pk: int):
         article = access.article_for(request.user, article_pk)  # importing checks the role
@@ -213,11 +252,15 @@ class UrlImportView(APIView):
     throttle_classes = [UrlImportThrottle]
 
     @extend_schema(
-        operation_id="project_import_url", tags=["exchange"], summary="Import a news article from its address",
+        operation_id="project_import_url",
+        tags=["exchange"],
+        summary="Import a news article from its address",
         description="The server fetches the page (http/https only, standard ports, public addresses, size and time "
-                    "limits) and stores its extracted plain text and metadata. Every fetch failure gives the same "
-                    "message. Owners only; rate-limited per user.",
-        parameters=[path_id("project_pk", "project")], request=UrlImportRequestSerializer, responses=IMPORT_RESPONSES,
+        "limits) and stores its extracted plain text and metadata. Every fetch failure gives the same "
+        "message. Owners only; rate-limited per user.",
+        parameters=[path_id("project_pk", "project")],
+        request=UrlImportRequestSerializer,
+        responses=IMPORT_RESPONSES,
     )
     def post(self, request, project_pk: int):
         project = access.project_for(request.user, project_pk)  # importing checks the role

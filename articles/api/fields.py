@@ -28,9 +28,12 @@ class StrictFieldsMixin:
             writable = {name for name, field in self.fields.items() if not field.read_only}
             refused = sorted(set(data) - writable)
             if refused:
-                raise serializers.ValidationError({
-                    name: ["This field is read-only." if name in self.fields else "Unknown field."] for name in refused
-                })
+                raise serializers.ValidationError(
+                    {
+                        name: ["This field is read-only." if name in self.fields else "Unknown field."]
+                        for name in refused
+                    }
+                )
         return super().to_internal_value(data)
 
 
@@ -45,7 +48,8 @@ class RequestSerializer(StrictFieldsMixin, serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
-            name: copy.deepcopy(field) if hasattr(field, "child") or isinstance(field, serializers.BaseSerializer)
+            name: copy.deepcopy(field)
+            if hasattr(field, "child") or isinstance(field, serializers.BaseSerializer)
             else copy.copy(field)
             for name, field in self._declared_fields.items()
         }
@@ -90,7 +94,7 @@ class AttributesField(serializers.DictField):
 
 
 # Outside the Basic Multilingual Plane: the characters that count twice in UTF-16.
-ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _MAPS_BY_TEXT: OrderedDict[str, Utf16Map] = OrderedDict()
 MAPS_KEPT = 256
 _NO_ASTRAL = Utf16Map("")  # a text without astral characters has the same offsets in both units

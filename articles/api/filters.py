@@ -47,12 +47,14 @@ class ArticleFilter(filters.FilterSet):
     q = filters.CharFilter(method="search", max_length=200, help_text="Full-text search in title and text.")
     status = filters.ChoiceFilter(choices=ArticleStatus.choices)
     label = filters.CharFilter(
-        method="with_label", max_length=32,
-        help_text="Only articles with an annotation you can see with this label key."
+        method="with_label",
+        max_length=32,
+        help_text="Only articles with an annotation you can see with this label key.",
     )
     author = filters.CharFilter(
-        method="annotated_by", max_length=150,
-        help_text="Only articles with an annotation you can see by this username."
+        method="annotated_by",
+        max_length=150,
+        help_text="Only articles with an annotation you can see by this username.",
     )
     ordering = StableOrderingFilter(
         fields=ARTICLE_ORDERING, help_text="One or more of the listed fields, '-' for descending; default -created_at."

@@ -25,14 +25,31 @@ class AssignmentSerializer(serializers.ModelSerializer):
     annotator = serializers.IntegerField(source="annotator_id", read_only=True)
     annotator_username = serializers.CharField(source="annotator.username", read_only=True)
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, allow_null=True, default=None)
-    flagged = serializers.SerializerMethodField(help_text="Spans flagged with a question (counted in the review queue, else 0).")
+    flagged = serializers.SerializerMethodField(
+        help_text="Spans flagged with a question (counted in the review queue, else 0)."
+    )
     actions = serializers.SerializerMethodField(help_text="Workflow actions you may take on it now.")
 
     class Meta:
         model = Assignment
-        fields = ["id", "project", "article", "article_title", "annotator", "annotator_username", "state", "message",
-                  "reviewed_by", "submitted_at", "reviewed_at", "version", "created_at", "updated_at", "flagged",
-                  "actions"]
+        fields = [
+            "id",
+            "project",
+            "article",
+            "article_title",
+            "annotator",
+            "annotator_username",
+            "state",
+            "message",
+            "reviewed_by",
+            "submitted_at",
+            "reviewed_at",
+            "version",
+            "created_at",
+            "updated_at",
+            "flagged",
+            "actions",
+        ]
         read_only_fields = fields
 
     def get_flagged(self, assignment: Assignment) -> int:
@@ -44,15 +61,25 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class AssignRequestSerializer(RequestSerializer):
     articles = serializers.ListField(child=StrictIntegerField(**Id), allow_empty=False, max_length=MAX_ARTICLES)
-    annotators = serializers.ListField(child=StrictIntegerField(**Id), allow_empty=False, max_length=MAX_ANNOTATORS,
-                                       help_text="User ids of members who may annotate.")
+    annotators = serializers.ListField(
+        child=StrictIntegerField(**Id),
+        allow_empty=False,
+        max_length=MAX_ANNOTATORS,
+        help_text="User ids of members who may annotate.",
+    )
 
 
 class SpreadRequestSerializer(RequestSerializer):
-    per_article = StrictIntegerField(min_value=1, max_value=20, required=False,
-                                     help_text="Annotators per article (default: the project's setting).")
-    annotators = serializers.ListField(child=StrictIntegerField(**Id), allow_empty=False, required=False,
-                                       max_length=MAX_ANNOTATORS, help_text="Default: every annotator member.")
+    per_article = StrictIntegerField(
+        min_value=1, max_value=20, required=False, help_text="Annotators per article (default: the project's setting)."
+    )
+    annotators = serializers.ListField(
+        child=StrictIntegerField(**Id),
+        allow_empty=False,
+        required=False,
+        max_length=MAX_ANNOTATORS,
+        help_text="Default: every annotator member.",
+    )
 
 
 class SpreadResultSerializer(serializers.Serializer):
@@ -62,8 +89,12 @@ class SpreadResultSerializer(serializers.Serializer):
 
 class TransitionRequestSerializer(RequestSerializer):
     action = serializers.ChoiceField(choices=list(TRANSITIONS))
-    message = Text(required=False, allow_blank=True, max_length=LIMITS["message"],
-                   help_text="Required for request_changes and reopen: what the annotator should change.")
+    message = Text(
+        required=False,
+        allow_blank=True,
+        max_length=LIMITS["message"],
+        help_text="Required for request_changes and reopen: what the annotator should change.",
+    )
 
 
 class AssignmentEventSerializer(serializers.ModelSerializer):
@@ -79,8 +110,12 @@ class AssignmentEventSerializer(serializers.ModelSerializer):
 
 class ReviewRequestSerializer(RequestSerializer):
     status = serializers.ChoiceField(choices=ReviewStatus.choices)
-    comment = Text(required=False, allow_blank=True, max_length=LIMITS["comment"],
-                   help_text="Optional: starts a discussion thread on the annotation (e.g. why it was rejected).")
+    comment = Text(
+        required=False,
+        allow_blank=True,
+        max_length=LIMITS["comment"],
+        help_text="Optional: starts a discussion thread on the annotation (e.g. why it was rejected).",
+    )
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -124,8 +159,9 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
 
 class AdjudicationRequestSerializer(RequestSerializer):
     action = serializers.ChoiceField(choices=["accept", "reject", "write", "accept_agreed"])
-    annotation = StrictIntegerField(required=False, help_text="For accept and reject: any annotation of the version.",
-                                    **Id)
+    annotation = StrictIntegerField(
+        required=False, help_text="For accept and reject: any annotation of the version.", **Id
+    )
     label = serializers.CharField(required=False, max_length=32, help_text="For write: the label key.")
     start = StrictIntegerField(required=False, min_value=0, max_value=MAX_ID)
     end = StrictIntegerField(required=False, min_value=0, max_value=MAX_ID)
@@ -159,8 +195,10 @@ class ClusterSerializer(serializers.Serializer):
     label = serializers.CharField()
     start = serializers.IntegerField()
     end = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=[s.value for s in PassageState],
-                                    help_text="Exactly one of agreed, disputed, settled (docs/review.md, Terms).")
+    state = serializers.ChoiceField(
+        choices=[s.value for s in PassageState],
+        help_text="Exactly one of agreed, disputed, settled (docs/review.md, Terms).",
+    )
     is_agreed = serializers.BooleanField(help_text="state is agreed: every annotator holds its one version.")
     is_settled = serializers.BooleanField(help_text="state is settled: not agreed, and no span in it is pending.")
     versions = VersionSerializer(many=True)
@@ -176,8 +214,10 @@ class AdjudicationSerializer(serializers.Serializer):
     article = serializers.IntegerField(source="article.pk")
     passages = PassageCountsSerializer(help_text="The clusters by state; the agreement report gives the same counts.")
     clusters = ClusterSerializer(many=True)
-    accepted = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()),
-                                     help_text="The accepted set: distinct [start, end, label].")
+    accepted = serializers.ListField(
+        child=serializers.ListField(child=serializers.JSONField()),
+        help_text="The accepted set: distinct [start, end, label].",
+    )
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -243,8 +283,10 @@ def _figures(f1, alpha) -> dict:
 
 
 def _by_label(f1, alphas: dict) -> dict:
-    return {label: {"exact_f1": exact.f1, "overlap_f1": overlap.f1, "alpha": alphas.get(label)}
-            for label, (exact, overlap) in sorted(f1.labels.items())}
+    return {
+        label: {"exact_f1": exact.f1, "overlap_f1": overlap.f1, "alpha": alphas.get(label)}
+        for label, (exact, overlap) in sorted(f1.labels.items())
+    }
 
 
 def agreement_json(agreement) -> dict:
@@ -254,12 +296,26 @@ def agreement_json(agreement) -> dict:
         "annotators": [names.get(c, "") for c in report.coders],
         "labels": report.labels,
         "overall": {**_figures(report.f1, report.alpha), "labels": _by_label(report.f1, report.alpha_labels)},
-        "pairs": [{"a": names.get(a, ""), "b": names.get(b, ""), "articles": pair.documents,
-                   **_figures(pair.f1, pair.alpha.overall), "labels": _by_label(pair.f1, pair.alpha.labels)}
-                  for (a, b), pair in report.pairs.items()],
-        "articles": [{"article": d.key, "title": agreement.titles.get(d.key, ""), "annotators": [names.get(c, "") for c in d.coders],
-                      "passages": vars(agreement.passages[d.key]), **_figures(d.f1, d.alpha.overall)}
-                     for d in report.documents],
+        "pairs": [
+            {
+                "a": names.get(a, ""),
+                "b": names.get(b, ""),
+                "articles": pair.documents,
+                **_figures(pair.f1, pair.alpha.overall),
+                "labels": _by_label(pair.f1, pair.alpha.labels),
+            }
+            for (a, b), pair in report.pairs.items()
+        ],
+        "articles": [
+            {
+                "article": d.key,
+                "title": agreement.titles.get(d.key, ""),
+                "annotators": [names.get(c, "") for c in d.coders],
+                "passages": vars(agreement.passages[d.key]),
+                **_figures(d.f1, d.alpha.overall),
+            }
+            for d in report.documents
+        ],
     }
 
 
@@ -271,8 +327,16 @@ def dashboard_json(board) -> dict:
         "annotations_by_label": {label.key: label.count for label in board.labels},
         "annotations_by_status": board.statuses,
         "acceptance_rate": board.acceptance_rate,
-        "people": [{"username": p.username, "role": p.role, "states": p.states, "statuses": p.statuses,
-                    "acceptance_rate": p.acceptance_rate} for p in board.people],
+        "people": [
+            {
+                "username": p.username,
+                "role": p.role,
+                "states": p.states,
+                "statuses": p.statuses,
+                "acceptance_rate": p.acceptance_rate,
+            }
+            for p in board.people
+        ],
         "weeks": [vars(week) for week in board.weeks],
         "agreement": _figures(report.f1, report.alpha) if report else None,
     }

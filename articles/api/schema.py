@@ -44,7 +44,10 @@ def with_object(name: str, key: str, serializer: type[serializers.Serializer], c
 
 
 IF_MATCH = OpenApiParameter(
-    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
     description="The ETag you last read for this object, or `*` to overwrite whatever is stored.",
 )
 

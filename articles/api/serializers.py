@@ -47,8 +47,9 @@ class LabelFieldSerializer(RequestSerializer):
     name = serializers.CharField(max_length=64, help_text="A lower-case letter, then letters, digits or _.")
     label = serializers.CharField(max_length=MAX_FIELD_TEXT)
     type = serializers.ChoiceField(choices=FIELD_TYPES)
-    choices = serializers.ListField(child=serializers.CharField(max_length=MAX_FIELD_TEXT), max_length=MAX_CHOICES,
-                                    required=False)
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_FIELD_TEXT), max_length=MAX_CHOICES, required=False
+    )
 
 
 @extend_schema_field(LabelFieldSerializer(many=True))
@@ -110,8 +111,18 @@ class ProjectSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "name", "slug", "description", "guidelines", "organisation", "visibility",
-            "annotators_per_article", "labels", "my_role", "created_at", "updated_at",
+            "id",
+            "name",
+            "slug",
+            "description",
+            "guidelines",
+            "organisation",
+            "visibility",
+            "annotators_per_article",
+            "labels",
+            "my_role",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["slug"]
         # The database allows 1 to 20 (a check constraint); say so here so it is a 400, not an error.
@@ -151,24 +162,50 @@ def _creator(article: Article) -> str | None:
 def article_json(article: Article, *, with_text: bool) -> dict:
     """The article's fields in declared order, built by hand (DRF's generic path costs more than the query)."""
     data = {
-        "id": article.pk, "project": article.project_id, "title": article.title, "byline": article.byline,
-        "outlet": article.outlet, "url": article.url, "published_at": _when(article.published_at),
-        "language": article.language, "external_id": article.external_id,
+        "id": article.pk,
+        "project": article.project_id,
+        "title": article.title,
+        "byline": article.byline,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published_at": _when(article.published_at),
+        "language": article.language,
+        "external_id": article.external_id,
     }
     if with_text:
         data["text"] = article.text
-    data.update({
-        "text_sha256": article.text_sha256, "text_revision": article.text_revision, "status": article.status,
-        "annotation_count": article.annotation_count, "version": article.version,
-        "created_by": _creator(article),
-        "created_at": _when(article.created_at), "updated_at": _when(article.updated_at),
-    })
+    data.update(
+        {
+            "text_sha256": article.text_sha256,
+            "text_revision": article.text_revision,
+            "status": article.status,
+            "annotation_count": article.annotation_count,
+            "version": article.version,
+            "created_by": _creator(article),
+            "created_at": _when(article.created_at),
+            "updated_at": _when(article.updated_at),
+        }
+    )
     return data
 
 
 ARTICLE_FIELDS = [
-    "id", "project", "title", "byline", "outlet", "url", "published_at", "language", "external_id",
-    "text_sha256", "text_revision", "status", "annotation_count", "version", "created_by", "created_at",
+    "id",
+    "project",
+    "title",
+    "byline",
+    "outlet",
+    "url",
+    "published_at",
+    "language",
+    "external_id",
+    "text_sha256",
+    "text_revision",
+    "status",
+    "annotation_count",
+    "version",
+    "created_by",
+    "created_at",
     "updated_at",
 ]
 
@@ -247,7 +284,10 @@ class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     project = serializers.IntegerField(source="project_id", read_only=True)
     text = Text(max_length=settings.ARTICLE_MAX_CHARS, help_text="Plain text; stored as NFC with \\n line ends.")
     url = serializers.CharField(
-        max_length=2000, required=False, allow_blank=True, validators=[URLValidator(schemes=["http", "https"])],
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
         help_text="An http(s) address, or empty.",
     )
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
@@ -255,7 +295,10 @@ class ArticleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only=True, help_text="Annotations on this article that you can see."
     )
     annotations = AnnotationSerializer(
-        many=True, read_only=True, allow_null=True, source="included_annotations",
+        many=True,
+        read_only=True,
+        allow_null=True,
+        source="included_annotations",
         help_text="The annotations you can see, in text order: only with ?include=annotations, else null.",
     )
 

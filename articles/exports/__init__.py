@@ -31,14 +31,42 @@ FORMATS: dict[str, ExportFormat] = {
     f.key: f
     for f in (
         ExportFormat("json", "Native JSON (complete, re-importable)", "application/json", "json", native.write),
-        ExportFormat("w3c", "W3C Web Annotation (JSON-LD)", "application/json", "jsonld", w3c.write,
-                     w3c.ARTICLE_FIELDS, w3c.ANNOTATION_FIELDS),
-        ExportFormat("jsonl", "JSONL for machine learning (spaCy, doccano)", "application/x-ndjson", "jsonl",
-                     jsonl.write, None, jsonl.ANNOTATION_FIELDS),
-        ExportFormat("csv", "CSV, one row per annotation", "text/csv", "csv", csvfile.write,
-                     csvfile.ARTICLE_FIELDS, csvfile.ANNOTATION_FIELDS),
-        ExportFormat("claimreview", "ClaimReview (schema.org) for claims with a verdict", "application/json",
-                     "claimreview.json", claimreview.write, claimreview.ARTICLE_FIELDS, claimreview.ANNOTATION_FIELDS),
+        ExportFormat(
+            "w3c",
+            "W3C Web Annotation (JSON-LD)",
+            "application/json",
+            "jsonld",
+            w3c.write,
+            w3c.ARTICLE_FIELDS,
+            w3c.ANNOTATION_FIELDS,
+        ),
+        ExportFormat(
+            "jsonl",
+            "JSONL for machine learning (spaCy, doccano)",
+            "application/x-ndjson",
+            "jsonl",
+            jsonl.write,
+            None,
+            jsonl.ANNOTATION_FIELDS,
+        ),
+        ExportFormat(
+            "csv",
+            "CSV, one row per annotation",
+            "text/csv",
+            "csv",
+            csvfile.write,
+            csvfile.ARTICLE_FIELDS,
+            csvfile.ANNOTATION_FIELDS,
+        ),
+        ExportFormat(
+            "claimreview",
+            "ClaimReview (schema.org) for claims with a verdict",
+            "application/json",
+            "claimreview.json",
+            claimreview.write,
+            claimreview.ARTICLE_FIELDS,
+            claimreview.ANNOTATION_FIELDS,
+        ),
     )
 }
 

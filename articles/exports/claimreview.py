@@ -90,8 +90,8 @@ def claim_review(header: ExportHeader, article: ArticleRecord, a: AnnotationReco
 def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     yield "["
     separator = ""
-    for article, annotations in articles:
-        for a in annotations:
+    for article, spans in articles:
+        for a in spans:
             verdict = verdict_of(a)
             if verdict is not None:
                 yield separator

@@ -13,13 +13,27 @@ from collections.abc import Iterable, Iterator
 from articles.exports.records import ArticleWithAnnotations, ExportHeader, buffered, utc_iso
 
 COLUMNS = (
-    "article_id", "article_title", "article_url", "article_outlet", "annotation_id", "label", "start", "end",
-    "quote", "note", "attributes", "author", "status", "created_at", "updated_at",
+    "article_id",
+    "article_title",
+    "article_url",
+    "article_outlet",
+    "annotation_id",
+    "label",
+    "start",
+    "end",
+    "quote",
+    "note",
+    "attributes",
+    "author",
+    "status",
+    "created_at",
+    "updated_at",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ARTICLE_FIELDS = frozenset({"title", "url", "outlet"})
-ANNOTATION_FIELDS = frozenset({"label", "start", "end", "quote", "note", "attributes", "author", "status",
-                               "created_at", "updated_at"})
+ANNOTATION_FIELDS = frozenset(
+    {"label", "start", "end", "quote", "note", "attributes", "author", "status", "created_at", "updated_at"}
+)
 
 
 def neutralise(cell: str) -> str:
@@ -46,15 +60,27 @@ def _pieces(articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     writer = csv.writer(lines, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     yield lines.take()
-    for article, annotations in articles:
+    for article, spans in articles:
         title, url, outlet = neutralise(article.title), neutralise(article.url), neutralise(article.outlet)
         writer.writerows(
             (
-                article.id, title, url, outlet, a.id, neutralise(a.label), a.start, a.end, neutralise(a.quote),
-                neutralise(a.note), a.attributes if a.attributes not in (None, "{}") else "",
-                neutralise(a.author), a.status, utc_iso(a.created_at), utc_iso(a.updated_at),
+                article.id,
+                title,
+                url,
+                outlet,
+                a.id,
+                neutralise(a.label),
+                a.start,
+                a.end,
+                neutralise(a.quote),
+                neutralise(a.note),
+                a.attributes if a.attributes not in (None, "{}") else "",
+                neutralise(a.author),
+                a.status,
+                utc_iso(a.created_at),
+                utc_iso(a.updated_at),
             )
-            for a in annotations
+            for a in spans
         )
         yield lines.take()
 

@@ -45,8 +45,8 @@ def _line(project: str, article: ArticleRecord, annotations: list[AnnotationReco
 
 def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     project = header.project.slug
-    for article, annotations in articles:
-        yield _line(project, article, annotations)
+    for article, spans in articles:
+        yield _line(project, article, spans)
         yield "\n"
 
 

@@ -60,9 +60,20 @@ _ANNOTATION = (
 def annotation_json(a: AnnotationRecord) -> str:
     """Return one annotation as compact JSON; attributes are the stored JSON text."""
     return _ANNOTATION % (
-        a.id, a.start, a.end, _string(a.quote), _string(a.prefix), _string(a.suffix), _string(a.label),
-        _string(a.note), a.attributes or "{}", _string(a.author), _string(a.status),
-        "true" if a.is_flagged else "false", _string(a.question), _string(utc_iso(a.created_at)),
+        a.id,
+        a.start,
+        a.end,
+        _string(a.quote),
+        _string(a.prefix),
+        _string(a.suffix),
+        _string(a.label),
+        _string(a.note),
+        a.attributes or "{}",
+        _string(a.author),
+        _string(a.status),
+        "true" if a.is_flagged else "false",
+        _string(a.question),
+        _string(utc_iso(a.created_at)),
         _string(utc_iso(a.updated_at)),
     )
 
@@ -91,9 +102,9 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
     opening = _dumps(header_data(header))
     yield opening[:-1] + ',"articles":['
     separator = ""
-    for article, annotations in articles:
+    for article, spans in articles:
         yield separator
-        yield article_json(article, annotations)
+        yield article_json(article, spans)
         separator = ","
     yield "]}\n"
 

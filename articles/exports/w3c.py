@@ -26,8 +26,9 @@ from articles.exports.records import (
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ARTICLE_FIELDS = frozenset({"url"})
-ANNOTATION_FIELDS = frozenset({"start", "end", "quote", "prefix", "suffix", "label", "note", "author", "created_at",
-                               "updated_at"})
+ANNOTATION_FIELDS = frozenset(
+    {"start", "end", "quote", "prefix", "suffix", "label", "note", "author", "created_at", "updated_at"}
+)
 _dumps = compact_json
 
 
@@ -65,8 +66,14 @@ def page_data(header: ExportHeader) -> dict[str, Any]:
     collection = collection_data(header)
     page = collection["first"]
     part_of = {key: collection[key] for key in ("id", "type", "label", "total")}
-    return {"@context": CONTEXT, "id": page["id"], "type": page["type"], "partOf": part_of,
-            "startIndex": page["startIndex"], "items": []}
+    return {
+        "@context": CONTEXT,
+        "id": page["id"],
+        "type": page["type"],
+        "partOf": part_of,
+        "startIndex": page["startIndex"],
+        "items": [],
+    }
 
 
 # One Annotation's JSON by formatting (fixed keys, escaped values): a million of them stream three times
@@ -83,8 +90,12 @@ _NOTE = ',{"type":"TextualBody","purpose":"commenting","value":%s,"format":"text
 
 def annotation_json(header: ExportHeader, article: ArticleRecord, a: AnnotationRecord) -> str:
     """Return one W3C Annotation as JSON; its @context is inherited from the enclosing collection."""
-    return _annotation_json(a, JSON_STRING(header.api_url("annotations/")),
-                            JSON_STRING(header.api_url(f"articles/{article.id}/")), _scope(article))
+    return _annotation_json(
+        a,
+        JSON_STRING(header.api_url("annotations/")),
+        JSON_STRING(header.api_url(f"articles/{article.id}/")),
+        _scope(article),
+    )
 
 
 def _scope(article: ArticleRecord) -> str:
@@ -96,8 +107,19 @@ def _annotation_json(a: AnnotationRecord, ids: str, source: str, scope: str) -> 
     author = JSON_STRING(a.author)
     body = _TAG % JSON_STRING(a.label) + (_NOTE % JSON_STRING(a.note) if a.note else "")
     return _ITEM % (
-        f'{ids[:-1]}{a.id}/"', JSON_STRING(utc_iso(a.created_at)), JSON_STRING(utc_iso(a.updated_at)), author, author,
-        body, source, JSON_STRING(a.quote), JSON_STRING(a.prefix), JSON_STRING(a.suffix), a.start, a.end, scope,
+        f'{ids[:-1]}{a.id}/"',
+        JSON_STRING(utc_iso(a.created_at)),
+        JSON_STRING(utc_iso(a.updated_at)),
+        author,
+        author,
+        body,
+        source,
+        JSON_STRING(a.quote),
+        JSON_STRING(a.prefix),
+        JSON_STRING(a.suffix),
+        a.start,
+        a.end,
+        scope,
     )
 
 
@@ -107,10 +129,10 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
     yield opening[:items_at]
     ids = JSON_STRING(header.api_url("annotations/"))
     separator = ""
-    for article, annotations in articles:
-        if annotations:
+    for article, spans in articles:
+        if spans:
             source, scope = JSON_STRING(header.api_url(f"articles/{article.id}/")), _scope(article)
-            yield separator + ",".join([_annotation_json(a, ids, source, scope) for a in annotations])
+            yield separator + ",".join([_annotation_json(a, ids, source, scope) for a in spans])
             separator = ","
     yield opening[items_at:] + "\n"
 

@@ -38,8 +38,17 @@ FORMATS = {
     "w3c": "W3C Web Annotation JSON-LD (annotations on articles already here)",
 }
 EXTENSIONS = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-    ".json": "json", ".jsonld": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".jsonld": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
 }
 
 
@@ -125,6 +134,14 @@ def read_url(url: str, *, into: Project, by) -> Batch:
 
 
 __all__ = [
-    "FORMATS", "ImportFailed", "ImportPlan", "commit", "plan_import", "read", "read_page", "read_url", "read_value",
+    "FORMATS",
+    "ImportFailed",
+    "ImportPlan",
+    "commit",
+    "plan_import",
+    "read",
+    "read_page",
+    "read_url",
+    "read_value",
     "run_import",
 ]

@@ -79,7 +79,7 @@ def read_json(name: str, data: bytes | str | Any, *, parsed: bool = False) -> Ba
         return batch
     records = data.get("articles") if isinstance(data, dict) else data
     if not isinstance(records, list):
-        batch.problem("", "", "Expected a JSON array of articles (or an object with an \"articles\" array).")
+        batch.problem("", "", 'Expected a JSON array of articles (or an object with an "articles" array).')
         return batch
     for number, obj in enumerate(records, 1):
         article_from_object(obj, f"record {number}", batch)
@@ -119,8 +119,9 @@ def read_csv(name: str, data: bytes | str) -> Batch:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                batch.problem(f"line {reader.line_num}", "",
-                              f"This row has {len(row)} cells; the header has {len(header)}.")
+                batch.problem(
+                    f"line {reader.line_num}", "", f"This row has {len(row)} cells; the header has {len(header)}."
+                )
                 continue
             article_from_object(dict(zip(header, row)), f"line {reader.line_num}", batch)
     except csv.Error as error:

@@ -31,15 +31,30 @@ def commit(plan: ImportPlan) -> ImportPlan:
             insert_annotations(plan.annotations, plan.by)
     except DatabaseError:
         logger.warning("import into project %s failed at commit", plan.project.pk, exc_info=True)
-        plan.problems.append(Problem("", "", "", "The project changed while importing (an article or annotation "
-                                                 "was added meanwhile); nothing was imported. Try again."))
+        plan.problems.append(
+            Problem(
+                "",
+                "",
+                "",
+                "The project changed while importing (an article or annotation "
+                "was added meanwhile); nothing was imported. Try again.",
+            )
+        )
         raise ImportFailed(plan) from None
     plan.committed = True
     return plan
 
 
-def run_import(project: Project, batches: list[Batch], *, by, article: Article | None = None,
-               own_prefix: str = "", dry_run: bool = False, progress=None) -> ImportPlan:
+def run_import(
+    project: Project,
+    batches: list[Batch],
+    *,
+    by,
+    article: Article | None = None,
+    own_prefix: str = "",
+    dry_run: bool = False,
+    progress=None,
+) -> ImportPlan:
     """Plan and (unless dry_run) commit; raise ImportFailed with every problem if anything is wrong."""
     plan = plan_import(project, batches, by=by, article=article, own_prefix=own_prefix, progress=progress)
     if plan.problems:

@@ -105,8 +105,11 @@ def decode(data: bytes | str, batch: Batch) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        batch.problem(f"line {line}", "encoding",
-                      f"The file is not UTF-8 text (byte {error.start + 1} is invalid). Save it as UTF-8.")
+        batch.problem(
+            f"line {line}",
+            "encoding",
+            f"The file is not UTF-8 text (byte {error.start + 1} is invalid). Save it as UTF-8.",
+        )
         return None
 
 

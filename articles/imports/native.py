@@ -60,11 +60,18 @@ def _labels(project: Any, batch: Batch) -> None:
         if not isinstance(label, dict) or not isinstance(label.get("key"), str):
             batch.problem(record, "key", "Each label needs a key.")
             continue
-        batch.labels.append(LabelDraft(
-            record, label["key"], label.get("name") or label["key"], label.get("color"),
-            label.get("shortcut") or "", label.get("description") or "", label.get("order", number - 1),
-            label.get("fields") or [],
-        ))
+        batch.labels.append(
+            LabelDraft(
+                record,
+                label["key"],
+                label.get("name") or label["key"],
+                label.get("color"),
+                label.get("shortcut") or "",
+                label.get("description") or "",
+                label.get("order", number - 1),
+                label.get("fields") or [],
+            )
+        )
 
 
 def _annotation(obj: Any, record: str, batch: Batch) -> AnnotationDraft | None:
@@ -80,9 +87,17 @@ def _annotation(obj: Any, record: str, batch: Batch) -> AnnotationDraft | None:
     if label is None or None in texts.values() or "start" not in obj or "end" not in obj:
         return None
     return AnnotationDraft(
-        record, label, obj["start"], obj["end"], quote=texts["quote"] or None, note=texts["note"],
-        attributes=obj.get("attributes"), status=texts["status"] or None, author=texts["author"] or None,
-        is_flagged=fields.boolean("is_flagged"), question=texts["question"],
+        record,
+        label,
+        obj["start"],
+        obj["end"],
+        quote=texts["quote"] or None,
+        note=texts["note"],
+        attributes=obj.get("attributes"),
+        status=texts["status"] or None,
+        author=texts["author"] or None,
+        is_flagged=fields.boolean("is_flagged"),
+        question=texts["question"],
     )
 
 
@@ -104,8 +119,9 @@ def _article(obj: Any, record: str, batch: Batch) -> None:
     metadata = {name: value for name, value in metadata.items() if value}
     if published_at:
         metadata["published_at"] = published_at
-    batch.articles.append(ArticleDraft(record, title, text, metadata, status or None, sha or None,
-                                       [d for d in drafts if d is not None]))
+    batch.articles.append(
+        ArticleDraft(record, title, text, metadata, status or None, sha or None, [d for d in drafts if d is not None])
+    )
 
 
 def read_native(name: str, data: bytes | str | Any, *, parsed: bool = False) -> Batch:

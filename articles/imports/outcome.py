@@ -24,8 +24,13 @@ class Skipped:
     existing_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "record": self.record, "title": self.title, "reason": self.reason,
-                "existing_id": self.existing_id}
+        return {
+            "file": self.file,
+            "record": self.record,
+            "title": self.title,
+            "reason": self.reason,
+            "existing_id": self.existing_id,
+        }
 
 
 @dataclass
@@ -44,8 +49,11 @@ class ImportPlan:
         """What the import does (or did), as JSON-ready data for the API, the preview and the command."""
         return {
             "committed": self.committed,
-            "created": {"articles": len(self.articles), "annotations": len(self.annotations),
-                        "labels": len(self.labels)},
+            "created": {
+                "articles": len(self.articles),
+                "annotations": len(self.annotations),
+                "labels": len(self.labels),
+            },
             "articles": [{"id": a.pk, "title": a.title} for a in self.articles[:100]],
             "skipped": [s.as_dict() for s in self.skipped],
             "notices": self.notices,

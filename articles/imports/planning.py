@@ -46,8 +46,9 @@ def _messages(error: InvalidInput | ValidationError) -> list[tuple[str, str]]:
 class _Planner:
     """Walks the batches of one import once, filling an ImportPlan; `file` is the one being planned."""
 
-    def __init__(self, project: Project, batches: list[Batch], by, article: Article | None, own_prefix: str,
-                 progress=None):
+    def __init__(
+        self, project: Project, batches: list[Batch], by, article: Article | None, own_prefix: str, progress=None
+    ):
         self.plan = ImportPlan(project, by)
         self.progress = progress
         self.batches, self.target, self.own_prefix = batches, article, own_prefix
@@ -81,9 +82,16 @@ class _Planner:
         for draft in drafts:
             if draft.key in self.labels:
                 continue
-            label = Label(project=self.plan.project, key=draft.key, name=draft.name, color=draft.color,
-                          shortcut=draft.shortcut if draft.shortcut not in shortcuts else "",
-                          description=draft.description, order=draft.order, fields=draft.fields)
+            label = Label(
+                project=self.plan.project,
+                key=draft.key,
+                name=draft.name,
+                color=draft.color,
+                shortcut=draft.shortcut if draft.shortcut not in shortcuts else "",
+                description=draft.description,
+                order=draft.order,
+                fields=draft.fields,
+            )
             try:  # the API's rules: the model's, then the attribute fields and texts of articles.labels
                 label.clean_fields(exclude=["project"])
                 label.fields = check_label_fields(label.fields)
@@ -110,12 +118,12 @@ class _Planner:
     def build_article(self, draft: ArticleDraft) -> Article | None:
         """Validate one article as the write path does, plus the model's field rules (lengths, url, date)."""
         try:
-            article = build_article(self.plan.project, by=self.plan.by, title=draft.title, text=draft.text,
-                                    **draft.metadata)
+            article = build_article(
+                self.plan.project, by=self.plan.by, title=draft.title, text=draft.text, **draft.metadata
+            )
             if draft.status is not None:
                 article.status = draft.status
-            article.clean_fields(exclude=[f.name for f in Article._meta.fields
-                                          if f.name not in ARTICLE_CHECKED_FIELDS])
+            article.clean_fields(exclude=[f.name for f in Article._meta.fields if f.name not in ARTICLE_CHECKED_FIELDS])
         except (InvalidInput, ValidationError) as error:
             for name, message in _messages(error):
                 self.problem(draft.record, name, message)
@@ -130,8 +138,7 @@ class _Planner:
         if article.published_at and timezone.is_naive(article.published_at):
             article.published_at = timezone.make_aware(article.published_at, dt_timezone.utc)
         if draft.text_sha256 is not None and draft.text_sha256 != article.text_sha256:
-            self.problem(draft.record, "text_sha256",
-                         "Does not match the text: the file was edited or is damaged.")
+            self.problem(draft.record, "text_sha256", "Does not match the text: the file was edited or is damaged.")
             return None
         return article
 
@@ -149,8 +156,9 @@ class _Planner:
         if self.target is not None:
             for draft, article in built:
                 if article.text_sha256 != self.target.text_sha256:
-                    self.problem(draft.record, "text",
-                                 "This text differs from the article's text, so its offsets do not fit.")
+                    self.problem(
+                        draft.record, "text", "This text differs from the article's text, so its offsets do not fit."
+                    )
                     continue
                 for annotation in draft.annotations:
                     self.add_annotation(self.target, annotation)
@@ -163,9 +171,15 @@ class _Planner:
             first = earlier.get(article.text_sha256) or earlier.get(f"id:{article.external_id}")
             if duplicate is not None or first is not None:
                 reason = f"{duplicate[1]} as article {duplicate[0].pk}" if duplicate else f"same as {first}"
-                self.plan.skipped.append(Skipped(self.file, draft.record, article.title,
-                                                 f"Already in the project ({reason}).",
-                                                 duplicate[0].pk if duplicate else None))
+                self.plan.skipped.append(
+                    Skipped(
+                        self.file,
+                        draft.record,
+                        article.title,
+                        f"Already in the project ({reason}).",
+                        duplicate[0].pk if duplicate else None,
+                    )
+                )
                 continue
             earlier[article.text_sha256] = f"{self.file}, {draft.record}"
             if article.external_id:
@@ -186,9 +200,12 @@ class _Planner:
         self.existing |= existing_spans(t for t in targets if t is not None)
         for draft, article in zip(drafts, targets):
             if article is None:
-                self.problem(draft.record, "target.source",
-                             f"No article in this project matches {draft.source[:200]!r}; import the article "
-                             "first, or import into one article.")
+                self.problem(
+                    draft.record,
+                    "target.source",
+                    f"No article in this project matches {draft.source[:200]!r}; import the article "
+                    "first, or import into one article.",
+                )
                 continue
             self.add_annotation(article, draft)
 
@@ -212,8 +229,9 @@ class _Planner:
         if offsets_ok and 0 <= start < end <= len(text) and text[start:end] == quote:
             return start, end
         try:
-            position = anchor(text, TextQuote(quote, draft.prefix or "", draft.suffix or ""),
-                              hint=start if offsets_ok else None)
+            position = anchor(
+                text, TextQuote(quote, draft.prefix or "", draft.suffix or ""), hint=start if offsets_ok else None
+            )
         except SpanError as error:
             found = ", ".join(f"{c.start}-{c.end}" for c in error.candidates[:5])
             self.problem(draft.record, "target.selector", error.message + (f" Found at {found}." if found else ""))
@@ -242,9 +260,19 @@ class _Planner:
             start, end = position
         author, attributes = self.author_for(draft)
         try:
-            annotation = build_annotation(article, author=author, label=label, start=start, end=end,
-                                          quote=draft.quote, prefix=draft.prefix or "", suffix=draft.suffix or "",
-                                          note=draft.note or "", attributes=attributes, status=status)
+            annotation = build_annotation(
+                article,
+                author=author,
+                label=label,
+                start=start,
+                end=end,
+                quote=draft.quote,
+                prefix=draft.prefix or "",
+                suffix=draft.suffix or "",
+                note=draft.note or "",
+                attributes=attributes,
+                status=status,
+            )
         except InvalidInput as error:
             for name, message in _messages(error):
                 self.problem(draft.record, name, message)
@@ -256,8 +284,9 @@ class _Planner:
             return
         self.seen_spans[key] = f"{self.file}, {draft.record}"
         if article.pk and (article.pk, author.pk, label.pk, annotation.start, annotation.end) in self.existing:
-            self.plan.skipped.append(Skipped(self.file, draft.record, annotation.quote[:80],
-                                             "This annotation is already stored."))
+            self.plan.skipped.append(
+                Skipped(self.file, draft.record, annotation.quote[:80], "This annotation is already stored.")
+            )
             return
         self.plan.annotations.append(annotation)
 
@@ -269,8 +298,12 @@ class _Planner:
         articles = sum(len(b.articles) for b in self.batches)
         annotations = sum(1 for _ in self._annotation_drafts())
         if articles > MAX_ARTICLES or annotations > MAX_ANNOTATIONS:
-            self.problem("", "", f"One import holds at most {MAX_ARTICLES} articles and {MAX_ANNOTATIONS} "
-                                 f"annotations (this one: {articles} and {annotations}). Split the file.")
+            self.problem(
+                "",
+                "",
+                f"One import holds at most {MAX_ARTICLES} articles and {MAX_ANNOTATIONS} "
+                f"annotations (this one: {articles} and {annotations}). Split the file.",
+            )
             return self.plan
         if self.target is not None:
             self.existing = existing_spans([self.target])
@@ -284,16 +317,21 @@ class _Planner:
             self.plan_articles(batch)
             self.plan_targeted(batch)
         for name, count in sorted(self.reattributed.items()):
-            self.plan.notices.append(f"{count} annotation(s) by {name!r}, who is not a member of this project, "
-                                     "are attributed to you; the original name is kept as original_author.")
+            self.plan.notices.append(
+                f"{count} annotation(s) by {name!r}, who is not a member of this project, "
+                "are attributed to you; the original name is kept as original_author."
+            )
         if self.relocated:
-            self.plan.notices.append(f"{self.relocated} annotation(s) were placed by their quote because the text "
-                                     "at their position differed.")
+            self.plan.notices.append(
+                f"{self.relocated} annotation(s) were placed by their quote because the text "
+                "at their position differed."
+            )
         return self.plan
 
 
-def plan_import(project: Project, batches: list[Batch], *, by, article: Article | None = None,
-                own_prefix: str = "", progress=None) -> ImportPlan:
+def plan_import(
+    project: Project, batches: list[Batch], *, by, article: Article | None = None, own_prefix: str = "", progress=None
+) -> ImportPlan:
     """Check everything the batches hold against the project; write nothing.
 
     `progress` (a tqdm bar, or anything with reset(total) and update(n)) counts articles checked.

@@ -93,7 +93,9 @@ def claim(token: str, *, user_id: int, project_id: int) -> list[tuple[StagedFile
         if manifest["user"] != user_id or manifest["project"] != project_id:
             taken.rename(folder)  # not theirs: leave it for its owner
             return None
-        return [(StagedFile(**entry), (taken / f"{number}.bin").read_bytes())
-                for number, entry in enumerate(manifest["files"])]
+        return [
+            (StagedFile(**entry), (taken / f"{number}.bin").read_bytes())
+            for number, entry in enumerate(manifest["files"])
+        ]
     finally:
         shutil.rmtree(taken, ignore_errors=True)

@@ -25,8 +25,9 @@ def _types(obj: dict) -> set[str]:
 
 def is_w3c(data: Any) -> bool:
     sample = data[0] if isinstance(data, list) and data else data
-    return isinstance(sample, dict) and ("@context" in sample or bool(
-        _types(sample) & {"Annotation", "AnnotationPage", "AnnotationCollection"}))
+    return isinstance(sample, dict) and (
+        "@context" in sample or bool(_types(sample) & {"Annotation", "AnnotationPage", "AnnotationCollection"})
+    )
 
 
 def _as_list(value: Any) -> list:

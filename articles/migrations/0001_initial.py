@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,255 +17,559 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Label',
+            name="Label",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=32, validators=[django.core.validators.RegexValidator('^[a-z0-9][a-z0-9_-]{0,31}$', 'Use lower-case letters, digits, - or _ (at most 32).')])),
-                ('name', models.CharField(max_length=64)),
-                ('color', models.CharField(max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9A-Fa-f]{6}$', 'Use a colour like #1A2B3C.')])),
-                ('shortcut', models.CharField(blank=True, max_length=1, validators=[django.core.validators.RegexValidator('^[1-9]?$', 'Use one digit from 1 to 9.')])),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('fields', models.JSONField(blank=True, default=list, help_text='Attribute fields offered for this label.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.CharField(
+                        max_length=32,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9][a-z0-9_-]{0,31}$", "Use lower-case letters, digits, - or _ (at most 32)."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=64)),
+                (
+                    "color",
+                    models.CharField(
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator("^#[0-9A-Fa-f]{6}$", "Use a colour like #1A2B3C.")
+                        ],
+                    ),
+                ),
+                (
+                    "shortcut",
+                    models.CharField(
+                        blank=True,
+                        max_length=1,
+                        validators=[django.core.validators.RegexValidator("^[1-9]?$", "Use one digit from 1 to 9.")],
+                    ),
+                ),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "fields",
+                    models.JSONField(blank=True, default=list, help_text="Attribute fields offered for this label."),
+                ),
             ],
             options={
-                'ordering': ['project', 'order', 'id'],
+                "ordering": ["project", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('byline', models.CharField(blank=True, max_length=300)),
-                ('outlet', models.CharField(blank=True, max_length=200)),
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('language', models.CharField(blank=True, default='en', max_length=16)),
-                ('external_id', models.CharField(blank=True, help_text='Identifier in the source system.', max_length=200)),
-                ('text', models.TextField()),
-                ('text_sha256', models.CharField(editable=False, max_length=64)),
-                ('text_revision', models.PositiveIntegerField(default=1, editable=False)),
-                ('status', models.CharField(choices=[('new', 'New'), ('in_progress', 'In progress'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('approved', 'Approved')], default='new', max_length=20)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles_created', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=500)),
+                ("byline", models.CharField(blank=True, max_length=300)),
+                ("outlet", models.CharField(blank=True, max_length=200)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("language", models.CharField(blank=True, default="en", max_length=16)),
+                (
+                    "external_id",
+                    models.CharField(blank=True, help_text="Identifier in the source system.", max_length=200),
+                ),
+                ("text", models.TextField()),
+                ("text_sha256", models.CharField(editable=False, max_length=64)),
+                ("text_revision", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("in_progress", "In progress"),
+                            ("in_review", "In review"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="articles_created",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('quote', models.TextField()),
-                ('prefix', models.CharField(blank=True, max_length=64)),
-                ('suffix', models.CharField(blank=True, max_length=64)),
-                ('note', models.TextField(blank=True, max_length=10000)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('is_flagged', models.BooleanField(default=False, help_text='The author asks a reviewer to look at it.')),
-                ('question', models.TextField(blank=True, max_length=2000)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annotations', to=settings.AUTH_USER_MODEL)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='articles.article')),
-                ('label', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annotations', to='articles.label')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                ("quote", models.TextField()),
+                ("prefix", models.CharField(blank=True, max_length=64)),
+                ("suffix", models.CharField(blank=True, max_length=64)),
+                ("note", models.TextField(blank=True, max_length=10000)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("accepted", "Accepted"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "is_flagged",
+                    models.BooleanField(default=False, help_text="The author asks a reviewer to look at it."),
+                ),
+                ("question", models.TextField(blank=True, max_length=2000)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annotations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="annotations", to="articles.article"
+                    ),
+                ),
+                (
+                    "label",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="annotations", to="articles.label"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'start', '-end', 'id'],
+                "ordering": ["article", "start", "-end", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('description', models.TextField(blank=True, max_length=5000)),
-                ('guidelines', models.TextField(blank=True, help_text='Annotation guidelines (plain text).', max_length=50000)),
-                ('organisation', models.CharField(blank=True, help_text='Publisher named as author of ClaimReview exports.', max_length=200)),
-                ('visibility', models.CharField(choices=[('shared', "Shared: annotators see each other's annotations"), ('independent', 'Independent: annotators see only their own until they submit')], default='shared', max_length=16)),
-                ('annotators_per_article', models.PositiveSmallIntegerField(default=1, help_text='How many annotators automatic assignment gives each article.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("description", models.TextField(blank=True, max_length=5000)),
+                (
+                    "guidelines",
+                    models.TextField(blank=True, help_text="Annotation guidelines (plain text).", max_length=50000),
+                ),
+                (
+                    "organisation",
+                    models.CharField(
+                        blank=True, help_text="Publisher named as author of ClaimReview exports.", max_length=200
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("shared", "Shared: annotators see each other's annotations"),
+                            ("independent", "Independent: annotators see only their own until they submit"),
+                        ],
+                        default="shared",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "annotators_per_article",
+                    models.PositiveSmallIntegerField(
+                        default=1, help_text="How many annotators automatic assignment gives each article."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('visibility__in', ['shared', 'independent'])), name='project_visibility_valid'), models.CheckConstraint(condition=models.Q(('annotators_per_article__gte', 1), ('annotators_per_article__lte', 20)), name='project_annotators_per_article_1_to_20')],
+                "ordering": ["name", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("visibility__in", ["shared", "independent"])),
+                        name="project_visibility_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("annotators_per_article__gte", 1), ("annotators_per_article__lte", 20)),
+                        name="project_annotators_per_article_1_to_20",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('reviewer', 'Reviewer'), ('annotator', 'Annotator'), ('viewer', 'Viewer')], default='annotator', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='articles.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("reviewer", "Reviewer"),
+                            ("annotator", "Annotator"),
+                            ("viewer", "Viewer"),
+                        ],
+                        default="annotator",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="articles.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'user__username'],
+                "ordering": ["project", "user__username"],
             },
         ),
         migrations.AddField(
-            model_name='label',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labels', to='articles.project'),
+            model_name="label",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="labels", to="articles.project"
+            ),
         ),
         migrations.AddField(
-            model_name='article',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='articles.project'),
+            model_name="article",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="articles", to="articles.project"
+            ),
         ),
         migrations.CreateModel(
-            name='AnnotationEvent',
+            name="AnnotationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('annotation_id', models.BigIntegerField(db_index=True)),
-                ('action', models.CharField(choices=[('created', 'Created'), ('updated', 'Updated'), ('deleted', 'Deleted'), ('restored', 'Restored'), ('reviewed', 'Reviewed')], max_length=10)),
-                ('changes', models.JSONField(blank=True, default=dict)),
-                ('snapshot', models.JSONField(blank=True, default=dict, help_text="The annotation's fields after the action.")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotation_events', to='articles.article')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("annotation_id", models.BigIntegerField(db_index=True)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("updated", "Updated"),
+                            ("deleted", "Deleted"),
+                            ("restored", "Restored"),
+                            ("reviewed", "Reviewed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict)),
+                (
+                    "snapshot",
+                    models.JSONField(blank=True, default=dict, help_text="The annotation's fields after the action."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotation_events",
+                        to="articles.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['annotation_id', 'created_at', 'id'],
-                'indexes': [models.Index(fields=['article', '-created_at'], name='annotation_event_article_time')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['created', 'updated', 'deleted', 'restored', 'reviewed'])), name='annotation_event_action_valid')],
+                "ordering": ["annotation_id", "created_at", "id"],
+                "indexes": [models.Index(fields=["article", "-created_at"], name="annotation_event_article_time")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("action__in", ["created", "updated", "deleted", "restored", "reviewed"])),
+                        name="annotation_event_action_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('assigned', 'Assigned'), ('in_progress', 'In progress'), ('submitted', 'Submitted'), ('changes_requested', 'Changes requested'), ('approved', 'Approved')], default='assigned', max_length=20)),
-                ('message', models.TextField(blank=True, help_text="The reviewer's last message.", max_length=5000)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('annotator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to=settings.AUTH_USER_MODEL)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='articles.article')),
-                ('assigned_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "Assigned"),
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                        ],
+                        default="assigned",
+                        max_length=20,
+                    ),
+                ),
+                ("message", models.TextField(blank=True, help_text="The reviewer's last message.", max_length=5000)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "annotator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="articles.article"
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'annotator'],
-                'indexes': [models.Index(fields=['annotator', 'state'], name='assignment_annotator_state')],
-                'constraints': [models.UniqueConstraint(fields=('article', 'annotator'), name='assignment_unique_article_annotator'), models.CheckConstraint(condition=models.Q(('state__in', ['assigned', 'in_progress', 'submitted', 'changes_requested', 'approved'])), name='assignment_state_valid')],
+                "ordering": ["article", "annotator"],
+                "indexes": [models.Index(fields=["annotator", "state"], name="assignment_annotator_state")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("article", "annotator"), name="assignment_unique_article_annotator"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("state__in", ["assigned", "in_progress", "submitted", "changes_requested", "approved"])
+                        ),
+                        name="assignment_state_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=5000)),
-                ('is_resolved', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('annotation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='articles.annotation')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='articles.comment')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("body", models.TextField(max_length=5000)),
+                ("is_resolved", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "annotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="articles.annotation"
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="articles.comment",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['annotation', 'created_at', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='comment_body_not_empty')],
+                "ordering": ["annotation", "created_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("body", ""), _negated=True), name="comment_body_not_empty"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['article', 'start'], name='annotation_article_start'),
+            model_name="annotation",
+            index=models.Index(fields=["article", "start"], name="annotation_article_start"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['article', 'author'], name='annotation_article_author'),
+            model_name="annotation",
+            index=models.Index(fields=["article", "author"], name="annotation_article_author"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['article', 'status'], name='annotation_article_status'),
+            model_name="annotation",
+            index=models.Index(fields=["article", "status"], name="annotation_article_status"),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', 0)), name='annotation_start_not_negative'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__gte", 0)), name="annotation_start_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='annotation_end_after_start'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="annotation_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('end', django.db.models.expressions.CombinedExpression(models.F('start'), '+', django.db.models.functions.text.Length('quote')))), name='annotation_quote_length_matches_span'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "end",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("start"), "+", django.db.models.functions.text.Length("quote")
+                        ),
+                    )
+                ),
+                name="annotation_quote_length_matches_span",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'accepted', 'rejected'])), name='annotation_status_valid'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "accepted", "rejected"])), name="annotation_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='annotation_version_positive'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="annotation_version_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(fields=('article', 'author', 'label', 'start', 'end'), name='annotation_unique_span_per_author'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                fields=("article", "author", "label", "start", "end"), name="annotation_unique_span_per_author"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'project'), name='membership_unique_user_project'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "project"), name="membership_unique_user_project"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['owner', 'reviewer', 'annotator', 'viewer'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["owner", "reviewer", "annotator", "viewer"])),
+                name="membership_role_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(fields=('project', 'key'), name='label_unique_key_per_project'),
+            model_name="label",
+            constraint=models.UniqueConstraint(fields=("project", "key"), name="label_unique_key_per_project"),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(condition=models.Q(('shortcut', ''), _negated=True), fields=('project', 'shortcut'), name='label_unique_shortcut_per_project'),
+            model_name="label",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("shortcut", ""), _negated=True),
+                fields=("project", "shortcut"),
+                name="label_unique_shortcut_per_project",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('color__regex', '^#[0-9A-Fa-f]{6}$')), name='label_color_hex'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("color__regex", "^#[0-9A-Fa-f]{6}$")), name="label_color_hex"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('key__regex', '^[a-z0-9][a-z0-9_-]{0,31}$')), name='label_key_slug'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("key__regex", "^[a-z0-9][a-z0-9_-]{0,31}$")), name="label_key_slug"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('shortcut__regex', '^[1-9]?$')), name='label_shortcut_digit'),
+            model_name="label",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shortcut__regex", "^[1-9]?$")), name="label_shortcut_digit"
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['project', 'status'], name='article_project_status'),
+            model_name="article",
+            index=models.Index(fields=["project", "status"], name="article_project_status"),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['project', '-created_at'], name='article_project_created'),
+            model_name="article",
+            index=models.Index(fields=["project", "-created_at"], name="article_project_created"),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(fields=('project', 'text_sha256'), name='article_unique_text_per_project'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                fields=("project", "text_sha256"), name="article_unique_text_per_project"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('project', 'external_id'), name='article_unique_external_id'),
+            model_name="article",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("project", "external_id"),
+                name="article_unique_external_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='article_text_not_empty'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="article_text_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'in_progress', 'in_review', 'changes_requested', 'approved'])), name='article_status_valid'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["new", "in_progress", "in_review", "changes_requested", "approved"])
+                ),
+                name="article_status_valid",
+            ),
         ),
     ]

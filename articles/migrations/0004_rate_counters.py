@@ -11,19 +11,20 @@ def unlogged_on_postgresql(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('articles', '0003_assignment_events'),
+        ("articles", "0003_assignment_events"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('key', models.CharField(max_length=255, primary_key=True, serialize=False)),
-                ('hits', models.PositiveIntegerField(default=0)),
-                ('window_end', models.BigIntegerField(
-                    db_index=True, help_text='When the window ends, in Unix seconds.')),
+                ("key", models.CharField(max_length=255, primary_key=True, serialize=False)),
+                ("hits", models.PositiveIntegerField(default=0)),
+                (
+                    "window_end",
+                    models.BigIntegerField(db_index=True, help_text="When the window ends, in Unix seconds."),
+                ),
             ],
         ),
         migrations.RunPython(unlogged_on_postgresql, migrations.RunPython.noop),

@@ -70,9 +70,7 @@ class Project(models.Model):
     class Meta:
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(visibility__in=Visibility.values), name="project_visibility_valid"
-            ),
+            models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="project_visibility_valid"),
             models.CheckConstraint(
                 condition=Q(annotators_per_article__gte=1, annotators_per_article__lte=20),
                 name="project_annotators_per_article_1_to_20",
@@ -132,9 +130,7 @@ class Label(models.Model):
         validators=[RegexValidator(KEY_PATTERN, "Use lower-case letters, digits, - or _ (at most 32).")],
     )
     name = models.CharField(max_length=64)
-    color = models.CharField(
-        max_length=7, validators=[RegexValidator(COLOR_PATTERN, "Use a colour like #1A2B3C.")]
-    )
+    color = models.CharField(max_length=7, validators=[RegexValidator(COLOR_PATTERN, "Use a colour like #1A2B3C.")])
     shortcut = models.CharField(
         max_length=1, blank=True, validators=[RegexValidator(SHORTCUT_PATTERN, "Use one digit from 1 to 9.")]
     )

@@ -21,15 +21,19 @@ def export_menu(project, role: str | None, article=None, labels=()) -> dict[str,
     `labels` are Label objects or (key, name) pairs, whichever the page already has.
     """
     pairs = [(label.key, label.name) if hasattr(label, "key") else tuple(label) for label in labels]
-    action = (reverse("article_export_download", args=[article.pk]) if article is not None
-              else reverse("project_export_download", args=[project.pk]))
+    action = (
+        reverse("article_export_download", args=[article.pk])
+        if article is not None
+        else reverse("project_export_download", args=[project.pk])
+    )
     return {
         "action": action,
         "formats": [(key, fmt.name) for key, fmt in FORMATS.items()],
         "statuses": ReviewStatus.choices,
         "labels": [(key, name) for key, name in pairs if key],
         "can_export": role_allows(role, Action.EXPORT),
-        "import_url": (reverse("project_import", args=[project.pk])
-                       if article is None and role_allows(role, Action.IMPORT) else ""),
+        "import_url": (
+            reverse("project_import", args=[project.pk]) if article is None and role_allows(role, Action.IMPORT) else ""
+        ),
         "prefix": "article-export" if article is not None else "project-export",
     }

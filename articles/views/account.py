@@ -32,13 +32,18 @@ def account_token(request: HttpRequest) -> HttpResponse:
         else:
             revoke_token(request.user)
     token = Token.objects.filter(user=request.user).first()
-    context = {"token": token, "new_key": new_key, "revoked": request.method == "POST" and token is None,
-               "api_root": request.build_absolute_uri("/api/v1/")}
+    context = {
+        "token": token,
+        "new_key": new_key,
+        "revoked": request.method == "POST" and token is None,
+        "api_root": request.build_absolute_uri("/api/v1/"),
+    }
     return render(request, "articles/account_token.html", context)
 
 
-def sign_in_refused(request: HttpRequest, original_response: HttpResponse | None = None,
-                    credentials: dict | None = None) -> HttpResponse:
+def sign_in_refused(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """django-axes' answer while password guessing is over a limit: 429 with Retry-After, as JSON on the API
     and as the sign-in page elsewhere, the same whichever username was tried. Every refused attempt restarts
     the cool-off, so Retry-After is the whole cool-off."""

@@ -31,13 +31,17 @@ TEMPLATE = "articles/article_annotate.html"
 def message_of(error: InvalidInput) -> str:
     """Turn a domain error into one sentence for the page."""
     if error.extra.get("candidates"):
-        return (f"That text occurs {len(error.extra['candidates'])} times in the article. Select the place you "
-                "mean in the text, or type a longer passage.")
+        return (
+            f"That text occurs {len(error.extra['candidates'])} times in the article. Select the place you "
+            "mean in the text, or type a longer passage."
+        )
     parts = error.errors.values()
     return " ".join(str(m) for messages_ in parts for m in (messages_ if isinstance(messages_, list) else [messages_]))
 
 
-def render_workspace(request: HttpRequest, article: Article, role: str, *, status: int = 200, **extra: Any) -> HttpResponse:
+def render_workspace(
+    request: HttpRequest, article: Article, role: str, *, status: int = 200, **extra: Any
+) -> HttpResponse:
     """Answer with the workspace region (htmx) or the whole page; a plain successful POST redirects."""
     if request.method == "POST" and not request.htmx and status < 400:
         if extra.get("notice"):
@@ -72,8 +76,13 @@ def article_annotate(request: HttpRequest, article_id: int) -> HttpResponse:
     """The annotate page; for htmx its workspace region, or the sidebar list alone when that is the target."""
     article = access.article_for(request.user, article_id)
     role = article.my_role
-    return render_workspace(request, article, role, selected_id=whole_number(request.GET.get("selected")),
-                            list_from=whole_number(request.GET.get("list_from")))
+    return render_workspace(
+        request,
+        article,
+        role,
+        selected_id=whole_number(request.GET.get("selected")),
+        list_from=whole_number(request.GET.get("list_from")),
+    )
 
 
 @login_required
@@ -102,9 +111,12 @@ def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect(reverse("article_annotate", args=[annotation.article_id]) + f"?selected={annotation.pk}")
     labels = list(annotation.article.project.labels.all())
-    context = {"article": annotation.article, "selected": annotation,
-               "editor_form": AnnotationEditForm(annotation=annotation, labels=labels),
-               "can_edit_selected": can_change_annotation(role, request.user, annotation)}
+    context = {
+        "article": annotation.article,
+        "selected": annotation,
+        "editor_form": AnnotationEditForm(annotation=annotation, labels=labels),
+        "can_edit_selected": can_change_annotation(role, request.user, annotation),
+    }
     response = render(request, TEMPLATE + "#annotation-editor", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -119,14 +131,21 @@ def annotation_update(request: HttpRequest, annotation_id: int) -> HttpResponse:
     form = AnnotationEditForm(request.POST, annotation=annotation, labels=labels)
     try:
         if form.is_valid():
-            update_annotation(annotation, by=request.user, expected_version=form.cleaned_data["version"],
-                              changes=form.changes())
+            update_annotation(
+                annotation, by=request.user, expected_version=form.cleaned_data["version"], changes=form.changes()
+            )
             return render_workspace(request, annotation.article, role, selected_id=annotation.pk, notice="Saved.")
     except InvalidInput as error:
         add_domain_errors(form, error)
     except StaleVersion as error:
-        return render_workspace(request, annotation.article, role, status=412, selected_id=annotation.pk,
-                                stale=stale_notice(error, request.POST.get("note")))
+        return render_workspace(
+            request,
+            annotation.article,
+            role,
+            status=412,
+            selected_id=annotation.pk,
+            stale=stale_notice(error, request.POST.get("note")),
+        )
     return render_workspace(request, annotation.article, role, status=422, selected_id=annotation.pk, editor_form=form)
 
 
@@ -138,8 +157,14 @@ def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
     try:
         delete_annotation(annotation, by=request.user, expected_version=whole_number(request.POST.get("version")))
     except StaleVersion as error:
-        return render_workspace(request, annotation.article, role, status=412, selected_id=annotation.pk,
-                                stale=stale_notice(error, None, verb="deleted"))
+        return render_workspace(
+            request,
+            annotation.article,
+            role,
+            status=412,
+            selected_id=annotation.pk,
+            stale=stale_notice(error, None, verb="deleted"),
+        )
     undo = {"id": annotation.pk, "label": annotation.label, "excerpt": shorten(annotation.quote, 60)}
     return render_workspace(request, annotation.article, role, undo=undo, notice="Annotation deleted.")
 

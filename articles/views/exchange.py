@@ -45,15 +45,25 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    files = MultipleFileField(required=False, label="Files",
-                              help_text="Text, Markdown, HTML pages, JSON, JSONL or CSV; several at once.")
-    format = forms.ChoiceField(choices=[("auto", "Recognise from name and content"), *imports.FORMATS.items()],
-                               initial="auto", label="Format of the files")
+    files = MultipleFileField(
+        required=False, label="Files", help_text="Text, Markdown, HTML pages, JSON, JSONL or CSV; several at once."
+    )
+    format = forms.ChoiceField(
+        choices=[("auto", "Recognise from name and content"), *imports.FORMATS.items()],
+        initial="auto",
+        label="Format of the files",
+    )
     title = forms.CharField(required=False, max_length=500, label="Title")
-    text = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}), label="Text",
-                           max_length=settings.ARTICLE_MAX_CHARS)
-    url = forms.CharField(required=False, max_length=2000, label="Web address",
-                          widget=forms.URLInput(attrs={"placeholder": "https://"}))
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Text",
+        max_length=settings.ARTICLE_MAX_CHARS,
+    )
+    url = forms.CharField(
+        required=False, max_length=2000, label="Web address", widget=forms.URLInput(attrs={"placeholder": "https://"})
+    )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -64,8 +74,10 @@ class ImportForm(forms.Form):
             self.add_error("files", f"Import at most {imports.MAX_FILES} files at once.")
         for upload in files:
             if upload.size > imports.MAX_FILE_BYTES:
-                self.add_error("files", f"{imports.safe_name(upload.name)} is larger than "
-                                        f"{imports.MAX_FILE_BYTES // (1024 * 1024)} MB.")
+                self.add_error(
+                    "files",
+                    f"{imports.safe_name(upload.name)} is larger than {imports.MAX_FILE_BYTES // (1024 * 1024)} MB.",
+                )
         return data
 
 
@@ -115,8 +127,12 @@ def _entries(request: HttpRequest, form: ImportForm) -> list[tuple[StagedFile, b
         except FetchError as error:
             form.add_error("url", str(error))
             return None
-        entries.append((StagedFile("web page", url=page.url, content_type=page.content_type,
-                                   charset=page.charset or ""), page.body))
+        entries.append(
+            (
+                StagedFile("web page", url=page.url, content_type=page.content_type, charset=page.charset or ""),
+                page.body,
+            )
+        )
     return entries
 
 
@@ -133,8 +149,12 @@ def project_import(request: HttpRequest, project_id: int) -> HttpResponse:
     access.require(role, Action.IMPORT)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and (entries := _entries(request, form)) is not None:
-        plan = imports.plan_import(project, staging.batches(entries), by=request.user,
-                                   own_prefix=request.build_absolute_uri("/api/v1/articles/"))
+        plan = imports.plan_import(
+            project,
+            staging.batches(entries),
+            by=request.user,
+            own_prefix=request.build_absolute_uri("/api/v1/articles/"),
+        )
         token = None if plan.problems else staging.stage(entries, user_id=request.user.pk, project_id=project.pk)
         return _preview(request, project, plan, token)
     context = {"project": project, "form": form, "formats": imports.FORMATS}
@@ -150,15 +170,25 @@ def project_import_commit(request: HttpRequest, project_id: int) -> HttpResponse
     token = request.POST.get("token", "")
     entries = staging.claim(token, user_id=request.user.pk, project_id=project.pk)
     if entries is None:
-        messages.error(request, "That preview is no longer waiting (it was imported already, has expired, or is someone else's); "
-                                "choose the files again.")
+        messages.error(
+            request,
+            "That preview is no longer waiting (it was imported already, has expired, or is someone else's); "
+            "choose the files again.",
+        )
         return redirect("project_import", project.pk)
     try:
-        plan = imports.run_import(project, staging.batches(entries), by=request.user,
-                                  own_prefix=request.build_absolute_uri("/api/v1/articles/"))
+        plan = imports.run_import(
+            project,
+            staging.batches(entries),
+            by=request.user,
+            own_prefix=request.build_absolute_uri("/api/v1/articles/"),
+        )
     except imports.ImportFailed as failure:
         return _preview(request, project, failure.plan, None)
     created = plan.summary()["created"]
-    messages.success(request, f"Imported {created['articles']} article(s) and {created['annotations']} "
-                              f"annotation(s); skipped {len(plan.skipped)} duplicate(s).")
+    messages.success(
+        request,
+        f"Imported {created['articles']} article(s) and {created['annotations']} "
+        f"annotation(s); skipped {len(plan.skipped)} duplicate(s).",
+    )
     return redirect("project_detail", project.pk)

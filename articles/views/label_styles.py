@@ -20,7 +20,9 @@ TRACK_PX = 3  # a 2px bar and a 1px gap per track
 
 def usable(labels: list[Label]) -> list[Label]:
     """Return the labels whose key and colour are safe to write into CSS."""
-    return [label for label in labels if re.fullmatch(KEY_PATTERN, label.key) and re.fullmatch(COLOR_PATTERN, label.color)]
+    return [
+        label for label in labels if re.fullmatch(KEY_PATTERN, label.key) and re.fullmatch(COLOR_PATTERN, label.color)
+    ]
 
 
 def label_stylesheet(labels: list[Label]) -> str:
@@ -29,9 +31,8 @@ def label_stylesheet(labels: list[Label]) -> str:
     tracks = labels[:MAX_TRACKS]
     lines = ["/* Label colours and patterns of one project; generated from validated values. */"]
     for index, label in enumerate(labels):
-        lines.append(
-            f".lab-{label.key}, .hl-{label.key} {{ --c: {label.color.lower()}; --u: {UNDERLINES[index % len(UNDERLINES)]}; }}"
-        )
+        underline = UNDERLINES[index % len(UNDERLINES)]
+        lines.append(f".lab-{label.key}, .hl-{label.key} {{ --c: {label.color.lower()}; --u: {underline}; }}")
     shadows = []
     for index, label in enumerate(tracks):
         offset = TRACK_PX * index + 2

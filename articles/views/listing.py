@@ -44,9 +44,7 @@ def article_listing(project: Project, user, labels: list[Label], filters: dict[s
     current = Paginator(articles, PAGE_SIZE).get_page(page)
     current.object_list = list(current.object_list)  # evaluated once, used for the counts and the rows
     visible = Annotation.objects.visible_to(user).order_by()
-    totals = dict(
-        visible.filter(article__in=articles.values("pk")).values_list("label_id").annotate(n=Count("id"))
-    )
+    totals = dict(visible.filter(article__in=articles.values("pk")).values_list("label_id").annotate(n=Count("id")))
     rows: dict[int, dict[int, int]] = defaultdict(dict)
     page_ids = [article.pk for article in current.object_list]
     for article_id, label_id, count in (

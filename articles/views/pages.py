@@ -43,10 +43,18 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     listing = article_listing(project, request.user, labels, filters, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"project": project, "role": role, "form": form, "filters": filters, "listing": listing,
-               "query": query.urlencode(), "list_url": reverse("project_detail", args=[project.pk]),
-               "labels_css_version": labels_version(labels), "can_add": role_allows(role, Action.MANAGE_ARTICLES),
-               "nav": project_nav(project, role, "project_detail")}
+    context = {
+        "project": project,
+        "role": role,
+        "form": form,
+        "filters": filters,
+        "listing": listing,
+        "query": query.urlencode(),
+        "list_url": reverse("project_detail", args=[project.pk]),
+        "labels_css_version": labels_version(labels),
+        "can_add": role_allows(role, Action.MANAGE_ARTICLES),
+        "nav": project_nav(project, role, "project_detail"),
+    }
     response = render(request, "articles/project_detail.html" + ("#article-list" if request.htmx else ""), context)
     patch_vary_headers(response, ["HX-Request"])
     return response

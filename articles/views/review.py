@@ -61,8 +61,16 @@ def attempt(call: Callable[[], Any]) -> tuple[int, dict[str, str]]:
     return 200, {}
 
 
-def respond(request: HttpRequest, template: str, region: str, context: dict, status: int = 200,
-            *, done: str = "", back: str = "") -> HttpResponse:
+def respond(
+    request: HttpRequest,
+    template: str,
+    region: str,
+    context: dict,
+    status: int = 200,
+    *,
+    done: str = "",
+    back: str = "",
+) -> HttpResponse:
     """Render the page (or, for htmx, its region); a successful plain POST redirects back with a message."""
     if request.method == "POST" and not request.htmx and status < 400:
         if done:
@@ -81,7 +89,9 @@ def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
 @login_required
 @require_GET
 def my_queue(request: HttpRequest) -> HttpResponse:
-    return respond(request, "articles/assignment_queue.html", "queue-list", queue_context(request.user, request.GET.get("page")))
+    return respond(
+        request, "articles/assignment_queue.html", "queue-list", queue_context(request.user, request.GET.get("page"))
+    )
 
 
 @login_required
@@ -90,16 +100,35 @@ def assignment_transition(request: HttpRequest, assignment_id: int) -> HttpRespo
     """Start, submit, approve, request changes or reopen; answers with the page the form came from."""
     work = _assignment(request, assignment_id)
     action = request.POST.get("action", "")
-    status, extra = attempt(lambda: workflow.transition(
-        work, action, by=request.user, message=request.POST.get("message", ""),
-        expected_version=whole_number(request.POST.get("version"))))
+    status, extra = attempt(
+        lambda: workflow.transition(
+            work,
+            action,
+            by=request.user,
+            message=request.POST.get("message", ""),
+            expected_version=whole_number(request.POST.get("version")),
+        )
+    )
     done = DONE.get(action, "") if status == 200 else ""
     if request.POST.get("back") == "queue":
-        return respond(request, "articles/assignment_queue.html", "queue-list", {**queue_context(request.user), **extra},
-                       status, done=done, back=reverse("my_queue"))
+        return respond(
+            request,
+            "articles/assignment_queue.html",
+            "queue-list",
+            {**queue_context(request.user), **extra},
+            status,
+            done=done,
+            back=reverse("my_queue"),
+        )
     work = _assignment(request, assignment_id)
-    return respond(request, "articles/review_assignment.html", "review-workspace",
-                   {**review_context(work, request.user), **extra}, status, done=done)
+    return respond(
+        request,
+        "articles/review_assignment.html",
+        "review-workspace",
+        {**review_context(work, request.user), **extra},
+        status,
+        done=done,
+    )
 
 
 @login_required
@@ -132,8 +161,15 @@ def _span_outcome(request: HttpRequest, work, span, status: int, extra: dict, do
     """The review workspace after an action on one span, that span selected; without JavaScript the
     browser goes back to the review page."""
     context = {**review_context(work, request.user, selected=span.pk), **extra}
-    return respond(request, "articles/review_assignment.html", "review-workspace", context, status,
-                   done=done if status == 200 else "", back=reverse("assignment_review", args=[work.pk]))
+    return respond(
+        request,
+        "articles/review_assignment.html",
+        "review-workspace",
+        context,
+        status,
+        done=done if status == 200 else "",
+        back=reverse("assignment_review", args=[work.pk]),
+    )
 
 
 @login_required
@@ -142,9 +178,15 @@ def assignment_decide(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """Accept or reject one span (optionally with a comment saying why)."""
     work = _assignment(request, assignment_id)
     span = _span_of(request, work)
-    status, extra = attempt(lambda: workflow.review_span(
-        span, by=request.user, status=request.POST.get("status", ""), comment=request.POST.get("comment", ""),
-        expected_version=whole_number(request.POST.get("version"))))
+    status, extra = attempt(
+        lambda: workflow.review_span(
+            span,
+            by=request.user,
+            status=request.POST.get("status", ""),
+            comment=request.POST.get("comment", ""),
+            expected_version=whole_number(request.POST.get("version")),
+        )
+    )
     return _span_outcome(request, work, span, status, extra, done="Saved.")
 
 
@@ -154,10 +196,16 @@ def assignment_correct(request: HttpRequest, assignment_id: int) -> HttpResponse
     """Fix a span's label or boundaries as a reviewer."""
     work = _assignment(request, assignment_id)
     span = _span_of(request, work)
-    changes = {"label": request.POST.get("label", ""), "start": whole_number(request.POST.get("start")),
-               "end": whole_number(request.POST.get("end"))}
-    status, extra = attempt(lambda: update_annotation(
-        span, by=request.user, changes=changes, expected_version=whole_number(request.POST.get("version"))))
+    changes = {
+        "label": request.POST.get("label", ""),
+        "start": whole_number(request.POST.get("start")),
+        "end": whole_number(request.POST.get("end")),
+    }
+    status, extra = attempt(
+        lambda: update_annotation(
+            span, by=request.user, changes=changes, expected_version=whole_number(request.POST.get("version"))
+        )
+    )
     return _span_outcome(request, work, span, status, extra, done="Fixed.")
 
 
@@ -167,7 +215,11 @@ def assignment_comment(request: HttpRequest, assignment_id: int) -> HttpResponse
     """Comment on a span, reply to a thread, or resolve / reopen a thread."""
     work = _assignment(request, assignment_id)
     span = _span_of(request, work)
-    thread = span.comments.filter(pk=whole_number(request.POST.get("thread"))).first() if request.POST.get("thread") else None
+    thread = (
+        span.comments.filter(pk=whole_number(request.POST.get("thread"))).first()
+        if request.POST.get("thread")
+        else None
+    )
     if request.POST.get("resolve") in ("0", "1") and thread is not None:
         call = lambda: discussion.set_resolved(thread, by=request.user, resolved=request.POST["resolve"] == "1")  # noqa: E731
     else:
@@ -184,18 +236,30 @@ def article_adjudicate(request: HttpRequest, article_id: int) -> HttpResponse:
     role = article.my_role
     status, extra = 200, {}
     if request.method == "POST":
-        status, extra = attempt(lambda: adjudication.adjudicate(article, by=request.user, **adjudication_input(request)))
+        status, extra = attempt(
+            lambda: adjudication.adjudicate(article, by=request.user, **adjudication_input(request))
+        )
     context = {**adjudication_context(article, role, request.user), **extra}
-    return respond(request, "articles/article_adjudicate.html", "adjudicate-board", context, status,
-                   done="Saved." if request.method == "POST" and status == 200 else "")
+    return respond(
+        request,
+        "articles/article_adjudicate.html",
+        "adjudicate-board",
+        context,
+        status,
+        done="Saved." if request.method == "POST" and status == 200 else "",
+    )
 
 
 def adjudication_input(request: HttpRequest) -> dict[str, Any]:
     data = request.POST
     values = {"action": data.get("action", ""), "annotation": whole_number(data.get("annotation"))}
     if values["action"] == "write":
-        values.update(label=data.get("label", ""), start=whole_number(data.get("start")), end=whole_number(data.get("end")),
-                      replaces=[pk for pk in map(whole_number, data.getlist("replaces")) if pk is not None])
+        values.update(
+            label=data.get("label", ""),
+            start=whole_number(data.get("start")),
+            end=whole_number(data.get("end")),
+            replaces=[pk for pk in map(whole_number, data.getlist("replaces")) if pk is not None],
+        )
     return values
 
 
@@ -208,18 +272,33 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
     access.require(role, Action.MANAGE_MEMBERS)
     status, extra, data = 200, {}, request.POST
     if request.method == "POST" and data.get("membership"):
-        member = Membership.objects.filter(project=project, pk=whole_number(data["membership"])).select_related("project").first()
+        member = (
+            Membership.objects.filter(project=project, pk=whole_number(data["membership"]))
+            .select_related("project")
+            .first()
+        )
         if member is None:
             raise Http404("No such member.")
         if data.get("remove") == "1":
             status, extra = attempt(lambda: project_write.remove_member(member, by=request.user))
         else:
-            status, extra = attempt(lambda: project_write.change_role(member, role=data.get("role", ""), by=request.user))
+            status, extra = attempt(
+                lambda: project_write.change_role(member, role=data.get("role", ""), by=request.user)
+            )
     elif request.method == "POST":
-        status, extra = attempt(lambda: project_write.add_member(
-            project, username=data.get("username", "").strip(), role=data.get("role", ""), by=request.user))
-    return respond(request, "articles/project_members.html", "member-list", {**members_context(project, role), **extra},
-                   status, done="Saved." if request.method == "POST" and status == 200 else "")
+        status, extra = attempt(
+            lambda: project_write.add_member(
+                project, username=data.get("username", "").strip(), role=data.get("role", ""), by=request.user
+            )
+        )
+    return respond(
+        request,
+        "articles/project_members.html",
+        "member-list",
+        {**members_context(project, role), **extra},
+        status,
+        done="Saved." if request.method == "POST" and status == 200 else "",
+    )
 
 
 @login_required
@@ -233,9 +312,15 @@ def project_assignments(request: HttpRequest, project_id: int) -> HttpResponse:
     if request.method == "POST":
         status, extra = attempt(lambda: assign_from_form(project, request))
     context = {**assignments_context(project, role, request.GET.get("page")), **extra}
-    return respond(request, "articles/project_assignments.html", "assignment-table", context, status,
-                   done="Saved." if request.method == "POST" and status == 200 else "",
-                   back=request.get_full_path() if data else "")
+    return respond(
+        request,
+        "articles/project_assignments.html",
+        "assignment-table",
+        context,
+        status,
+        done="Saved." if request.method == "POST" and status == 200 else "",
+        back=request.get_full_path() if data else "",
+    )
 
 
 def assign_from_form(project, request: HttpRequest) -> None:
@@ -248,8 +333,12 @@ def assign_from_form(project, request: HttpRequest) -> None:
             raise InvalidInput.single("assignment", "That assignment no longer exists.")
         assignment.unassign(work, by=by)
     else:
-        assignment.assign(project, by=by, articles=[whole_number(v) for v in data.getlist("articles")],
-                          annotators=[whole_number(v) for v in data.getlist("annotators")])
+        assignment.assign(
+            project,
+            by=by,
+            articles=[whole_number(v) for v in data.getlist("articles")],
+            annotators=[whole_number(v) for v in data.getlist("annotators")],
+        )
 
 
 @login_required
@@ -269,4 +358,3 @@ def project_dashboard_page(request: HttpRequest, project_id: int) -> HttpRespons
     role = project.my_role
     board = project_dashboard(project, user=request.user, with_agreement=role_allows(role, Action.VIEW_AGREEMENT))
     return respond(request, "articles/project_dashboard.html", "dashboard", dashboard_context(project, role, board))
-

@@ -43,18 +43,30 @@ WEEK_CHART = {"height": 120, "step": 40, "bar": 14}
 
 def project_nav(project: Project, role: str | None, current: str) -> list[dict[str, Any]]:
     """The project's tabs this role may open."""
-    tabs = [("Articles", "project_detail", Action.VIEW), ("Review", "review_queue", Action.REVIEW),
-            ("Assign", "project_assignments", Action.ASSIGN), ("Members", "project_members", Action.MANAGE_MEMBERS),
-            ("Agreement", "project_agreement_page", Action.VIEW_AGREEMENT),
-            ("Dashboard", "project_dashboard_page", Action.VIEW)]
-    return [{"label": label, "url": reverse(name, args=[project.pk]), "current": name == current}
-            for label, name, action in tabs if role_allows(role, action)]
+    tabs = [
+        ("Articles", "project_detail", Action.VIEW),
+        ("Review", "review_queue", Action.REVIEW),
+        ("Assign", "project_assignments", Action.ASSIGN),
+        ("Members", "project_members", Action.MANAGE_MEMBERS),
+        ("Agreement", "project_agreement_page", Action.VIEW_AGREEMENT),
+        ("Dashboard", "project_dashboard_page", Action.VIEW),
+    ]
+    return [
+        {"label": label, "url": reverse(name, args=[project.pk]), "current": name == current}
+        for label, name, action in tabs
+        if role_allows(role, action)
+    ]
 
 
 def _page(project: Project, role: str | None, current: str) -> dict[str, Any]:
     labels = list(project.labels.all())
-    return {"project": project, "role": role, "labels": labels, "labels_css_version": labels_version(labels),
-            "nav": project_nav(project, role, current)}
+    return {
+        "project": project,
+        "role": role,
+        "labels": labels,
+        "labels_css_version": labels_version(labels),
+        "nav": project_nav(project, role, current),
+    }
 
 
 def queue_context(user, page_number: str | None = None) -> dict[str, Any]:
@@ -66,10 +78,15 @@ def queue_context(user, page_number: str | None = None) -> dict[str, Any]:
     counts = dict(mine.order_by().values("state").annotate(n=Count("pk")).values_list("state", "n"))
     waiting = (
         Assignment.objects.filter(article__project=OuterRef("project"), state=AssignmentState.SUBMITTED)
-        .exclude(annotator=user).order_by().values("article__project").annotate(n=Count("pk")).values("n")
+        .exclude(annotator=user)
+        .order_by()
+        .values("article__project")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     reviewing = (
-        Membership.objects.filter(user=user, role__in=PERMISSIONS[Action.REVIEW]).select_related("project")
+        Membership.objects.filter(user=user, role__in=PERMISSIONS[Action.REVIEW])
+        .select_related("project")
         .annotate(waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)))
         .order_by("project__name")
     )
@@ -78,8 +95,11 @@ def queue_context(user, page_number: str | None = None) -> dict[str, Any]:
 
 def reviewer_queue_context(project: Project, role: str, user, page_number: str | None = None) -> dict[str, Any]:
     page = Paginator(review_queue(user, project), PAGE_SIZE).get_page(page_number)
-    questions = list(Annotation.objects.filter(article__project=project, is_flagged=True)
-                     .select_related("article", "author", "label").order_by("updated_at", "pk")[:PAGE_SIZE])
+    questions = list(
+        Annotation.objects.filter(article__project=project, is_flagged=True)
+        .select_related("article", "author", "label")
+        .order_by("updated_at", "pk")[:PAGE_SIZE]
+    )
     for question in questions:
         question.excerpt = quote_excerpt(question.quote, 90)
     return {**_page(project, role, "review_queue"), "page": page, "questions": questions}
@@ -87,8 +107,9 @@ def reviewer_queue_context(project: Project, role: str, user, page_number: str |
 
 def _history(ids: list[int]) -> dict[int, list[AnnotationEvent]]:
     grouped: dict[int, list[AnnotationEvent]] = defaultdict(list)
-    for event in AnnotationEvent.objects.filter(annotation_id__in=ids).select_related("actor").order_by(
-            "created_at", "id"):
+    for event in (
+        AnnotationEvent.objects.filter(annotation_id__in=ids).select_related("actor").order_by("created_at", "id")
+    ):
         grouped[event.annotation_id].append(event)
     return grouped
 
@@ -98,30 +119,44 @@ def review_context(work: Assignment, user, *, selected: int | None = None, **ext
     article, role = work.article, work.my_role
     page = _page(article.project, role, "review_queue")
     labels = {label.pk: label for label in page["labels"]}
-    spans = list(Annotation.objects.visible_to(user).filter(article=article, author_id=work.annotator_id)
-                 .in_text_order())
+    spans = list(
+        Annotation.objects.visible_to(user).filter(article=article, author_id=work.annotator_id).in_text_order()
+    )
     threads, history = threads_for([s.pk for s in spans]), _history([s.pk for s in spans])
     for span in spans:
         span.label = labels[span.label_id]
-        span.threads, span.events, span.excerpt = threads.get(span.pk, []), history.get(span.pk, []), shorten(span.quote)
+        span.threads, span.events, span.excerpt = (
+            threads.get(span.pk, []),
+            history.get(span.pk, []),
+            shorten(span.quote),
+        )
     marks = [Span(s.pk, s.start, s.end, s.label.key, f"{s.label.name} · {s.get_status_display()}") for s in spans]
     can_review = role_allows(role, Action.REVIEW) and work.annotator_id != user.pk
     queue = list(review_queue(user, article.project).values_list("pk", flat=True)) if can_review else []
     at = queue.index(work.pk) if work.pk in queue else None
     return {
-        **page, "work": work, "article": article, "spans": spans, "selected": selected,
+        **page,
+        "work": work,
+        "article": article,
+        "spans": spans,
+        "selected": selected,
         "text_html": mark_safe(render_html(segments(article.text, marks))),  # every piece of text escaped
-        "counts": Counter(s.status for s in spans), "can_review": can_review,
-        "can_comment": role_allows(role, Action.COMMENT), "actions": available_actions(work, user, role),
+        "counts": Counter(s.status for s in spans),
+        "can_review": can_review,
+        "can_comment": role_allows(role, Action.COMMENT),
+        "actions": available_actions(work, user, role),
         "steps": list(work.events.select_related("actor").order_by("created_at", "id")),
         "previous_id": queue[at - 1] if at else None,
-        "next_id": queue[at + 1] if at is not None and at + 1 < len(queue) else (queue[0] if queue and at is None else None),
-        "statuses": ReviewStatus, **extra,
+        "next_id": queue[at + 1]
+        if at is not None and at + 1 < len(queue)
+        else (queue[0] if queue and at is None else None),
+        "statuses": ReviewStatus,
+        **extra,
     }
 
 
-OPENING_MARKS = frozenset("“„«»‹›「『\"")
-CLOSING_MARKS = frozenset("”“»«›‹」』\"")
+OPENING_MARKS = frozenset('“„«»‹›「『"')
+CLOSING_MARKS = frozenset('”“»«›‹」』"')
 
 
 def quote_excerpt(text: str, limit: int = 160) -> str:
@@ -146,14 +181,32 @@ def adjudication_context(article: Article, role: str, user) -> dict[str, Any]:
             annotation.label = labels[annotation.label_id]
             by_author[annotation.author_id].append(annotation)
     columns = [
-        {"author": spans[0].author, "count": len(spans), "html": mark_safe(render_html(segments(
-            article.text, [Span(a.pk, a.start, a.end, a.label.key, f"{a.label.name} · {a.get_status_display()}")
-                           for a in spans])))}
+        {
+            "author": spans[0].author,
+            "count": len(spans),
+            "html": mark_safe(
+                render_html(
+                    segments(
+                        article.text,
+                        [
+                            Span(a.pk, a.start, a.end, a.label.key, f"{a.label.name} · {a.get_status_display()}")
+                            for a in spans
+                        ],
+                    )
+                )
+            ),
+        }
         for _, spans in sorted(by_author.items(), key=lambda item: item[1][0].author.username)
     ]
-    return {**page, "article": article, "clusters": comparison.clusters, "columns": columns,
-            "accepted": comparison.accepted, "passages": comparison.passages,
-            "can_adjudicate": role_allows(role, Action.REVIEW)}
+    return {
+        **page,
+        "article": article,
+        "clusters": comparison.clusters,
+        "columns": columns,
+        "accepted": comparison.accepted,
+        "passages": comparison.passages,
+        "can_adjudicate": role_allows(role, Action.REVIEW),
+    }
 
 
 def members_context(project: Project, role: str) -> dict[str, Any]:
@@ -163,15 +216,23 @@ def members_context(project: Project, role: str) -> dict[str, Any]:
 
 def assignments_context(project: Project, role: str, page_number: str | None) -> dict[str, Any]:
     """A page of the project's articles with their annotators, and who can receive work."""
-    work = Prefetch("assignments", queryset=Assignment.objects.select_related("annotator").order_by("annotator__username"))
+    work = Prefetch(
+        "assignments", queryset=Assignment.objects.select_related("annotator").order_by("annotator__username")
+    )
     articles = Article.objects.filter(project=project).order_by("created_at", "pk").prefetch_related(work)
     page = Paginator(articles, PAGE_SIZE).get_page(page_number)
-    people = list(Membership.objects.filter(project=project, role__in=PERMISSIONS[Action.ANNOTATE])
-                  .select_related("user").order_by("user__username"))
-    return {**_page(project, role, "project_assignments"), "page": page, "people": people,
-            "counts": [(AssignmentState(state).label, n) for state, n in assignment_counts(project).items()],
-            "removable": {s.value for s in AssignmentState} - {
-                AssignmentState.SUBMITTED, AssignmentState.APPROVED}}
+    people = list(
+        Membership.objects.filter(project=project, role__in=PERMISSIONS[Action.ANNOTATE])
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return {
+        **_page(project, role, "project_assignments"),
+        "page": page,
+        "people": people,
+        "counts": [(AssignmentState(state).label, n) for state, n in assignment_counts(project).items()],
+        "removable": {s.value for s in AssignmentState} - {AssignmentState.SUBMITTED, AssignmentState.APPROVED},
+    }
 
 
 def band(value: float | None) -> str:
@@ -188,21 +249,59 @@ def agreement_context(project: Project, role: str, agreement: ProjectAgreement, 
         cells = []
         for b in report.coders:
             pair = report.pairs.get((a, b)) or report.pairs.get((b, a))
-            cells.append(None if a == b or pair is None else {
-                "alpha": pair.alpha.overall, "overlap": pair.f1.overlap.f1, "exact": pair.f1.exact.f1,
-                "articles": pair.documents, "band": band(pair.alpha.overall)})
+            cells.append(
+                None
+                if a == b or pair is None
+                else {
+                    "alpha": pair.alpha.overall,
+                    "overlap": pair.f1.overlap.f1,
+                    "exact": pair.f1.exact.f1,
+                    "articles": pair.documents,
+                    "band": band(pair.alpha.overall),
+                }
+            )
         matrix.append({"name": names.get(a, "?"), "cells": cells})
-    labels = [{"key": key, "exact": exact.f1, "overlap": overlap.f1, "alpha": report.alpha_labels.get(key),
-               "band": band(report.alpha_labels.get(key))} for key, (exact, overlap) in sorted(report.f1.labels.items())]
+    labels = [
+        {
+            "key": key,
+            "exact": exact.f1,
+            "overlap": overlap.f1,
+            "alpha": report.alpha_labels.get(key),
+            "band": band(report.alpha_labels.get(key)),
+        }
+        for key, (exact, overlap) in sorted(report.f1.labels.items())
+    ]
     passages = agreement.passages
-    documents = sorted(report.documents, key=lambda d: (d.alpha.overall is None, d.alpha.overall or 0,
-                                                         -passages[d.key].disputed, -passages[d.key].settled))
-    rows = [{"key": d.key, "title": agreement.titles.get(d.key, ""), "names": [names.get(c, "?") for c in d.coders],
-             "f1": d.f1, "alpha": d.alpha, "passages": passages[d.key], "band": band(d.alpha.overall)}
-            for d in documents]
-    return {**_page(project, role, "project_agreement_page"), "report": report, "matrix": matrix,
-            "coder_names": [names.get(c, "?") for c in report.coders], "label_rows": labels,
-            "overall_band": band(report.alpha), "page": Paginator(rows, PAGE_SIZE).get_page(page_number)}
+    documents = sorted(
+        report.documents,
+        key=lambda d: (
+            d.alpha.overall is None,
+            d.alpha.overall or 0,
+            -passages[d.key].disputed,
+            -passages[d.key].settled,
+        ),
+    )
+    rows = [
+        {
+            "key": d.key,
+            "title": agreement.titles.get(d.key, ""),
+            "names": [names.get(c, "?") for c in d.coders],
+            "f1": d.f1,
+            "alpha": d.alpha,
+            "passages": passages[d.key],
+            "band": band(d.alpha.overall),
+        }
+        for d in documents
+    ]
+    return {
+        **_page(project, role, "project_agreement_page"),
+        "report": report,
+        "matrix": matrix,
+        "coder_names": [names.get(c, "?") for c in report.coders],
+        "label_rows": labels,
+        "overall_band": band(report.alpha),
+        "page": Paginator(rows, PAGE_SIZE).get_page(page_number),
+    }
 
 
 def _bar(value: int | float | None, largest: float) -> float:
@@ -212,22 +311,53 @@ def _bar(value: int | float | None, largest: float) -> float:
 def dashboard_context(project: Project, role: str, board: Dashboard) -> dict[str, Any]:
     """The dashboard figures with the geometry of their SVG charts."""
     scale = board.largest
-    statuses = [{"key": key, "name": ArticleStatus(key).label, "count": count, "width": _bar(count, scale["status"])}
-                for key, count in board.articles_by_status.items()]
-    labels = [{"label": label, "count": label.count, "width": _bar(label.count, scale["label"])} for label in board.labels]
+    statuses = [
+        {"key": key, "name": ArticleStatus(key).label, "count": count, "width": _bar(count, scale["status"])}
+        for key, count in board.articles_by_status.items()
+    ]
+    labels = [
+        {"label": label, "count": label.count, "width": _bar(label.count, scale["label"])} for label in board.labels
+    ]
     height, step, bar = WEEK_CHART["height"], WEEK_CHART["step"], WEEK_CHART["bar"]
     weeks = []
     for index, week in enumerate(board.weeks):
         x = 30 + index * step
         submitted, approved = (round(height * n / scale["week"], 1) for n in (week.submitted, week.approved))
-        weeks.append({"week": week, "x": x, "x2": x + bar, "label_x": x + bar, "submitted_h": submitted,
-                      "submitted_y": height - submitted, "approved_h": approved, "approved_y": height - approved})
-    points = {name: [{"x": w["x"] + bar, "y": round(height - height * min(max(getattr(w["week"], name), 0), 1), 1),
-                      "value": getattr(w["week"], name)} for w in weeks if getattr(w["week"], name) is not None]
-              for name in ("overlap_f1", "alpha")}
+        weeks.append(
+            {
+                "week": week,
+                "x": x,
+                "x2": x + bar,
+                "label_x": x + bar,
+                "submitted_h": submitted,
+                "submitted_y": height - submitted,
+                "approved_h": approved,
+                "approved_y": height - approved,
+            }
+        )
+    points = {
+        name: [
+            {
+                "x": w["x"] + bar,
+                "y": round(height - height * min(max(getattr(w["week"], name), 0), 1), 1),
+                "value": getattr(w["week"], name),
+            }
+            for w in weeks
+            if getattr(w["week"], name) is not None
+        ]
+        for name in ("overlap_f1", "alpha")
+    }
     lines = {name: " ".join(f"{p['x']},{p['y']}" for p in found) for name, found in points.items()}
     people = [{"p": p, "done": _bar(p.finished, max(p.assigned, 1))} for p in board.people]
-    return {**_page(project, role, "project_dashboard_page"), "board": board, "statuses": statuses,
-            "label_bars": labels, "weeks": weeks, "lines": lines, "points": points, "people": people,
-            "chart": {"width": CHART_WIDTH, "weeks_width": 30 + len(weeks) * step, **WEEK_CHART},
-            "can_see_agreement": board.agreement is not None}
+    return {
+        **_page(project, role, "project_dashboard_page"),
+        "board": board,
+        "statuses": statuses,
+        "label_bars": labels,
+        "weeks": weeks,
+        "lines": lines,
+        "points": points,
+        "people": people,
+        "chart": {"width": CHART_WIDTH, "weeks_width": 30 + len(weeks) * step, **WEEK_CHART},
+        "can_see_agreement": board.agreement is not None,
+    }

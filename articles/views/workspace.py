@@ -72,8 +72,20 @@ def web_url(url: str) -> str:
     return url if urlsplit(url).scheme.lower() in ("http", "https") and "\n" not in url else ""
 
 
-SHOWN_FIELDS = ("id", "article_id", "label_id", "author_id", "start", "end", "quote", "note", "attributes",
-                "status", "is_flagged", "version")
+SHOWN_FIELDS = (
+    "id",
+    "article_id",
+    "label_id",
+    "author_id",
+    "start",
+    "end",
+    "quote",
+    "note",
+    "attributes",
+    "status",
+    "is_flagged",
+    "version",
+)
 
 
 def _visible_annotations(article: Article, user, options: ViewOptions, labels: dict[int, Label]) -> list[Annotation]:
@@ -116,9 +128,16 @@ def list_window(annotations: list[Annotation], selected: Annotation | None, star
 
 
 def workspace_context(
-    article: Article, *, user, role: str, options: ViewOptions, labels: list[Label],
-    selected_id: int | None = None, editor_form: AnnotationEditForm | None = None,
-    list_from: int | None = None, **extra: Any,
+    article: Article,
+    *,
+    user,
+    role: str,
+    options: ViewOptions,
+    labels: list[Label],
+    selected_id: int | None = None,
+    editor_form: AnnotationEditForm | None = None,
+    list_from: int | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """Return the template context of the workspace region (text, sidebar, editor, notices)."""
     annotations = _visible_annotations(article, user, options, {label.pk: label for label in labels})

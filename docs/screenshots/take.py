@@ -74,9 +74,10 @@ def review_screens(browser, url: str, project) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         setup_django(Path(folder) / "screenshots.sqlite3")
-        from articles.demo import DEMO_USERS, seed
         from playwright.sync_api import sync_playwright
         from pytest_django.live_server_helper import LiveServer
+
+        from articles.demo import DEMO_USERS, seed
 
         project = seed()
         article = project.articles.get(title__startswith="Riverside council")

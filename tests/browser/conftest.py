@@ -42,14 +42,18 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "http_errors(*statuses): the test provokes these HTTP error answers on purpose; the browser's and "
-        "htmx's console reports of them are expected")
+        "markers",
+        "http_errors(*statuses): the test provokes these HTTP error answers on purpose; the browser's and "
+        "htmx's console reports of them are expected",
+    )
 
 
 def is_expected_http_error(text: str, statuses: tuple[int, ...]) -> bool:
     """Whether a console message is Chromium's or htmx's report of an HTTP answer the test provokes."""
-    return any(f"with a status of {status} " in text or text.startswith(f"Response Status Error Code {status} ")
-               for status in statuses)
+    return any(
+        f"with a status of {status} " in text or text.startswith(f"Response Status Error Code {status} ")
+        for status in statuses
+    )
 
 
 @pytest.fixture(autouse=True)

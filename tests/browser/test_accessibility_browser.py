@@ -94,7 +94,9 @@ def test_the_whole_annotate_flow_works_without_a_mouse(page, team, annotated):
 
     page.keyboard.press("Escape")  # leave the note field
     page.keyboard.press("j")
-    page.wait_for_function(f"() => !['', '{created.pk}'].includes(document.getElementById('annotation-editor').dataset.ann)")
+    page.wait_for_function(
+        f"() => !['', '{created.pk}'].includes(document.getElementById('annotation-editor').dataset.ann)"
+    )
     following = page.evaluate("document.getElementById('annotation-editor').dataset.ann")
     assert following != str(created.pk)
     page.keyboard.press("k")

@@ -38,9 +38,12 @@ def test_a_mouse_drag_and_a_label_click_create_an_annotation(sign_in, team, desk
     page.click("#selection-toolbar button[value=source]")
     wait_for_workspace(page, 1)
     annotation = Annotation.objects.get()
-    assert (annotation.label.key, annotation.quote, annotation.author) == ("source", "Finance Minister Elena Ortiz",
-                                                                          team["annotator"])
-    assert desk.text[annotation.start:annotation.end] == annotation.quote
+    assert (annotation.label.key, annotation.quote, annotation.author) == (
+        "source",
+        "Finance Minister Elena Ortiz",
+        team["annotator"],
+    )
+    assert desk.text[annotation.start : annotation.end] == annotation.quote
     assert page.locator(f'mark[data-ids~="{annotation.pk}"]').inner_text() == "Finance Minister Elena Ortiz"
     assert page.locator("#annotation-editor").get_attribute("data-ann") == str(annotation.pk)
     assert page.is_hidden("#selection-toolbar")
@@ -81,7 +84,7 @@ def test_offsets_after_emoji_are_code_points_that_match_the_text_data_1(sign_in,
     for quote in ("said “café” 𝒳", "𝒳𝒳 again", "here"):
         start = article.text.index(quote)
         assert stored[quote] == (start, start + len(quote))
-        assert article.text[start:start + len(quote)] == quote
+        assert article.text[start : start + len(quote)] == quote
     assert stored["said “café” 𝒳"][0] == 6  # 5 code points of 👩🏽‍⚖️ and a space; 8 in UTF-16
 
 
@@ -91,7 +94,8 @@ def test_the_browser_converts_offsets_exactly_as_the_server_does(sign_in, team):
     units = len(EMOJI_TEXT.encode("utf-16-le")) // 2
     browser = page.evaluate(
         """(units) => { const text = document.getElementById("article-text").textContent;
-                        return Array.from({length: units + 1}, (_, i) => window.annotatorOffsets.toCodePoints(text, i)); }""",
+                        const points = (i) => window.annotatorOffsets.toCodePoints(text, i);
+                        return Array.from({length: units + 1}, (_, i) => points(i)); }""",
         units,
     )
     mapping = Utf16Map(article.text)
@@ -109,7 +113,7 @@ def test_selections_never_split_a_character_or_keep_outer_spaces(sign_in, team):
     text16 = EMOJI_TEXT.encode("utf-16-le")
 
     def quote(bounds):
-        return text16[bounds[0] * 2:bounds[1] * 2].decode("utf-16-le")
+        return text16[bounds[0] * 2 : bounds[1] * 2].decode("utf-16-le")
 
     assert quote(tidy[0]) == "👩🏽‍⚖️"  # inside the ZWJ sequence: grows to the whole sequence
     assert quote(tidy[1]) == "said"  # " said " loses its outer spaces
@@ -145,7 +149,10 @@ def test_clicking_a_highlight_opens_it_and_the_note_is_saved(sign_in, team, desk
     page.wait_for_selector("#notices >> text=Saved.")
     annotation.refresh_from_db()
     assert (annotation.note, annotation.attributes["verdict"], annotation.version) == (
-        "Check the draft budget.", "mostly true", 2)
+        "Check the draft budget.",
+        "mostly true",
+        2,
+    )
     assert "Check the draft budget." in page.locator(f'#ann-list [data-ann="{annotation.pk}"]').text_content()
 
 

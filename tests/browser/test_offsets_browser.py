@@ -26,7 +26,7 @@ def utf16_length(text: str) -> int:
 
 def utf16_index(text: str, part: str) -> int:
     """UTF-16 offset of `part` in `text` (what the DOM counts)."""
-    return utf16_length(text[:text.index(part)])
+    return utf16_length(text[: text.index(part)])
 
 
 @pytest.fixture
@@ -36,9 +36,7 @@ def offsets(page):
     url = static("articles/offsets.js")
 
     def call(name: str, *args):
-        return page.evaluate(
-            "async ([url, name, args]) => (await import(url))[name](...args)", [url, name, list(args)]
-        )
+        return page.evaluate("async ([url, name, args]) => (await import(url))[name](...args)", [url, name, list(args)])
 
     return call
 
@@ -77,8 +75,16 @@ def test_code_points_count_emoji_flags_and_marks_as_python_does(offsets):
         (ARABIC, 1, 0, 2),  # after ق, before its vowel mark
         (ARABIC, 4, 3, 5),  # after ل, before its vowel mark
     ],
-    ids=["emoji-surrogates", "emoji-joiner", "flag-middle", "flag-surrogates", "combining-accent",
-         "japanese-surrogates", "arabic-first-mark", "arabic-second-mark"],
+    ids=[
+        "emoji-surrogates",
+        "emoji-joiner",
+        "flag-middle",
+        "flag-surrogates",
+        "combining-accent",
+        "japanese-surrogates",
+        "arabic-first-mark",
+        "arabic-second-mark",
+    ],
 )
 def test_a_boundary_inside_a_character_moves_out_of_it(offsets, text, index, start, end):
     assert offsets("snapToGrapheme", text, index, False) == start  # a span's start moves back
@@ -98,7 +104,7 @@ def test_boundaries_between_characters_stay(page, offsets):
 
 
 def quote(text: str, bounds: list[int]) -> str:
-    return text.encode("utf-16-le")[bounds[0] * 2:bounds[1] * 2].decode("utf-16-le")
+    return text.encode("utf-16-le")[bounds[0] * 2 : bounds[1] * 2].decode("utf-16-le")
 
 
 def test_tidy_keeps_whole_characters_and_drops_outer_white_space(offsets):

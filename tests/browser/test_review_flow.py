@@ -107,8 +107,9 @@ def test_the_review_page_moves_between_spans_and_submissions_from_the_keyboard(p
         article = make_article(team["project"], text=f"{n}. {TEXT}", by=team["owner"])
         make_annotation(article, team["annotator"], label="claim", start=3, end=17)
         make_annotation(article, team["annotator"], label="quote", start=20, end=32)
-        works.append(Assignment.objects.create(article=article, annotator=team["annotator"],
-                                               state=AssignmentState.SUBMITTED))
+        works.append(
+            Assignment.objects.create(article=article, annotator=team["annotator"], state=AssignmentState.SUBMITTED)
+        )
     sign_in(team["reviewer"], next_url=f"/assignments/{works[0].pk}/review/")
     page.wait_for_selector("#review-spans")
     page.wait_for_load_state("load")
@@ -134,11 +135,19 @@ def test_review_pages_have_no_serious_accessibility_violations(page, sign_in, te
         Assignment.objects.create(article=article, annotator=user, state=AssignmentState.SUBMITTED)
     work = Assignment.objects.filter(article=article).first()
     project = team["project"].pk
-    url = {"review": f"/assignments/{work.pk}/review/", "dashboard": f"/projects/{project}/dashboard/",
-           "agreement": f"/projects/{project}/agreement/", "queue": "/queue/",
-           "adjudicate": f"/articles/{article.pk}/adjudicate/", "assign": f"/projects/{project}/assign/"}[path]
+    url = {
+        "review": f"/assignments/{work.pk}/review/",
+        "dashboard": f"/projects/{project}/dashboard/",
+        "agreement": f"/projects/{project}/agreement/",
+        "queue": "/queue/",
+        "adjudicate": f"/articles/{article.pk}/adjudicate/",
+        "assign": f"/projects/{project}/assign/",
+    }[path]
     sign_in(team["owner"], next_url=url)
     page.wait_for_selector("main h1")
-    violations = [f"{v['id']}: {v['help']}" for v in Axe().run(page).response["violations"]
-                  if v["impact"] in ("serious", "critical")]
+    violations = [
+        f"{v['id']}: {v['help']}"
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert violations == []

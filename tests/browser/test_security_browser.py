@@ -28,8 +28,9 @@ def test_hostile_article_text_shows_literally_and_runs_nothing_xss_1(sign_in, te
     article = make_article(team["project"], text=HOSTILE, title='<img src=x onerror=alert("title")>')
     Label.objects.filter(project=team["project"], key="claim").update(name="<b onmouseover=alert(1)>Claim</b>")
     start = HOSTILE.index("<img")
-    make_annotation(article, team["annotator"], label="claim", start=start, end=start + 26,
-                    note="<script>alert('note')</script>")
+    make_annotation(
+        article, team["annotator"], label="claim", start=start, end=start + 26, note="<script>alert('note')</script>"
+    )
     requests: list[str] = []
     page = sign_in(team["annotator"])
     page.on("request", lambda request: requests.append(request.url))

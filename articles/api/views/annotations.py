@@ -100,8 +100,11 @@ class ArticleAnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.List
         serializer.is_valid(raise_exception=True)
         annotation = create_annotation(article, author=request.user, **serializer.validated_data)
         location = reverse("annotation-detail", [annotation.pk], request=request)
-        return Response(self.represent(annotation), status=status.HTTP_201_CREATED,
-                        headers={"ETag": annotation.etag, "Location": location})
+        return Response(
+            self.represent(annotation),
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": annotation.etag, "Location": location},
+        )
 
     @staticmethod
     def _validated_list(data: list) -> list[dict]:
@@ -116,15 +119,20 @@ class ArticleAnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.List
 
 @extend_schema(tags=["annotations"])
 @extend_schema_view(
-    retrieve=extend_schema(summary="One annotation; ETag header for If-Match",
-                           responses={200: AnnotationSerializer, **errors(400, 404)}),
+    retrieve=extend_schema(
+        summary="One annotation; ETag header for If-Match", responses={200: AnnotationSerializer, **errors(400, 404)}
+    ),
     partial_update=extend_schema(
         summary="Change an annotation (yours, or anyone's as reviewer or owner); `status` for reviewers and owners",
-        request=AnnotationUpdateSerializer, parameters=[IF_MATCH],
+        request=AnnotationUpdateSerializer,
+        parameters=[IF_MATCH],
         responses={200: AnnotationSerializer, 412: STALE, **errors(400, 403, 404, 413, 415, 428)},
     ),
-    destroy=extend_schema(summary="Delete an annotation (its history keeps it, so it can be restored)",
-                          parameters=[IF_MATCH], responses={204: None, 412: STALE, **errors(403, 404, 428)}),
+    destroy=extend_schema(
+        summary="Delete an annotation (its history keeps it, so it can be restored)",
+        parameters=[IF_MATCH],
+        responses={204: None, 412: STALE, **errors(403, 404, 428)},
+    ),
 )
 class AnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.RetrieveModelMixin):
     """One annotation. Changes and deletions need If-Match with its ETag: a stale one is a 412 that
@@ -153,11 +161,16 @@ class AnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.RetrieveMod
         """Edit, then review, in one transaction: each step checks and bumps the version."""
         with transaction.atomic():
             if changes or review is None:
-                annotation = update_annotation(annotation, by=self.request.user, expected_version=version,
-                                               changes=changes)
+                annotation = update_annotation(
+                    annotation, by=self.request.user, expected_version=version, changes=changes
+                )
             if review is not None:
-                annotation = review_span(annotation, by=self.request.user, status=review,
-                                               expected_version=annotation.version if changes else version)
+                annotation = review_span(
+                    annotation,
+                    by=self.request.user,
+                    status=review,
+                    expected_version=annotation.version if changes else version,
+                )
         return annotation
 
     def destroy(self, request, *args, **kwargs) -> Response:

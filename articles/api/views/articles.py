@@ -27,7 +27,9 @@ from articles.article_write import create_article, delete_article, update_articl
 from articles.models import Article
 
 INCLUDE = OpenApiParameter(
-    "include", OpenApiTypes.STR, enum=["annotations"],
+    "include",
+    OpenApiTypes.STR,
+    enum=["annotations"],
     description="`annotations`: embed the annotations you can see, in text order (one request for a whole article).",
 )
 STALE = with_object("ArticleStale", "current", ArticleSerializer, 412)
@@ -39,20 +41,24 @@ STALE = with_object("ArticleStale", "current", ArticleSerializer, 412)
         responses={200: ArticleSummarySerializer(many=True), **errors(400, 404)},
     ),
     create=extend_schema(
-        summary="Add an article to a project (owners)", request=ArticleCreateSerializer,
+        summary="Add an article to a project (owners)",
+        request=ArticleCreateSerializer,
         responses={201: ArticleSerializer, **errors(400, 403, 413, 415)},
     ),
     retrieve=extend_schema(
         summary="One article with its text (and, on request, its annotations); ETag header for If-Match",
-        parameters=[INCLUDE], responses={200: ArticleSerializer, **errors(400, 404)},
+        parameters=[INCLUDE],
+        responses={200: ArticleSerializer, **errors(400, 404)},
     ),
     partial_update=extend_schema(
         summary="Change an article (owners); the text only while no annotation points into it",
-        parameters=[IF_MATCH], responses={200: ArticleSerializer, 412: STALE, **errors(400, 403, 404, 413, 415, 428)},
+        parameters=[IF_MATCH],
+        responses={200: ArticleSerializer, 412: STALE, **errors(400, 403, 404, 413, 415, 428)},
     ),
     destroy=extend_schema(
         summary="Delete an article with its annotations (owners)",
-        parameters=[IF_MATCH], responses={204: None, 412: STALE, **errors(403, 404, 428)},
+        parameters=[IF_MATCH],
+        responses={204: None, 412: STALE, **errors(403, 404, 428)},
     ),
 )
 class ArticleViewSet(ApiViewSet, mixins.ListModelMixin):

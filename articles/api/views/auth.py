@@ -32,9 +32,11 @@ class AuthTokenView(APIView):
         return [AllowAny()] if self._is_post() else [IsAuthenticated()]
 
     @extend_schema(
-        summary="Get a new API token (your previous one stops working)", request=TokenRequestSerializer, auth=[],
+        summary="Get a new API token (your previous one stops working)",
+        request=TokenRequestSerializer,
+        auth=[],
         description="The token is shown only in this answer. Failed sign-ins are limited per username and address "
-                    "and per address: past a limit, every sign-in from there answers 429 with Retry-After.",
+        "and per address: past a limit, every sign-in from there answers 429 with Retry-After.",
         responses={201: TokenSerializer, **errors(400, 413, 415)},
     )
     def post(self, request) -> Response:

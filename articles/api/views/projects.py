@@ -19,14 +19,18 @@ from articles.project_write import add_member, change_role, delete_project, remo
 
 @extend_schema_view(
     list=extend_schema(summary="Your projects", responses={200: ProjectSerializer(many=True), **errors(400, 404)}),
-    create=extend_schema(summary="Create a project (you become its owner)",
-                         responses={201: ProjectSerializer, **errors(400, 413, 415)}),
-    retrieve=extend_schema(summary="A project with its labels and your role",
-                           responses={200: ProjectSerializer, **errors(400, 404)}),
-    partial_update=extend_schema(summary="Change a project (owners)",
-                                 responses={200: ProjectSerializer, **errors(400, 403, 404, 413, 415)}),
-    destroy=extend_schema(summary="Delete a project with everything in it (owners)",
-                          responses={204: None, **errors(403, 404)}),
+    create=extend_schema(
+        summary="Create a project (you become its owner)", responses={201: ProjectSerializer, **errors(400, 413, 415)}
+    ),
+    retrieve=extend_schema(
+        summary="A project with its labels and your role", responses={200: ProjectSerializer, **errors(400, 404)}
+    ),
+    partial_update=extend_schema(
+        summary="Change a project (owners)", responses={200: ProjectSerializer, **errors(400, 403, 404, 413, 415)}
+    ),
+    destroy=extend_schema(
+        summary="Delete a project with everything in it (owners)", responses={204: None, **errors(403, 404)}
+    ),
 )
 class ProjectViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """A team's workspace: its labels, guidelines, and whether annotators see each other's work."""
@@ -72,20 +76,27 @@ PROJECT = path_id("project_pk", "project")
 
 @extend_schema(parameters=[PROJECT], tags=["members"])
 @extend_schema_view(
-    list=extend_schema(summary="Members of a project", responses={200: MemberSerializer(many=True),
-                                                                  **errors(400, 404)}),
+    list=extend_schema(
+        summary="Members of a project", responses={200: MemberSerializer(many=True), **errors(400, 404)}
+    ),
     create=extend_schema(
-        summary="Add a member by username (owners)", request=MemberCreateSerializer,
-        responses={201: MemberSerializer, 409: with_object("MemberConflict", "existing", MemberSerializer, 409),
-                   **errors(400, 403, 404, 413, 415)},
+        summary="Add a member by username (owners)",
+        request=MemberCreateSerializer,
+        responses={
+            201: MemberSerializer,
+            409: with_object("MemberConflict", "existing", MemberSerializer, 409),
+            **errors(400, 403, 404, 413, 415),
+        },
     ),
     retrieve=extend_schema(summary="One membership", responses={200: MemberSerializer, **errors(400, 404)}),
     partial_update=extend_schema(
         summary="Change a member's role (owners; a project keeps at least one owner, nobody raises their own role)",
         responses={200: MemberSerializer, **errors(400, 403, 404, 413, 415)},
     ),
-    destroy=extend_schema(summary="Remove a member (owners), or leave the project yourself",
-                          responses={204: None, **errors(400, 403, 404)}),
+    destroy=extend_schema(
+        summary="Remove a member (owners), or leave the project yourself",
+        responses={204: None, **errors(400, 403, 404)},
+    ),
 )
 class MemberViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """Who works in a project and in which role: owner, reviewer, annotator or viewer."""
@@ -110,7 +121,9 @@ class MemberViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveM
         membership = self.get_object()
         serializer = self.get_serializer(membership, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        membership = change_role(membership, role=serializer.validated_data.get("role", membership.role), by=request.user)
+        membership = change_role(
+            membership, role=serializer.validated_data.get("role", membership.role), by=request.user
+        )
         return Response(self.represent(membership))
 
     def destroy(self, request, *args, **kwargs) -> Response:
@@ -121,15 +134,19 @@ class MemberViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveM
 
 @extend_schema(parameters=[PROJECT], tags=["labels"])
 @extend_schema_view(
-    list=extend_schema(summary="Labels of a project, in order", responses={200: LabelSerializer(many=True),
-                                                                           **errors(400, 404)}),
-    create=extend_schema(summary="Add a label (owners)", responses={201: LabelSerializer,
-                                                                   **errors(400, 403, 404, 413, 415)}),
+    list=extend_schema(
+        summary="Labels of a project, in order", responses={200: LabelSerializer(many=True), **errors(400, 404)}
+    ),
+    create=extend_schema(
+        summary="Add a label (owners)", responses={201: LabelSerializer, **errors(400, 403, 404, 413, 415)}
+    ),
     retrieve=extend_schema(summary="One label", responses={200: LabelSerializer, **errors(400, 404)}),
-    partial_update=extend_schema(summary="Change a label (owners)",
-                                 responses={200: LabelSerializer, **errors(400, 403, 404, 413, 415)}),
-    destroy=extend_schema(summary="Delete a label no annotation uses (owners)",
-                          responses={204: None, **errors(403, 404, 409)}),
+    partial_update=extend_schema(
+        summary="Change a label (owners)", responses={200: LabelSerializer, **errors(400, 403, 404, 413, 415)}
+    ),
+    destroy=extend_schema(
+        summary="Delete a label no annotation uses (owners)", responses={204: None, **errors(403, 404, 409)}
+    ),
 )
 class LabelViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """The tags annotators put on spans (claim, quote, source, opinion, ...), with colour and shortcut."""

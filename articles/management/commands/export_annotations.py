@@ -25,8 +25,11 @@ def find_project(reference: str) -> Project:
 def acting_user(project: Project, username: str | None) -> User:
     """The member whose view is used: the given one, else the project's first owner."""
     memberships = project.memberships.select_related("user")
-    membership = (memberships.filter(user__username=username) if username
-                  else memberships.filter(role=Role.OWNER).order_by("created_at", "id")).first()
+    membership = (
+        memberships.filter(user__username=username)
+        if username
+        else memberships.filter(role=Role.OWNER).order_by("created_at", "id")
+    ).first()
     if membership is None:
         raise CommandError(f"{username!r} is not a member of {project.slug!r}." if username else "No owner found.")
     return membership.user

@@ -16,14 +16,20 @@ SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = ("Import articles and annotations from .txt/.md/.html, JSON/JSONL/CSV, native or W3C JSON files and "
-            "web addresses. Everything is checked first; nothing is stored unless all of it is valid.")
+    help = (
+        "Import articles and annotations from .txt/.md/.html, JSON/JSONL/CSV, native or W3C JSON files and "
+        "web addresses. Everything is checked first; nothing is stored unless all of it is valid."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("project", help="Project id or slug.")
         parser.add_argument("files", nargs="*", help="Files to import (one transaction for all of them).")
-        parser.add_argument("--format", default="auto", choices=["auto", *imports.FORMATS],
-                            help="Format of the files (default: from each file's extension and content).")
+        parser.add_argument(
+            "--format",
+            default="auto",
+            choices=["auto", *imports.FORMATS],
+            help="Format of the files (default: from each file's extension and content).",
+        )
         parser.add_argument("--url", action="append", default=[], help="Also import this page (repeatable).")
         parser.add_argument("--article", type=int, help="Put the annotations onto this article (W3C, JSONL).")
         parser.add_argument("--as-user", help="Import as this member (default: the first owner).")
@@ -51,8 +57,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{url[:200]}: {error}") from None
         with tqdm(desc="checking", unit=" articles", disable=quiet, file=sys.stderr) as bar:
             try:
-                plan = imports.run_import(project, batches, by=user, article=article, dry_run=options["dry_run"],
-                                          progress=bar)
+                plan = imports.run_import(
+                    project, batches, by=user, article=article, dry_run=options["dry_run"], progress=bar
+                )
             except imports.ImportFailed as failure:
                 bar.close()
                 self.report(failure.plan.summary())
@@ -62,8 +69,10 @@ class Command(BaseCommand):
     def report(self, summary: dict) -> None:
         created = summary["created"]
         verb = "Imported" if summary["committed"] else "Would import" if not summary["errors"] else "Checked"
-        self.stdout.write(f"{verb} {created['articles']} article(s), {created['annotations']} annotation(s), "
-                          f"{created['labels']} label(s); skipped {len(summary['skipped'])} duplicate(s).")
+        self.stdout.write(
+            f"{verb} {created['articles']} article(s), {created['annotations']} annotation(s), "
+            f"{created['labels']} label(s); skipped {len(summary['skipped'])} duplicate(s)."
+        )
         for skipped in summary["skipped"][:SHOWN]:
             self.stdout.write(f"  skipped {skipped['file']}, {skipped['record']}: {skipped['reason']}")
         for notice in summary["notices"]:
