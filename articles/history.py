@@ -1,14 +1,34 @@
 """An annotation's history rows: what it looked like after each action, who did it and what changed.
 
-annotation_write records every action through these functions; they only write, they never check.
+annotation_write records every action through `record`, which only writes and never checks; pages read a
+row's changes back through `describe_changes`, in the words a reviewer uses (label names, field labels).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from articles.models import Annotation, AnnotationEvent
+from articles.labels import describe_attributes
+from articles.models import Annotation, AnnotationEvent, Label, ReviewStatus
+
+EMPTY = "—"
+FIELD_NAMES = {
+    "label": "Label",
+    "author_id": "Author",
+    "start": "Start",
+    "end": "End",
+    "quote": "Text",
+    "note": "Note",
+    "status": "Status",
+    "is_flagged": "Flagged",
+    "question": "Question",
+}
+CONTEXT_FIELDS = frozenset({"prefix", "suffix", "version"})  # follow the boundaries; the quote says it better
+# Rows follow the snapshot's field order, not the stored one: PostgreSQL's jsonb reorders an object's keys.
+FIELD_ORDER = ("label", "author_id", "start", "end", "quote", "note", "attributes", "status", "is_flagged", "question")
 
 
 def snapshot(annotation: Annotation, label_key: str | None = None) -> dict[str, Any]:
@@ -40,3 +60,70 @@ def record(annotation: Annotation, action: str, by, changes: Mapping[str, Any] |
         changes=dict(changes or {}),
         snapshot=snapshot(annotation),
     )
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """One changed field of a history row, as text: "Verdict: true → false"."""
+
+    field: str
+    old: str
+    new: str
+
+
+def _pair(change: Any) -> tuple[Any, Any]:
+    """A stored change is [old, new]; anything else counts as a new value."""
+    return tuple(change) if isinstance(change, (list, tuple)) and len(change) == 2 else (None, change)
+
+
+def _as_text(field: str, value: Any, labels: Mapping[str, Label]) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if field == "label" and isinstance(value, str) and value in labels:
+        return labels[value].name
+    if field == "status" and value in ReviewStatus.values:
+        return ReviewStatus(value).label
+    if field == "is_flagged" and isinstance(value, bool):
+        return "yes" if value else "no"
+    if field == "quote" and isinstance(value, str):
+        return f"“{value}”"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _fields_of(key: Any, labels: Mapping[str, Label]) -> Any:
+    return labels[key].fields if isinstance(key, str) and key in labels else []
+
+
+def _attribute_changes(old: Any, new: Any, old_fields: Any, new_fields: Any) -> list[ShownChange]:
+    """One change per attribute whose value differs, named by the label's field label."""
+    before = {shown.name: shown for shown in describe_attributes(old, old_fields)}
+    after = {shown.name: shown for shown in describe_attributes(new, new_fields)}
+    changes = []
+    for name in [*after, *(name for name in before if name not in after)]:
+        was, now = before.get(name), after.get(name)
+        if (was and was.text) != (now and now.text):
+            changes.append(ShownChange((now or was).label, was.text if was else EMPTY, now.text if now else EMPTY))
+    return changes
+
+
+def describe_changes(event: AnnotationEvent, labels: Mapping[str, Label]) -> list[ShownChange]:
+    """Each change of the row as "field: old → new" with human names (`labels` by key); any stored shape is read.
+
+    Attributes are named by their label's fields; when the boundaries moved, the quoted text stands for
+    the offsets and their context.
+    """
+    stored = event.changes if isinstance(event.changes, Mapping) else {}
+    order = sorted(stored, key=lambda field: FIELD_ORDER.index(field) if field in FIELD_ORDER else len(FIELD_ORDER))
+    pairs = {str(field): _pair(stored[field]) for field in order}
+    hidden = CONTEXT_FIELDS | ({"start", "end"} if "quote" in pairs else set())
+    after = event.snapshot if isinstance(event.snapshot, Mapping) else {}
+    old_label, new_label = pairs.get("label", (after.get("label"),) * 2)
+    shown: list[ShownChange] = []
+    for field, (old, new) in pairs.items():
+        if field == "attributes":
+            shown += _attribute_changes(old, new, _fields_of(old_label, labels), _fields_of(new_label, labels))
+        elif field not in hidden:
+            shown.append(
+                ShownChange(FIELD_NAMES.get(field, field), _as_text(field, old, labels), _as_text(field, new, labels))
+            )
+    return shown

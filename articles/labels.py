@@ -4,8 +4,11 @@ Colours are the Okabe-Ito palette, chosen to stay distinguishable with the commo
 deficiencies; highlights also carry the label name and a per-label underline pattern.
 """
 
+import json
 import re
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from articles.errors import InvalidInput
 from articles.text_rules import control_character_in
@@ -105,3 +108,55 @@ def check_label_fields(fields: Any) -> list[dict[str, Any]]:
     if len(set(names)) != len(names):
         raise InvalidInput.single("fields", "Each field of a label needs its own name.")
     return [dict(item) for item in fields]
+
+
+@dataclass(frozen=True)
+class ShownAttribute:
+    """One attribute as a page shows it: the field's human label, the value as text, a link only for http(s)."""
+
+    name: str
+    label: str
+    text: str
+    href: str = ""
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _safe_href(text: str) -> str:
+    """The text itself when it is a plain absolute http(s) address, else "" (never a javascript: or data: link)."""
+    if any(c.isspace() or c in '\\<>"' for c in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. a broken IPv6 host
+        return ""
+    return text if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def describe_attributes(attributes: Any, fields: Any) -> list[ShownAttribute]:
+    """Pair stored attributes with the label's fields, in field order, then keys the label does not define.
+
+    Empty values are left out. Any stored shape is tolerated (a label or attribute saved under older rules,
+    or imported from another tool), so what an annotation carries can never break the page showing it.
+    """
+    values = attributes if isinstance(attributes, dict) else {}
+    labels: dict[str, str] = {}
+    for field in fields if isinstance(fields, list) else []:
+        name = field.get("name") if isinstance(field, dict) else None
+        if isinstance(name, str) and name not in labels:
+            label = field.get("label")
+            labels[name] = label if isinstance(label, str) and label else name
+    names = [name for name in labels if name in values] + [k for k in values if k not in labels]
+    shown = []
+    for name in names:
+        if values[name] in (None, "", [], {}):
+            continue
+        text = _as_text(values[name])
+        shown.append(ShownAttribute(str(name), labels.get(name, str(name)), text, _safe_href(text)))
+    return shown

@@ -20,6 +20,8 @@ from articles.assignment import annotator_queue, assignment_counts, review_queue
 from articles.dashboard import Dashboard, ProjectAgreement
 from articles.discussion import threads_for
 from articles.highlighting import Span, render_html, segments
+from articles.history import describe_changes
+from articles.labels import describe_attributes
 from articles.models import (
     Annotation,
     AnnotationEvent,
@@ -123,6 +125,7 @@ def review_context(work: Assignment, user, *, selected: int | None = None, **ext
         Annotation.objects.visible_to(user).filter(article=article, author_id=work.annotator_id).in_text_order()
     )
     threads, history = threads_for([s.pk for s in spans]), _history([s.pk for s in spans])
+    by_key = {label.key: label for label in page["labels"]}
     for span in spans:
         span.label = labels[span.label_id]
         span.threads, span.events, span.excerpt = (
@@ -130,6 +133,9 @@ def review_context(work: Assignment, user, *, selected: int | None = None, **ext
             history.get(span.pk, []),
             shorten(span.quote),
         )
+        span.shown_attributes = describe_attributes(span.attributes, span.label.fields)
+        for event in span.events:
+            event.shown_changes = describe_changes(event, by_key)
     marks = [Span(s.pk, s.start, s.end, s.label.key, f"{s.label.name} · {s.get_status_display()}") for s in spans]
     can_review = role_allows(role, Action.REVIEW) and work.annotator_id != user.pk
     queue = list(review_queue(user, article.project).values_list("pk", flat=True)) if can_review else []
