@@ -29,6 +29,33 @@ PAYLOADS = [
     "line\u2028sep",
 ]
 WHEN = datetime(2026, 3, 2, 7, 15, 0, 123456, tzinfo=timezone.utc)
+CLAIM_FIELDS = [
+    {"name": "check_worthiness", "label": "Check-worthiness", "type": "choice", "choices": ["low", "high"]},
+    {"name": "verdict", "label": "Verdict", "type": "choice", "choices": ["true", "false"]},
+]
+# Labels whose fields cover every case: a name two labels share, a name that is already a column, a web address.
+LABELS = (
+    LabelRecord("claim", "Claim", "#E69F00", "1", "", 0, CLAIM_FIELDS),
+    LabelRecord("quote", "Quote", "#56B4E9", "2", "", 1, [{"name": "speaker", "label": "Speaker", "type": "text"}]),
+    LabelRecord(
+        "source",
+        "Source",
+        "#009E73",
+        "3",
+        "",
+        2,
+        [{"name": "name", "label": "Name", "type": "text"}, {"name": "url", "label": "URL", "type": "url"}],
+    ),
+    LabelRecord(
+        "person",
+        "Person",
+        "#CC79A7",
+        "4",
+        "",
+        3,
+        [{"name": "name", "label": "Name", "type": "text"}, {"name": "note", "label": "Note", "type": "text"}],
+    ),
+)
 TEXT = "👩🏽‍⚖️ said “café” 𝒳, and the minister said taxes will fall."
 
 
@@ -118,16 +145,34 @@ def test_jsonl_has_one_article_per_line_with_spans_in_code_points():
     lines = output.splitlines()
     assert len(lines) == 2 and output.endswith("\n")
     first = json.loads(lines[0])
-    assert first["spans"] == [{"start": 8, "end": 12, "label": "claim"}]
+    assert first["spans"] == [{"start": 8, "end": 12, "label": "claim", "attributes": {}}]
     assert first["text"][8:12] == "noch" and first["meta"]["project"] == "desk"
+
+
+def test_jsonl_spans_carry_their_attributes_as_readable_json():
+    stored = json.dumps({"speaker": "Zoë", "quoted": True, "line\u2028break": "a\u2029b"})  # \u escapes, as SQLite
+    output = written("jsonl", [(article(), [span(0, 5, label="quote", attributes=stored), span(6, 9, attributes="")])])
+    assert "Zoë" in output and len(output.splitlines()) == 1
+    spans = json.loads(output)["spans"]
+    assert spans[0] == {"start": 0, "end": 5, "label": "quote", "attributes": json.loads(stored)}
+    assert spans[1]["attributes"] == {}
+
+
+def csv_records(rows, head: ExportHeader | None = None) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(written("csv", rows, head or header(labels=LABELS)), newline="")))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_xss8_csv_cells_that_a_spreadsheet_would_run_are_neutralised(payload):
-    rows = [(article(title=payload, outlet=payload), [span(0, 5, note=payload, author=payload)])]
-    parsed = list(csv.reader(io.StringIO(written("csv", rows), newline="")))
-    record = dict(zip(parsed[0], parsed[1]))
-    for column in ("article_title", "article_outlet", "note", "author"):
+    attributes = json.dumps({"speaker": payload})
+    rows = [
+        (
+            article(title=payload, outlet=payload),
+            [span(0, 5, label="quote", note=payload, author=payload, attributes=attributes)],
+        )
+    ]
+    record = csv_records(rows)[0]
+    for column in ("article_title", "article_outlet", "note", "author", "speaker"):
         if payload[0] in "=+-@\t\r":
             assert record[column] == "'" + payload
         else:
@@ -136,11 +181,53 @@ def test_xss8_csv_cells_that_a_spreadsheet_would_run_are_neutralised(payload):
 
 def test_csv_is_rfc_4180_with_crlf_and_quoted_separators():
     note = 'says "no", then\nleaves'
-    output = written("csv", [(article(title="A, B"), [span(0, 5, note=note, attributes='{"verdict": "false"}')])])
-    assert output.startswith(",".join(csvfile.COLUMNS) + "\r\n")
+    head = header(labels=LABELS[:1])
+    output = written("csv", [(article(title="A, B"), [span(0, 5, note=note, attributes='{"verdict": "false"}')])], head)
+    assert output.startswith(",".join([*csvfile.COLUMNS, "check_worthiness", "verdict", "other_attributes"]) + "\r\n")
     assert '"A, B"' in output and '"says ""no"", then\nleaves"' in output
-    record = list(csv.DictReader(io.StringIO(output, newline="")))[0]
-    assert record["note"] == note and json.loads(record["attributes"]) == {"verdict": "false"}
+    record = csv_records([(article(), [span(0, 5, note=note, attributes='{"verdict": "false"}')])], head)[0]
+    assert record["note"] == note and record["verdict"] == "false" and record["other_attributes"] == ""
+
+
+def test_csv_has_a_column_per_attribute_field_in_label_then_field_order():
+    """A name is prefixed by its label only where two labels share it or a fixed column has it already."""
+    head = written("csv", [], header(labels=LABELS)).splitlines()[0].split(",")
+    assert head[: len(csvfile.COLUMNS)] == list(csvfile.COLUMNS)
+    assert head[len(csvfile.COLUMNS) :] == [
+        "check_worthiness",
+        "verdict",
+        "speaker",
+        "source.name",
+        "url",
+        "person.name",
+        "person.note",
+        "other_attributes",
+    ]
+    assert written("csv", [], header(labels=())).splitlines()[0] == ",".join([*csvfile.COLUMNS, "other_attributes"])
+
+
+def test_csv_puts_each_attribute_in_its_own_labels_column_and_the_rest_in_one_readable_json_cell():
+    claim = span(
+        0,
+        5,
+        # as SQLite stores JSON: non-ASCII as \u escapes; speaker is a field of quotes, not of claims
+        attributes=json.dumps({"verdict": "false", "speaker": "Zoë", "confidence": 0.8, "checked": True, "x": None}),
+    )
+    source = span(6, 10, label="source", attributes=json.dumps({"name": "@Ministry", "url": "https://gov.example/r"}))
+    person = span(11, 15, label="person", attributes=json.dumps({"name": -2, "note": "見出し"}))
+    output = written("csv", [(article(), [claim, source, person])], header(labels=LABELS))
+    assert "\\u" not in output and "Zoë" in output and "見出し" in output
+    first, second, third = csv_records([(article(), [claim, source, person])])
+    assert (first["verdict"], first["check_worthiness"], first["speaker"]) == ("false", "", "")
+    assert json.loads(first["other_attributes"]) == {"speaker": "Zoë", "confidence": 0.8, "checked": True, "x": None}
+    assert (second["source.name"], second["url"], second["person.name"]) == ("'@Ministry", "https://gov.example/r", "")
+    assert (third["person.name"], third["person.note"], third["other_attributes"]) == ("-2", "見出し", "")
+
+
+def test_csv_attributes_of_a_label_the_header_does_not_know_go_to_other_attributes():
+    stray = span(0, 5, label="rumour", attributes='{"verdict": "=1+1"}')
+    record = csv_records([(article(), [stray])])[0]
+    assert record["verdict"] == "" and json.loads(record["other_attributes"]) == {"verdict": "=1+1"}
 
 
 def test_w3c_annotation_has_both_selectors_agreeing_and_only_web_scopes():
@@ -182,6 +269,57 @@ def test_w3c_annotation_json_holds_exactly_these_fields(quote, note, author, lab
                 {"type": "TextPositionSelector", "start": 0, "end": 5},
             ],
         },
+    }
+
+
+def described(purpose: str, name: str, value: str) -> dict[str, str]:
+    return {
+        "type": "TextualBody",
+        "purpose": purpose,
+        "schema:propertyID": name,
+        "value": value,
+        "format": "text/plain",
+    }
+
+
+def test_w3c_attributes_are_bodies_whose_purpose_follows_the_field_type():
+    """Choices classify, text describes, a web address links; the label's fields first, empty values left out."""
+    attributes = {"score": 3, "speaker": "Zoë", "checked": None, "verdict": "false", "check_worthiness": ""}
+    claim = span(0, 5, note="Old figures.", attributes=json.dumps(attributes))
+    source = span(6, 10, label="source", attributes=json.dumps({"url": "https://gov.example/r", "name": "Ministry"}))
+    odd = span(11, 15, label="source", attributes=json.dumps({"url": "javascript:alert(1)"}))
+    spaced = span(16, 20, label="source", attributes=json.dumps({"url": "https://gov.example/a b"}))
+    head = header(labels=LABELS, annotation_count=4)
+    rows = [(article(), [claim, source, odd, spaced])]
+    items = [json.loads(w3c.annotation_json(head, article(), a)) for a in rows[0][1]]
+    assert json.loads(written("w3c", rows, head))["first"]["items"] == items
+    claim_body, source_body, odd_body, spaced_body = (item["body"] for item in items)
+    assert claim_body[1]["purpose"] == "commenting"
+    assert claim_body[2:] == [
+        described("classifying", "verdict", "false"),
+        described("describing", "score", "3"),
+        described("describing", "speaker", "Zoë"),
+    ]
+    link = {
+        "type": "SpecificResource",
+        "purpose": "linking",
+        "schema:propertyID": "url",
+        "source": "https://gov.example/r",
+    }
+    assert source_body[1:] == [described("describing", "name", "Ministry"), link]
+    assert odd_body[1:] == [described("describing", "url", "javascript:alert(1)")]
+    assert spaced_body[1:] == [described("describing", "url", "https://gov.example/a b")]
+
+
+@given(
+    attributes=st.dictionaries(st.text(min_size=1), st.text() | st.integers() | st.booleans() | st.none(), max_size=4)
+)
+def test_w3c_attribute_bodies_hold_any_name_and_value_as_json_reads_them(attributes):
+    record = span(0, 5, label="quote", attributes=json.dumps(attributes))
+    bodies = json.loads(w3c.annotation_json(header(labels=LABELS), article(), record))["body"][1:]
+    expected = {name: value if isinstance(value, str) else json.dumps(value) for name, value in attributes.items()}
+    assert {body["schema:propertyID"]: body["value"] for body in bodies} == {
+        name: text for name, text in expected.items() if attributes[name] is not None and text
     }
 
 

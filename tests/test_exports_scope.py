@@ -20,6 +20,7 @@ from articles.annotation_write import review_annotation
 from articles.demo import seed
 from articles.errors import InvalidInput
 from articles.export_scope import ExportScope, annotations_in, export, parse_filters
+from articles.imports import read, run_import
 from articles.models import Annotation, Assignment, AssignmentState, Role, Visibility
 from tests.factories import add_member, make_annotation, make_article, make_project, make_user
 
@@ -42,15 +43,35 @@ def exported(scope: ExportScope, key: str = "json") -> str:
     return "".join(export(scope, key, base_url="http://testserver/"))
 
 
+def annotate_with_every_kind_of_attribute(article, author) -> None:
+    """Attributes that become every kind of W3C body: a choice, text, a web address, one no label defines."""
+    attributes = {"verdict": "false", "check_worthiness": "high", "imported_from": "Zoë's sheet", "pages": 3}
+    make_annotation(article, author, label="claim", start=0, end=3, attributes=attributes)
+    make_annotation(article, author, label="quote", start=4, end=7, attributes={"speaker": "The mayor"})
+    make_annotation(
+        article,
+        author,
+        label="source",
+        start=8,
+        end=11,
+        attributes={"name": "Ministry", "url": "https://gov.example/r"},
+    )
+
+
 def test_w3c_export_of_the_demo_project_passes_every_must_of_the_w3c_schemas(db):
     """DATA-4, DATA-8: the shared validator finds no MUST failure; our own extra checks hold too."""
     project = seed()
     owner = project.memberships.get(role=Role.OWNER).user
+    annotate_with_every_kind_of_attribute(project.articles.order_by("id").first(), owner)
     document = json.loads(exported(ExportScope(project, owner), "w3c"))
     validator = load_w3c_validator()
     failures = validator.check(validator.load_suite(W3C_SCHEMAS, {"must"}), document)
     assert failures == []
     items = document["first"]["items"]
+    purposes = {
+        (body["purpose"], body["type"]) for item in items for body in item["body"] if "schema:propertyID" in body
+    }
+    assert purposes == {("classifying", "TextualBody"), ("describing", "TextualBody"), ("linking", "SpecificResource")}
     assert document["total"] == len(items) == Annotation.objects.filter(article__project=project).count() > 0
     texts = {f"http://testserver/api/v1/articles/{a.pk}/": a.text for a in project.articles.all()}
     for item in items:
@@ -74,10 +95,11 @@ def test_w3c_validator_really_rejects_a_broken_export(db):
 
 
 def test_the_w3c_page_served_on_its_own_passes_every_must_of_the_w3c_schemas(team, article):
-    make_annotation(article, team["annotator"], note="Checked.")
+    make_annotation(article, team["annotator"], note="Checked.", start=12, end=15)
+    annotate_with_every_kind_of_attribute(article, team["annotator"])
     scope = ExportScope(team["project"], team["owner"], filters=parse_filters({"page": "1"}))
     document = json.loads(exported(scope, "w3c"))
-    assert document["type"] == "AnnotationPage" and len(document["items"]) == document["partOf"]["total"] == 1
+    assert document["type"] == "AnnotationPage" and len(document["items"]) == document["partOf"]["total"] == 4
     validator = load_w3c_validator()
     assert validator.check(validator.load_suite(W3C_SCHEMAS, {"must"}), document) == []
 
@@ -247,3 +269,24 @@ def test_load3_a_client_hanging_up_ends_the_snapshot_and_its_cursors():
     gc.collect()  # a cursor closed after its transaction would complain here
     assert not connection.in_atomic_block
     assert Annotation.objects.filter(article__project=project).count() == 30  # the connection is usable again
+
+
+def test_native_export_keeps_attributes_as_stored_and_reimports_to_the_same_export(team, article):
+    """The readable formats change nothing in the native one: attributes stay one object, byte for byte on re-import."""
+    owner = team["owner"]
+    annotate_with_every_kind_of_attribute(article, owner)
+    first = exported(ExportScope(team["project"], owner))
+    stored = {a.pk: a.attributes for a in Annotation.objects.filter(article=article)}
+    annotations = json.loads(first)["articles"][0]["annotations"]
+    assert {a["id"]: a["attributes"] for a in annotations} == stored
+    target = make_project(owner)
+    plan = run_import(target, [read("export.json", first.encode())], by=owner)
+    assert plan.notices == [] and plan.skipped == []
+
+    def comparable(text: str) -> list:
+        document = json.loads(text)
+        keep = ("start", "end", "quote", "label", "note", "attributes", "author", "status")
+        annotations = [[{key: a[key] for key in keep} for a in each["annotations"]] for each in document["articles"]]
+        return [document["project"]["labels"], annotations]
+
+    assert comparable(exported(ExportScope(target, owner))) == comparable(first)

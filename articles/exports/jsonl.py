@@ -1,12 +1,14 @@
 """JSONL for machine learning: one line per article, `{"id", "text", "spans", "meta"}`.
 
-The shape spaCy and doccano users load directly: spans are `{"start", "end", "label"}` in Unicode
-code points (Python string indices), end exclusive, in text order. Overlapping spans are kept.
+The shape spaCy and doccano users load directly: spans are `{"start", "end", "label", "attributes"}` in
+Unicode code points (Python string indices), end exclusive, in text order; `attributes` is the span's
+attribute object as stored (`{}` when it has none), which those tools pass over. Overlapping spans are kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from articles.exports.records import (
     JSON_STRING,
@@ -14,6 +16,7 @@ from articles.exports.records import (
     ArticleRecord,
     ArticleWithAnnotations,
     ExportHeader,
+    attributes_of,
     buffered,
     compact_json,
     utc_iso,
@@ -22,8 +25,14 @@ from articles.exports.records import (
 _dumps = compact_json
 
 
-ANNOTATION_FIELDS = frozenset({"start", "end", "label"})
-_SPAN = '{"start":%d,"end":%d,"label":%s}'
+ANNOTATION_FIELDS = frozenset({"start", "end", "label", "attributes"})
+_SPAN = '{"start":%d,"end":%d,"label":%s,"attributes":%s}'
+
+
+@lru_cache(maxsize=4096)
+def _attributes(text: str | None) -> str:
+    """The attributes as compact UTF-8 JSON, whatever spacing or escapes the database stored them with."""
+    return _dumps(attributes_of(text))
 
 
 def _line(project: str, article: ArticleRecord, annotations: list[AnnotationRecord]) -> str:
@@ -38,7 +47,7 @@ def _line(project: str, article: ArticleRecord, annotations: list[AnnotationReco
         "text_sha256": article.text_sha256,
         "project": project,
     }
-    spans = ",".join([_SPAN % (a.start, a.end, JSON_STRING(a.label)) for a in annotations])
+    spans = ",".join([_SPAN % (a.start, a.end, JSON_STRING(a.label), _attributes(a.attributes)) for a in annotations])
     line = f'{{"id":{article.id},"text":{JSON_STRING(article.text)},"spans":[{spans}],"meta":{_dumps(meta)}}}'
     return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 

@@ -147,6 +147,25 @@ def attributes_of(text: str | None) -> dict[str, Any]:
     return json.loads(text) if text else {}
 
 
+def fields_by_label(labels: Iterable[LabelRecord]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Map each label key to its attribute field definitions by name, in the label's field order."""
+    return {
+        label.key: {
+            spec["name"]: spec
+            for spec in label.fields or ()
+            if isinstance(spec, dict) and isinstance(spec.get("name"), str)
+        }
+        for label in labels
+    }
+
+
+def attribute_text(value: Any) -> str:
+    """An attribute value as text: strings as they are, null as nothing, numbers and true/false as JSON spells them."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else compact_json(value)
+
+
 def buffered(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
     """Join small pieces of text into chunks of about `size` characters (fewer, larger writes)."""
     batch: list[str] = []

@@ -2,15 +2,19 @@
 
 Each Annotation targets the article's text (a SpecificResource whose source is the article's API
 IRI) with a TextQuoteSelector and a TextPositionSelector in Unicode code points (W3C model
-§4.2.4/4.2.5). The label is a tagging body, the note a commenting body; the news page the text came
-from is the target's scope. A file export is one collection with one embedded page, so the whole
-export is a single document that the W3C test-suite checker (tests/w3c-annotation/) checks in full.
+§4.2.4/4.2.5). The label is a tagging body, the note a commenting body, each attribute a body whose
+purpose says what kind of field it is (`classifying` a choice, `describing` text, `linking` a web
+address), named by `schema:propertyID`; the news page the text came from is the target's scope. A
+file export is one collection with one embedded page, so the whole export is a single document that
+the W3C test-suite checker (tests/w3c-annotation/) checks in full.
 The page's own IRI (`&page=1`) answers with that page alone, `partOf` the collection (W3C model §5.2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from articles.exports.records import (
@@ -19,22 +23,30 @@ from articles.exports.records import (
     ArticleRecord,
     ArticleWithAnnotations,
     ExportHeader,
+    attribute_text,
+    attributes_of,
     buffered,
     compact_json,
+    fields_by_label,
     utc_iso,
 )
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ARTICLE_FIELDS = frozenset({"url"})
 ANNOTATION_FIELDS = frozenset(
-    {"start", "end", "quote", "prefix", "suffix", "label", "note", "author", "created_at", "updated_at"}
+    {"start", "end", "quote", "prefix", "suffix", "label", "note", "attributes", "author", "created_at", "updated_at"}
 )
+# The purpose of an attribute's body by the type of the label's field (W3C model §3.3.5); attributes no field
+# of the annotation's label defines describe it. A web address is a `linking` SpecificResource instead.
+PURPOSES = {"choice": "classifying", "text": "describing", "url": "describing"}
+_NOT_IN_IRIS = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
 _dumps = compact_json
 
 
 def is_web_address(url: str) -> bool:
-    """Only http(s) addresses go into IRIs we publish (the schemas accept javascript: as a URI)."""
-    return url.startswith(("http://", "https://"))
+    """Only http(s) addresses go into IRIs we publish (the schemas accept javascript: as a URI), and only
+    those a JSON-LD reader takes as one IRI: no spaces, quotes or angle brackets."""
+    return url.startswith(("http://", "https://")) and not _NOT_IN_IRIS.search(url)
 
 
 def collection_id(header: ExportHeader) -> str:
@@ -86,6 +98,42 @@ _ITEM = (
 )
 _TAG = '{"type":"TextualBody","purpose":"tagging","value":%s,"format":"text/plain"}'
 _NOTE = ',{"type":"TextualBody","purpose":"commenting","value":%s,"format":"text/plain"}'
+# schema:propertyID (the prefix is in the W3C context) names the attribute: a TextualBody may carry no id of
+# its own, or the test-suite schemas read it as an external resource, which may have no purpose.
+_ATTRIBUTE = ',{"type":"TextualBody","purpose":%s,"schema:propertyID":%s,"value":%s,"format":"text/plain"}'
+_LINK = ',{"type":"SpecificResource","purpose":"linking","schema:propertyID":%s,"source":%s}'
+AttributeBodies = Callable[[str, str | None], str]
+
+
+def attribute_body(name: str, value: Any, field_type: str | None) -> str:
+    """Return one attribute as a body, with its leading comma; nothing for an empty value."""
+    text = attribute_text(value)
+    if not text:
+        return ""
+    if field_type == "url" and is_web_address(text):
+        return _LINK % (JSON_STRING(name), JSON_STRING(text))
+    purpose = PURPOSES.get(field_type or "", "describing")
+    return _ATTRIBUTE % (JSON_STRING(purpose), JSON_STRING(name), JSON_STRING(text))
+
+
+def attribute_bodies(header: ExportHeader) -> AttributeBodies:
+    """Return a function giving the attribute bodies of an annotation from its label and attributes' JSON text.
+
+    The label's fields come first, in their order, then any attribute it does not define. Results are
+    cached: most annotations repeat a few values.
+    """
+    types = {
+        label: {name: spec.get("type") for name, spec in fields.items()}
+        for label, fields in fields_by_label(header.labels).items()
+    }
+
+    @lru_cache(maxsize=4096)
+    def bodies(label: str, attributes: str | None) -> str:
+        values, own = attributes_of(attributes), types.get(label, {})
+        names = [*(name for name in own if name in values), *(name for name in values if name not in own)]
+        return "".join(attribute_body(name, values[name], own.get(name)) for name in names)
+
+    return bodies
 
 
 def annotation_json(header: ExportHeader, article: ArticleRecord, a: AnnotationRecord) -> str:
@@ -95,6 +143,7 @@ def annotation_json(header: ExportHeader, article: ArticleRecord, a: AnnotationR
         JSON_STRING(header.api_url("annotations/")),
         JSON_STRING(header.api_url(f"articles/{article.id}/")),
         _scope(article),
+        attribute_bodies(header),
     )
 
 
@@ -102,10 +151,14 @@ def _scope(article: ArticleRecord) -> str:
     return ',"scope":' + JSON_STRING(article.url) if article.url and is_web_address(article.url) else ""
 
 
-def _annotation_json(a: AnnotationRecord, ids: str, source: str, scope: str) -> str:
+def _annotation_json(a: AnnotationRecord, ids: str, source: str, scope: str, attributes: AttributeBodies) -> str:
     """`ids` is the JSON string of the annotations' IRI prefix (ending in a slash); the id goes before its quote."""
     author = JSON_STRING(a.author)
-    body = _TAG % JSON_STRING(a.label) + (_NOTE % JSON_STRING(a.note) if a.note else "")
+    body = (
+        _TAG % JSON_STRING(a.label)
+        + (_NOTE % JSON_STRING(a.note) if a.note else "")
+        + attributes(a.label, a.attributes)
+    )
     return _ITEM % (
         f'{ids[:-1]}{a.id}/"',
         JSON_STRING(utc_iso(a.created_at)),
@@ -128,11 +181,12 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
     items_at = opening.index('"items":[') + len('"items":[')
     yield opening[:items_at]
     ids = JSON_STRING(header.api_url("annotations/"))
+    attributes = attribute_bodies(header)
     separator = ""
     for article, spans in articles:
         if spans:
             source, scope = JSON_STRING(header.api_url(f"articles/{article.id}/")), _scope(article)
-            yield separator + ",".join([_annotation_json(a, ids, source, scope) for a in spans])
+            yield separator + ",".join([_annotation_json(a, ids, source, scope, attributes) for a in spans])
             separator = ","
     yield opening[items_at:] + "\n"
 
