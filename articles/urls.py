@@ -23,6 +23,7 @@ urlpatterns = [
     path("annotations/<int:annotation_id>/", annotate.annotation_detail, name="annotation_detail"),
     path("annotations/<int:annotation_id>/update/", annotate.annotation_update, name="annotation_update"),
     path("annotations/<int:annotation_id>/delete/", annotate.annotation_delete, name="annotation_delete"),
+    path("annotations/<int:annotation_id>/flag/", annotate.annotation_flag, name="annotation_flag"),
     # Team review
     path("queue/", review.my_queue, name="my_queue"),
     path("projects/<int:project_id>/review/", review.review_queue, name="review_queue"),

@@ -1,8 +1,10 @@
-"""The annotate page and its htmx fragments: create, edit, delete and restore annotations in place.
+"""The annotate page and its htmx fragments: create, edit, flag, delete and restore annotations in place.
 
 Every write answers with the re-rendered `workspace` region (text, sidebar, editor, notices): 200 when
 done, 422 for input the domain refused, 409 for a double submit and 412 for a stale version, each with
 a readable message and the current state. Without JavaScript the same forms work as plain POSTs.
+Start and Submit on the page go through articles.views.review.assignment_transition, which answers
+with `work_on_article` here.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles import access
 from articles.annotation_write import create_annotation, delete_annotation, restore_annotation, update_annotation
+from articles.discussion import ask_reviewer, clear_flag
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
 from articles.forms import AnnotationCreateForm, AnnotationEditForm, add_domain_errors, whole_number
-from articles.models import Annotation, AnnotationEvent, Article
-from articles.permissions import can_change_annotation
-from articles.views.workspace import ViewOptions, page_context, shorten, workspace_context
+from articles.models import Annotation, AnnotationEvent, Article, Assignment
+from articles.views.workspace import ViewOptions, can_edit, my_work, page_context, shorten, workspace_context
 
 TEMPLATE = "articles/article_annotate.html"
 
@@ -52,7 +54,7 @@ def render_workspace(
     options = ViewOptions.read(request.POST if request.method == "POST" else request.GET, labels)
     context = workspace_context(article, user=request.user, role=role, options=options, labels=labels, **extra)
     if not request.htmx:
-        context.update(page_context(article, user=request.user, role=role, labels=labels, options=options))
+        context.update(page_context(article, role=role, labels=labels, can_annotate=context["can_annotate"]))
     region = "#annotation-list" if request.htmx and request.htmx.target == "annotation-list" else "#workspace"
     response = render(request, TEMPLATE + (region if request.htmx else ""), context, status=status)
     patch_vary_headers(response, ["HX-Request"])
@@ -111,11 +113,13 @@ def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect(reverse("article_annotate", args=[annotation.article_id]) + f"?selected={annotation.pk}")
     labels = list(annotation.article.project.labels.all())
+    work = my_work(annotation.article_id, request.user, role)
     context = {
         "article": annotation.article,
         "selected": annotation,
         "editor_form": AnnotationEditForm(annotation=annotation, labels=labels),
-        "can_edit_selected": can_change_annotation(role, request.user, annotation),
+        "can_edit_selected": can_edit(role, request.user, annotation, work),
+        "work": work,
     }
     response = render(request, TEMPLATE + "#annotation-editor", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -147,6 +151,40 @@ def annotation_update(request: HttpRequest, annotation_id: int) -> HttpResponse:
             stale=stale_notice(error, request.POST.get("note")),
         )
     return render_workspace(request, annotation.article, role, status=422, selected_id=annotation.pk, editor_form=form)
+
+
+@login_required
+@require_POST
+def annotation_flag(request: HttpRequest, annotation_id: int) -> HttpResponse:
+    """Ask a reviewer about the annotation (a flag needs a question), or clear the flag once answered."""
+    annotation = access.annotation_for(request.user, annotation_id)
+    version, question = whole_number(request.POST.get("version")), request.POST.get("question", "")
+    clearing = request.POST.get("clear") == "1"
+    outcome: dict[str, Any] = {"selected_id": annotation.pk}
+    try:
+        if clearing:
+            clear_flag(annotation, by=request.user, expected_version=version)
+        else:
+            ask_reviewer(annotation, by=request.user, question=question, expected_version=version)
+    except InvalidInput as error:
+        outcome.update(status=422, flag_error=message_of(error), flag_question=question)
+    except StaleVersion as error:
+        outcome.update(status=412, stale=stale_notice(error, None, verb="cleared" if clearing else "flagged"))
+    else:
+        outcome["notice"] = "Flag cleared." if clearing else "Flagged: your question is in the reviewers' queue."
+    return render_workspace(request, annotation.article, annotation.my_role, **outcome)
+
+
+def work_on_article(
+    request: HttpRequest, work: Assignment, status: int, extra: dict[str, str], done: str
+) -> HttpResponse:
+    """The annotate page after a Start or Submit sent from it: the workspace shows the new state (and the
+    lock), or the refusal with the current state."""
+    article = access.article_for(request.user, work.article_id)
+    selected = whole_number(request.POST.get("selected"))
+    return render_workspace(
+        request, article, article.my_role, status=status, selected_id=selected, notice=done, **extra
+    )
 
 
 @login_required

@@ -26,7 +26,7 @@ from articles.errors import AlreadyExists, DomainError, InvalidInput, StaleVersi
 from articles.forms import whole_number
 from articles.models import Assignment, Membership
 from articles.permissions import Action, role_allows
-from articles.views.annotate import message_of
+from articles.views.annotate import message_of, work_on_article
 from articles.views.review_context import (
     adjudication_context,
     agreement_context,
@@ -110,6 +110,8 @@ def assignment_transition(request: HttpRequest, assignment_id: int) -> HttpRespo
         )
     )
     done = DONE.get(action, "") if status == 200 else ""
+    if request.POST.get("back") == "article":
+        return work_on_article(request, work, status, extra, done)
     if request.POST.get("back") == "queue":
         return respond(
             request,

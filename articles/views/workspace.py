@@ -20,8 +20,10 @@ from django.utils.safestring import mark_safe
 
 from articles.forms import AnnotationEditForm
 from articles.highlighting import Span, render_html, segments
-from articles.models import Annotation, Article, Label, Role
+from articles.locking import LOCKED_STATES
+from articles.models import Annotation, Article, Assignment, Label, Role
 from articles.permissions import Action, can_change_annotation, role_allows
+from articles.workflow import available_actions
 
 EXCERPT = 140
 TITLE_NOTE = 120
@@ -84,8 +86,24 @@ SHOWN_FIELDS = (
     "attributes",
     "status",
     "is_flagged",
+    "question",
     "version",
 )
+
+
+def my_work(article_id: int, user, role: str | None) -> Assignment | None:
+    """The user's own assignment on the article (None if it is not theirs to do), carrying the workflow
+    steps they may take from the page and whether it is locked (articles.locking holds that rule)."""
+    work = Assignment.objects.filter(article_id=article_id, annotator_id=user.pk).select_related("reviewed_by").first()
+    if work is not None:
+        work.actions = available_actions(work, user, role)
+        work.is_locked = work.state in LOCKED_STATES
+    return work
+
+
+def can_edit(role: str | None, user, annotation: Annotation, work: Assignment | None) -> bool:
+    """Whether the editor offers changes: the role allows them and the user's work here is not locked."""
+    return can_change_annotation(role, user, annotation) and not (work is not None and work.is_locked)
 
 
 def _visible_annotations(article: Article, user, options: ViewOptions, labels: dict[int, Label]) -> list[Annotation]:
@@ -147,6 +165,8 @@ def workspace_context(
     if selected is not None and editor_form is None:
         editor_form = AnnotationEditForm(annotation=selected, labels=labels)
     window = list_window(shown, selected, list_from)
+    work = my_work(article.pk, user, role)
+    is_locked = work is not None and work.is_locked
     return {
         "article": article,
         "labels": labels,
@@ -158,14 +178,15 @@ def workspace_context(
         "text_html": mark_safe(render_html(segments(article.text, map(_span, shown)))),  # escapes every piece
         "selected": selected,
         "editor_form": editor_form if selected is not None else None,
-        "can_edit_selected": selected is not None and can_change_annotation(role, user, selected),
-        "can_annotate": role_allows(role, Action.ANNOTATE),
+        "can_edit_selected": selected is not None and can_edit(role, user, selected, work),
+        "can_annotate": role_allows(role, Action.ANNOTATE) and not is_locked,
+        "work": work,
         "options": options,
         **extra,
     }
 
 
-def page_context(article: Article, *, user, role: str, labels: list[Label], options: ViewOptions) -> dict[str, Any]:
+def page_context(article: Article, *, role: str, labels: list[Label], can_annotate: bool) -> dict[str, Any]:
     """Return what the annotate page shows around the workspace: metadata, label bar, JS settings."""
     project = article.project
     return {
@@ -175,7 +196,7 @@ def page_context(article: Article, *, user, role: str, labels: list[Label], opti
         "labels_css_version": labels_version(labels),
         "is_blind": role == Role.ANNOTATOR and project.is_independent,
         "annotator_config": {
-            "canAnnotate": role_allows(role, Action.ANNOTATE),
+            "canAnnotate": can_annotate,
             "articleUrl": reverse("article_annotate", args=[article.pk]),
             "annotationUrl": reverse("annotation_detail", args=[0]),
             "updateUrl": reverse("annotation_update", args=[0]),

@@ -19,6 +19,7 @@ let lastInput = "pointer";
 let focusNoteOnLoad = false;
 let listScroll = 0;
 let focusedItem = null;
+let fromWork = false;
 const textCache = { element: null, text: "" };
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,8 @@ const urlFor = (template, id) => template.replace(/\/0\/$/, "/" + encodeURICompo
 const marksOf = (id) => document.querySelectorAll('#article-text mark[data-ids~="' + CSS.escape(id) + '"]');
 const itemOf = (id) => document.querySelector('#ann-list [data-ann="' + CSS.escape(String(id)) + '"]');
 const labelFor = (digit) => config.labels.find((label) => label.shortcut === digit);
+// Read from the workspace on every use: submitting from this page locks the work without a reload.
+const canAnnotate = () => Boolean($("workspace") && $("workspace").dataset.canAnnotate === "true");
 
 function articleText(element) {
   if (textCache.element !== element) {
@@ -115,7 +118,7 @@ function hideToolbar() {
 let announceSelection = 0;
 function onSelectionChange() {
   updateCaret();
-  if (!config.canAnnotate) return;
+  if (!canAnnotate()) return;
   const span = pointerDown ? null : currentSpan();
   if (!span) {
     const bar = $("selection-toolbar");
@@ -280,7 +283,7 @@ function workspaceRequest(url, values) {
 
 function applyLabel(digit) {
   const label = labelFor(digit);
-  if (!label || !config.canAnnotate) return false;
+  if (!label || !canAnnotate()) return false;
   const bar = $("selection-toolbar");
   const span = bar ? currentSpan() : null; // read now: the key may come before the next animation frame
   if (span) {
@@ -307,7 +310,7 @@ function applyLabel(digit) {
 }
 
 function deleteSelected() {
-  if (!selectedId) return false;
+  if (!selectedId || !canAnnotate()) return false;
   const editor = editorFor(selectedId);
   const button = editor && editor.querySelector("#delete-button");
   if (button) button.click();
@@ -435,6 +438,8 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     listScroll = list ? list.scrollTop : 0;
     const focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".ann-item");
     focusedItem = focused ? focused.dataset.ann : null; // list items have no ids, so htmx cannot restore this focus
+    const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    fromWork = Boolean(source && source.closest && source.closest("#my-work")); // Start or Submit: keep focus there
     if (event.detail.shouldSwap) {
       // htmx fires a clean-up event on every element it removes; with thousands of highlights and list
       // items that costs more than the whole request. The swap follows synchronously (nothing is painted
@@ -458,8 +463,11 @@ document.addEventListener("htmx:afterSwap", (event) => {
     const stale = $("stale-message");
     const message = [notices ? notices.textContent : "", stale ? stale.textContent : ""].join(" ").replace(/\s+/g, " ").trim();
     if (message) announce(message);
+    const quoteAdd = $("quote-add");
+    if (quoteAdd) quoteAdd.hidden = !canAnnotate();
     const item = focusedItem && itemOf(focusedItem);
     if (item) item.focus({ preventScroll: true });
+    else if (fromWork && $("my-work")) $("my-work").focus({ preventScroll: true });
     else if (document.activeElement === document.body || !document.activeElement) {
       const undo = $("undo-button");
       const fallback = undo || $("article-text");
