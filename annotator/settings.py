@@ -244,6 +244,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Who may create projects from the pages and the API: every signed-in user ("all") or staff only ("staff").
+PROJECT_CREATION = os.environ.get("PROJECT_CREATION", "all").strip().lower()
+if PROJECT_CREATION not in {"all", "staff"}:
+    raise ImproperlyConfigured("PROJECT_CREATION must be 'all' or 'staff'.")
+
 # URL import (SSRF guard): private, loopback and link-local targets are refused unless allowed here.
 URL_IMPORT_ALLOW_PRIVATE = env_bool("URL_IMPORT_ALLOW_PRIVATE", False)
 URL_IMPORT_MAX_BYTES = int(os.environ.get("URL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -1,7 +1,8 @@
 """Annotation attributes: a small flat JSON object (speaker of a quote, URL of a source, verdict...).
 
 Values are checked against the label's field definitions where the label defines the key
-(choices must be one of the choices, URLs must be http or https); other keys are kept as given,
+(choices must be one of the choices, URLs must be http or https, numbers finite numbers or
+number texts such as "12.5", as forms send them); other keys are kept as given,
 within size limits, so imports from other tools lose nothing.
 """
 
@@ -18,6 +19,18 @@ MAX_KEY_LENGTH = 64
 MAX_VALUE_LENGTH = 2000
 
 
+def _is_number(value: Any) -> bool:
+    """Whether `value` is a finite number, or text that reads as one (form inputs send text)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return False
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def _check_value(key: str, value: Any, spec: dict[str, Any] | None) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidInput.single("attributes", f"{key}: numbers must be finite.")
@@ -30,6 +43,8 @@ def _check_value(key: str, value: Any, spec: dict[str, Any] | None) -> None:
         return
     if spec.get("type") == "choice" and value not in spec.get("choices", []):
         raise InvalidInput.single("attributes", f"{key}: choose one of {', '.join(spec.get('choices', []))}.")
+    if spec.get("type") == "number" and not _is_number(value):
+        raise InvalidInput.single("attributes", f"{key}: give a number, such as 12 or 3.5.")
     if spec.get("type") == "url":
         parts = urlsplit(str(value))
         if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 
 from articles.access import MAX_ID
 from articles.errors import InvalidInput
-from articles.models import Annotation, ArticleStatus, Label
+from articles.models import Annotation, ArticleStatus, Label, Project, Visibility
+from articles.models.projects import GuidelinesFormat
 
 MAX_OFFSET = 2**31 - 1
 
@@ -173,3 +174,49 @@ class AnnotationEditForm(forms.Form):
                     attributes.pop(key, None)
             changes["attributes"] = attributes
         return changes
+
+
+class ProjectForm(forms.Form):
+    """A project's settings as typed in; project_write.create_project and update_project do the real checks."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="What the team works on."
+    )
+    guidelines = forms.CharField(
+        max_length=50000,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="What annotators read before they start (the g key opens them while annotating).",
+    )
+    guidelines_format = forms.ChoiceField(
+        choices=GuidelinesFormat.choices,
+        initial=GuidelinesFormat.PLAIN,
+        widget=forms.RadioSelect,
+        label="Guidelines format",
+        help_text="Markdown: # headings, **bold**, lists, [links](https://example.org), tables.",
+    )
+    organisation = forms.CharField(
+        max_length=200, required=False, help_text="Publisher named as author of ClaimReview exports."
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.SHARED, widget=forms.RadioSelect)
+    annotators_per_article = forms.IntegerField(
+        min_value=1, max_value=20, initial=1, help_text="How many annotators automatic assignment gives each article."
+    )
+
+
+class ProjectDeleteForm(forms.Form):
+    """Deleting a project asks for its name, typed, so that a slip of the mouse deletes nothing."""
+
+    confirm_name = forms.CharField(max_length=200, label="Type the project's name to confirm")
+
+    def __init__(self, data=None, *, project: Project):
+        super().__init__(data)
+        self.project = project
+
+    def clean_confirm_name(self) -> str:
+        typed = self.cleaned_data["confirm_name"]
+        if typed.strip() != self.project.name:
+            raise forms.ValidationError(f"Type “{self.project.name}” exactly to delete this project.")
+        return typed

@@ -58,7 +58,7 @@ DEFAULT_LABELS: list[dict[str, Any]] = [
 ]
 
 
-FIELD_TYPES = ("text", "choice", "url")
+FIELD_TYPES = ("text", "choice", "url", "number")
 FIELD_KEYS = frozenset({"name", "label", "type", "choices"})
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_LABEL_FIELDS = 20

@@ -1,24 +1,93 @@
-"""Changing a project's team, and deleting a project: the rules hold for every caller.
+"""Creating, changing and deleting a project and its team: the rules hold for every caller.
 
-A project always keeps at least one owner, and nobody raises their own role. Callers (the API, the
-web pages) check beforehand that the acting user may manage members (articles.permissions); these
-functions keep the invariants that no caller may break, under concurrent requests too.
+Who may create a project is the PROJECT_CREATION setting's; the creator becomes its owner. A project
+always keeps at least one owner, and nobody raises their own role. Each function refuses by itself a
+user whose role does not allow the change (articles.access.require), under concurrent requests too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from articles.access import require, role_in
 from articles.errors import AlreadyExists, InvalidInput
-from articles.models import Annotation, Membership, Project, Role
+from articles.models import Annotation, Membership, Project, Role, Visibility
+from articles.models.projects import GuidelinesFormat
 from articles.permissions import Action
 from articles.text_rules import clean_text
 
 # Higher rank = more rights; used to refuse raising one's own role.
 RANK = {Role.VIEWER: 0, Role.ANNOTATOR: 1, Role.REVIEWER: 2, Role.OWNER: 3}
+
+
+# Project fields a creator or an owner sets, with the text_rules kind of each free-text field.
+TEXT_FIELDS = {
+    "name": "project name",
+    "description": "project description",
+    "guidelines": "guidelines",
+    "organisation": "organisation",
+}
+CHOICE_FIELDS = {"visibility": Visibility, "guidelines_format": GuidelinesFormat}
+EDITABLE_FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, "annotators_per_article")
+MAX_ANNOTATORS_PER_ARTICLE = 20  # the database's check constraint allows 1 to 20
+
+
+def may_create_projects(user) -> bool:
+    """Whether `user` may create projects: any signed-in user, or only staff when PROJECT_CREATION=staff."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return settings.PROJECT_CREATION == "all" or user.is_staff
+
+
+def require_creation(user) -> None:
+    """Refuse (PermissionDenied, a 403) a user who may not create projects on this server."""
+    if not may_create_projects(user):
+        raise PermissionDenied("Only staff create projects on this server.")
+
+
+def _project_value(name: str, value: Any) -> Any:
+    """One project field as stored, or InvalidInput naming it: text by text_rules, choices, a number in range."""
+    if name in TEXT_FIELDS:
+        return clean_text(
+            value, field=name, kind=TEXT_FIELDS[name], required=name == "name", strip=name != "guidelines"
+        )
+    if name in CHOICE_FIELDS:
+        if value not in CHOICE_FIELDS[name].values:
+            raise InvalidInput.single(name, f"Choose one of: {', '.join(CHOICE_FIELDS[name].values)}.")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ANNOTATORS_PER_ARTICLE:
+        raise InvalidInput.single(name, f"Give a whole number from 1 to {MAX_ANNOTATORS_PER_ARTICLE}.")
+    return value
+
+
+def _project_values(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the fields of a project as given; unknown fields (slug, ids, roles) are the server's."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput({name: ["This field cannot be set here."] for name in unknown})
+    return {name: _project_value(name, value) for name, value in changes.items()}
+
+
+def create_project(*, by, name: str, **fields: Any) -> Project:
+    """Create a project with the default labels and make `by` its owner, if PROJECT_CREATION lets them."""
+    require_creation(by)
+    return Project.create_with_owner(owner=by, **_project_values({"name": name, **fields}))
+
+
+def update_project(project: Project, *, by, changes: Mapping[str, Any]) -> Project:
+    """Change a project's name, description, guidelines, organisation or visibility (owners do)."""
+    require(role_in(project, by), Action.MANAGE_PROJECT)
+    values = _project_values(changes)
+    for name, value in values.items():
+        setattr(project, name, value)
+    project.save(update_fields=[*values, "updated_at"])
+    return project
 
 
 def _check_role(role: str) -> None:

@@ -22,6 +22,10 @@ LIMITS: dict[str, int] = {
     "attribute name": 64,
     "username": 150,
     "name": 64,
+    "project name": 200,
+    "project description": 5_000,
+    "guidelines": 50_000,
+    "organisation": 200,
 }
 # C0 controls except tab, line feed and carriage return; DEL. NUL is among them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

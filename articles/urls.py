@@ -3,14 +3,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from articles.views import account, annotate, exchange, pages, review
+from articles.views import account, annotate, exchange, pages, projects, review
+from articles.views.labels import label_delete, label_move, label_update, project_labels
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/token/", account.account_token, name="account_token"),
     path("", pages.project_list, name="project_list"),
+    path("projects/new/", projects.project_create, name="project_create"),
     path("projects/<int:project_id>/", pages.project_detail, name="project_detail"),
+    path("projects/<int:project_id>/settings/", projects.project_edit, name="project_edit"),
+    path("projects/<int:project_id>/delete/", projects.project_delete, name="project_delete"),
     path("projects/<int:project_id>/labels.css", pages.project_labels_css, name="project_labels_css"),
     path("projects/<int:project_id>/articles/new/", pages.article_create, name="article_create"),
     path("articles/<int:article_id>/", annotate.article_annotate, name="article_annotate"),
@@ -29,6 +33,10 @@ urlpatterns = [
     path("projects/<int:project_id>/review/", review.review_queue, name="review_queue"),
     path("projects/<int:project_id>/assign/", review.project_assignments, name="project_assignments"),
     path("projects/<int:project_id>/members/", review.project_members, name="project_members"),
+    path("projects/<int:project_id>/labels/", project_labels, name="project_labels"),
+    path("projects/<int:project_id>/labels/<int:label_id>/", label_update, name="label_update"),
+    path("projects/<int:project_id>/labels/<int:label_id>/move/", label_move, name="label_move"),
+    path("projects/<int:project_id>/labels/<int:label_id>/delete/", label_delete, name="label_delete"),
     path("projects/<int:project_id>/agreement/", review.project_agreement_page, name="project_agreement_page"),
     path("projects/<int:project_id>/dashboard/", review.project_dashboard_page, name="project_dashboard_page"),
     path("assignments/<int:assignment_id>/review/", review.assignment_review, name="assignment_review"),

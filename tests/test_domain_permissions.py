@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from articles import adjudication, assignment, discussion, imports, workflow
+from articles import adjudication, assignment, discussion, imports, label_write, workflow
 from articles.annotation_write import (
     create_annotation,
     create_annotations,
@@ -23,8 +23,8 @@ from articles.annotation_write import (
 )
 from articles.article_write import create_article, delete_article, update_article
 from articles.imports.drafts import ArticleDraft, Batch
-from articles.models import Annotation, Article, Assignment, AssignmentState, Comment, Membership, Project
-from articles.project_write import add_member, change_role, delete_project, remove_member
+from articles.models import Annotation, Article, Assignment, AssignmentState, Comment, Label, Membership, Project
+from articles.project_write import add_member, change_role, delete_project, remove_member, update_project
 from tests.factories import make_annotation, make_user
 
 ROLES = ("owner", "reviewer", "annotator", "viewer", "outsider")
@@ -125,6 +125,27 @@ CASES: dict[str, tuple[set[str], Callable, Callable]] = {
     ),
     "change_role": (OWNERS, lambda t, a: _membership(t), lambda x, t, a, u: change_role(x, role="viewer", by=u)),
     "remove_member": (OWNERS, lambda t, a: _membership(t), lambda x, t, a, u: remove_member(x, by=u)),
+    "label_write.create_label": (
+        OWNERS,
+        NOTHING,
+        lambda x, t, a, u: label_write.create_label(t["project"], by=u, key="stat", name="Stat", color="#F0E442"),
+    ),
+    "label_write.update_label": (
+        OWNERS,
+        lambda t, a: t["project"].labels.get(key="claim"),
+        lambda x, t, a, u: label_write.update_label(x, by=u, changes={"name": "Fact"}),
+    ),
+    "label_write.move_label": (
+        OWNERS,
+        lambda t, a: t["project"].labels.get(key="quote"),
+        lambda x, t, a, u: label_write.move_label(x, by=u, step=-1),
+    ),
+    "label_write.delete_label merge": (
+        OWNERS,
+        _theirs,
+        lambda x, t, a, u: label_write.delete_label(x.label, by=u, merge_into=t["project"].labels.get(key="quote")),
+    ),
+    "update_project": (OWNERS, NOTHING, lambda x, t, a, u: update_project(t["project"], by=u, changes={"name": "D"})),
     "delete_project": (OWNERS, NOTHING, lambda x, t, a, u: delete_project(t["project"], by=u)),
 }
 
@@ -137,6 +158,7 @@ def _counts() -> tuple[int, ...]:
         Membership.objects.count(),
         Project.objects.count(),
         Assignment.objects.count(),
+        Label.objects.count(),
     )
 
 

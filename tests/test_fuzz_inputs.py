@@ -153,6 +153,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "article_id": article.pk,
             "annotation_id": spans[0].pk,
             "assignment_id": works[0].pk,
+            "label_id": spans[0].label_id,
         },
         api_ids={
             "project_pk": project.pk,

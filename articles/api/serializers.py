@@ -116,6 +116,7 @@ class ProjectSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "slug",
             "description",
             "guidelines",
+            "guidelines_format",
             "organisation",
             "visibility",
             "annotators_per_article",

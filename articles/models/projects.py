@@ -30,6 +30,11 @@ class Visibility(models.TextChoices):
     INDEPENDENT = "independent", "Independent: annotators see only their own until they submit"
 
 
+class GuidelinesFormat(models.TextChoices):
+    PLAIN = "plain", "Plain text"
+    MARKDOWN = "markdown", "Markdown"
+
+
 class MemberScopedQuerySet(models.QuerySet):
     """Rows that belong to a project; `project_path` leads from a row to its project."""
 
@@ -54,7 +59,10 @@ class Project(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True, max_length=5000)
-    guidelines = models.TextField(blank=True, max_length=50000, help_text="Annotation guidelines (plain text).")
+    guidelines = models.TextField(blank=True, max_length=50000, help_text="Annotation guidelines.")
+    guidelines_format = models.CharField(
+        max_length=16, choices=GuidelinesFormat.choices, default=GuidelinesFormat.PLAIN, help_text="How to show them."
+    )
     organisation = models.CharField(
         max_length=200, blank=True, help_text="Publisher named as author of ClaimReview exports."
     )
@@ -71,6 +79,9 @@ class Project(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="project_visibility_valid"),
+            models.CheckConstraint(
+                condition=Q(guidelines_format__in=GuidelinesFormat.values), name="project_guidelines_format_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(annotators_per_article__gte=1, annotators_per_article__lte=20),
                 name="project_annotators_per_article_1_to_20",

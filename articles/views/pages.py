@@ -18,6 +18,7 @@ from articles.article_write import create_article
 from articles.errors import InvalidInput
 from articles.forms import ArticleFilterForm, ArticleForm, add_domain_errors
 from articles.permissions import Action, role_allows
+from articles.project_write import may_create_projects
 from articles.views.label_styles import label_stylesheet
 from articles.views.listing import article_listing
 from articles.views.review_context import project_nav
@@ -28,7 +29,8 @@ from articles.views.workspace import labels_version
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = access.projects_for(request.user).annotate(article_count=Count("articles", distinct=True))
-    return render(request, "articles/project_list.html", {"projects": projects})
+    context = {"projects": projects, "can_create": may_create_projects(request.user)}
+    return render(request, "articles/project_list.html", context)
 
 
 @login_required

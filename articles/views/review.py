@@ -24,7 +24,7 @@ from articles.annotation_write import update_annotation
 from articles.dashboard import project_agreement, project_dashboard
 from articles.errors import AlreadyExists, DomainError, InvalidInput, StaleVersion
 from articles.forms import whole_number
-from articles.models import Assignment, Membership
+from articles.models import Assignment, Membership, Role
 from articles.permissions import Action, role_allows
 from articles.views.annotate import message_of, work_on_article
 from articles.views.review_context import (
@@ -272,47 +272,55 @@ def project_members(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access.project_for(request.user, project_id)
     role = project.my_role
     access.require(role, Action.MANAGE_MEMBERS)
-    status, extra, data = 200, {}, request.POST
-    if request.method == "POST" and data.get("membership"):
-        member = (
-            Membership.objects.filter(project=project, pk=whole_number(data["membership"]))
-            .select_related("project")
-            .first()
-        )
-        if member is None:
-            raise Http404("No such member.")
-        if data.get("remove") == "1":
-            status, extra = attempt(lambda: project_write.remove_member(member, by=request.user))
-        else:
-            status, extra = attempt(
-                lambda: project_write.change_role(member, role=data.get("role", ""), by=request.user)
-            )
-    elif request.method == "POST":
-        status, extra = attempt(
-            lambda: project_write.add_member(
-                project, username=data.get("username", "").strip(), role=data.get("role", ""), by=request.user
-            )
-        )
-    return respond(
-        request,
-        "articles/project_members.html",
-        "member-list",
-        {**members_context(project, role), **extra},
-        status,
-        done="Saved." if request.method == "POST" and status == 200 else "",
+    status, extra, done = change_members(project, request) if request.method == "POST" else (200, {}, "")
+    context = {**members_context(project, role), **extra}
+    return respond(request, "articles/project_members.html", "member-list", context, status, done=done)
+
+
+def change_members(project, request: HttpRequest) -> tuple[int, dict[str, Any], str]:
+    """Add, re-role or remove the member the form names; a refusal says where it belongs (`error_at`)."""
+    data, by = request.POST, request.user
+    if not data.get("membership"):
+        username, role = data.get("username", "").strip(), data.get("role", "")
+        status, extra = attempt(lambda: project_write.add_member(project, username=username, role=role, by=by))
+        if status != 200:
+            return status, {**extra, "error_at": "add", "username": username, "new_role": role}, ""
+        return status, extra, f"Saved. {username} joined as {_role_name(role)}."
+    member = (
+        Membership.objects.filter(project=project, pk=whole_number(data["membership"]))
+        .select_related("project", "user")
+        .first()
     )
+    if member is None:
+        raise Http404("No such member.")
+    name = member.user.get_username()
+    if data.get("remove") == "1":
+        status, extra = attempt(lambda: project_write.remove_member(member, by=by))
+        done = f"Saved. {name} is no longer a member; their annotations stay."
+    else:
+        status, extra = attempt(lambda: project_write.change_role(member, role=data.get("role", ""), by=by))
+        done = f"Saved. {name} is now {_role_name(data.get('role', ''))}."
+    return status, {**extra, "error_at": member.pk}, done if status == 200 else ""
+
+
+def _role_name(role: str) -> str:
+    return Role(role).label.lower() if role in Role.values else role
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_assignments(request: HttpRequest, project_id: int) -> HttpResponse:
-    """Owners assign articles by hand or in bulk, spread them automatically, or take work back."""
+    """Owners assign checked articles to checked annotators, spread the rest automatically, or take work back."""
     project = access.project_for(request.user, project_id)
     role = project.my_role
     access.require(role, Action.ASSIGN)
-    data, status, extra = request.POST, 200, {}
+    status, extra, done = 200, {}, ""
     if request.method == "POST":
-        status, extra = attempt(lambda: assign_from_form(project, request))
+        said: list[str] = []
+        status, extra = attempt(lambda: said.append(assign_from_form(project, request)))
+        done = said[0] if said else ""
+        if status != 200:
+            extra["picked"] = picked_in(request)
     context = {**assignments_context(project, role, request.GET.get("page")), **extra}
     return respond(
         request,
@@ -320,27 +328,53 @@ def project_assignments(request: HttpRequest, project_id: int) -> HttpResponse:
         "assignment-table",
         context,
         status,
-        done="Saved." if request.method == "POST" and status == 200 else "",
-        back=request.get_full_path() if data else "",
+        done=done,
+        back=request.get_full_path() if request.POST else "",
     )
 
 
-def assign_from_form(project, request: HttpRequest) -> None:
+def picked_in(request: HttpRequest) -> dict[str, set[int]]:
+    """The articles and annotators a refused form had checked, so the page shows them checked again."""
+    return {field: {whole_number(v) for v in request.POST.getlist(field)} for field in ("articles", "annotators")}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _per_article(raw: str | None) -> int | str | None:
+    """The number asked for; absent means the project's setting, anything else is left for the domain to refuse."""
+    number = whole_number(raw)
+    return raw if number is None else number
+
+
+def assign_from_form(project, request: HttpRequest) -> str:
+    """Run the form's operation (op: assign, spread or unassign) and return what to tell the owner."""
     data, by = request.POST, request.user
     if data.get("op") == "spread":
-        assignment.assign_automatically(project, by=by, per_article=whole_number(data.get("per_article")))
-    elif data.get("op") == "unassign":
-        work = Assignment.objects.filter(article__project=project, pk=whole_number(data.get("assignment"))).first()
+        made = assignment.assign_automatically(project, by=by, per_article=_per_article(data.get("per_article")))
+        if not made:
+            return "Nothing to spread: every article not yet approved has enough annotators."
+        return f"Saved. Spread {_count(len(made), 'new assignment')}."
+    if data.get("op") == "unassign":
+        work = (
+            Assignment.objects.filter(article__project=project, pk=whole_number(data.get("assignment")))
+            .select_related("annotator", "article__project")
+            .first()
+        )
         if work is None:
             raise InvalidInput.single("assignment", "That assignment no longer exists.")
         assignment.unassign(work, by=by)
-    else:
-        assignment.assign(
-            project,
-            by=by,
-            articles=[whole_number(v) for v in data.getlist("articles")],
-            annotators=[whole_number(v) for v in data.getlist("annotators")],
-        )
+        return f"Saved. {work.annotator.get_username()} no longer has that article."
+    made = assignment.assign(
+        project,
+        by=by,
+        articles=[whole_number(v) for v in data.getlist("articles")],
+        annotators=[whole_number(v) for v in data.getlist("annotators")],
+    )
+    if not made:
+        return "Nothing new: the checked annotators already had the checked articles."
+    return f"Saved. {_count(len(made), 'new assignment')}."
 
 
 @login_required

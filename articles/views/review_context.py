@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from articles import adjudication
-from articles.assignment import annotator_queue, assignment_counts, review_queue
+from articles.assignment import OPEN_STATES, annotator_queue, assignment_counts, review_queue
 from articles.dashboard import Dashboard, ProjectAgreement
 from articles.discussion import threads_for
 from articles.highlighting import Span, render_html, segments
@@ -50,8 +50,10 @@ def project_nav(project: Project, role: str | None, current: str) -> list[dict[s
         ("Review", "review_queue", Action.REVIEW),
         ("Assign", "project_assignments", Action.ASSIGN),
         ("Members", "project_members", Action.MANAGE_MEMBERS),
+        ("Labels", "project_labels", Action.MANAGE_LABELS),
         ("Agreement", "project_agreement_page", Action.VIEW_AGREEMENT),
         ("Dashboard", "project_dashboard_page", Action.VIEW),
+        ("Settings", "project_edit", Action.MANAGE_PROJECT),
     ]
     return [
         {"label": label, "url": reverse(name, args=[project.pk]), "current": name == current}
@@ -216,12 +218,33 @@ def adjudication_context(article: Article, role: str, user) -> dict[str, Any]:
 
 
 def members_context(project: Project, role: str) -> dict[str, Any]:
+    """The members with their roles and their work: a count per assignment state and each open assignment.
+
+    Three queries however many members and assignments: members, counts per (member, state), open work.
+    """
     members = list(Membership.objects.filter(project=project).select_related("user").order_by("user__username"))
+    work = Assignment.objects.filter(article__project=project).order_by()
+    counts: dict[int, Counter] = defaultdict(Counter)
+    per_state = work.values("annotator_id", "state").annotate(n=Count("pk")).values_list("annotator_id", "state", "n")
+    for user_id, state, n in per_state:
+        counts[user_id][state] = n
+    open_work: dict[int, list[Assignment]] = defaultdict(list)
+    for item in (
+        work.filter(state__in=OPEN_STATES)
+        .select_related("article")
+        .only("state", "annotator_id", "article__title")
+        .order_by("article__created_at", "article_id")
+    ):
+        open_work[item.annotator_id].append(item)
+    for member in members:
+        mine = counts[member.user_id]
+        member.work_counts = [(state, label, mine[state]) for state, label in AssignmentState.choices if mine[state]]
+        member.open_work = open_work[member.user_id]
     return {**_page(project, role, "project_members"), "members": members, "roles": Role.choices}
 
 
 def assignments_context(project: Project, role: str, page_number: str | None) -> dict[str, Any]:
-    """A page of the project's articles with their annotators, and who can receive work."""
+    """A page of the project's articles with their annotators, and who can receive work (nothing checked yet)."""
     work = Prefetch(
         "assignments", queryset=Assignment.objects.select_related("annotator").order_by("annotator__username")
     )
@@ -238,6 +261,7 @@ def assignments_context(project: Project, role: str, page_number: str | None) ->
         "people": people,
         "counts": [(AssignmentState(state).label, n) for state, n in assignment_counts(project).items()],
         "removable": {s.value for s in AssignmentState} - {AssignmentState.SUBMITTED, AssignmentState.APPROVED},
+        "picked": {"articles": set(), "annotators": set()},
     }
 
 

@@ -35,7 +35,7 @@ def test_the_whole_review_workflow_in_the_browser(page, sign_in, team):
     # The owner assigns the article by hand on the Assign page.
     sign_in(team["owner"], next_url=f"/projects/{team['project'].pk}/assign/")
     page.check(f"#pick-{article.pk}")
-    page.select_option("#bulk-annotators", [str(team["annotator"].pk)])
+    page.check(f"#annotator-{team['annotator'].pk}")
     page.click("#assign-button")
     page.wait_for_selector("#assignment-table >> text=Saved.")
     work = Assignment.objects.get(article=article)

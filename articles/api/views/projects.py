@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
@@ -12,15 +12,25 @@ from articles.access import projects_for, require
 from articles.api.schema import errors, path_id, with_object
 from articles.api.serializers import LabelSerializer, MemberCreateSerializer, MemberSerializer, ProjectSerializer
 from articles.api.views.base import ApiViewSet
+from articles.forms import whole_number
+from articles.label_write import LabelInUse, create_label, delete_label, update_label
 from articles.models import Label, Membership, Project, Role
 from articles.permissions import Action
-from articles.project_write import add_member, change_role, delete_project, remove_member
+from articles.project_write import (
+    add_member,
+    change_role,
+    create_project,
+    delete_project,
+    remove_member,
+    update_project,
+)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Your projects", responses={200: ProjectSerializer(many=True), **errors(400, 404)}),
     create=extend_schema(
-        summary="Create a project (you become its owner)", responses={201: ProjectSerializer, **errors(400, 413, 415)}
+        summary="Create a project (you become its owner; staff only when PROJECT_CREATION=staff)",
+        responses={201: ProjectSerializer, **errors(400, 403, 413, 415)},
     ),
     retrieve=extend_schema(
         summary="A project with its labels and your role", responses={200: ProjectSerializer, **errors(400, 404)}
@@ -44,17 +54,16 @@ class ProjectViewSet(ApiViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def create(self, request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        project = Project.create_with_owner(owner=request.user, **serializer.validated_data)
+        project = create_project(by=request.user, **serializer.validated_data)
         project.my_role = Role.OWNER
         return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs) -> Response:
         project = self.get_object()
-        require(project.my_role, Action.MANAGE_PROJECT)
         serializer = self.get_serializer(project, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        project = update_project(project, by=request.user, changes=serializer.validated_data)
+        return Response(self.get_serializer(project).data)
 
     def destroy(self, request, *args, **kwargs) -> Response:
         project = self.get_object()
@@ -145,7 +154,16 @@ class MemberViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveM
         summary="Change a label (owners)", responses={200: LabelSerializer, **errors(400, 403, 404, 413, 415)}
     ),
     destroy=extend_schema(
-        summary="Delete a label no annotation uses (owners)", responses={204: None, **errors(403, 404, 409)}
+        summary="Delete a label (owners); one in use only with ?merge_into=<label id>, which moves its annotations",
+        parameters=[
+            OpenApiParameter(
+                "merge_into",
+                int,
+                description="Another label of the project: the annotations move there (same span, author and label "
+                "already there: removed), each move in the annotation's history.",
+            )
+        ],
+        responses={204: None, **errors(403, 404, 409)},
     ),
 )
 class LabelViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -160,23 +178,30 @@ class LabelViewSet(ProjectChildViewSet, mixins.ListModelMixin, mixins.RetrieveMo
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "project": self.get_project()}
 
+    def allowed_parameters(self) -> frozenset[str]:
+        return frozenset({"merge_into"}) if self.action == "destroy" else super().allowed_parameters()
+
     def create(self, request, *args, **kwargs) -> Response:
         require(self.get_project().my_role, Action.MANAGE_LABELS)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        serializer.save(project=self.get_project())
-        return Response(serializer.data, status=status.HTTP_201_CREATED)
+        label = create_label(self.get_project(), by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(label).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs) -> Response:
         label = self.get_object()
         require(self.get_project().my_role, Action.MANAGE_LABELS)
         serializer = self.get_serializer(label, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        label = update_label(label, by=request.user, changes=serializer.validated_data)
+        return Response(self.get_serializer(label).data)
 
     def destroy(self, request, *args, **kwargs) -> Response:
         label = self.get_object()
-        require(self.get_project().my_role, Action.MANAGE_LABELS)
-        label.delete()
+        merge_id = request.query_params.get("merge_into")
+        merge_into = get_object_or_404(self.get_queryset(), pk=whole_number(merge_id) or 0) if merge_id else None
+        try:
+            delete_label(label, by=request.user, merge_into=merge_into)
+        except LabelInUse as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         return Response(status=status.HTTP_204_NO_CONTENT)
