@@ -1,11 +1,13 @@
 """Deployment settings: check --deploy passes, secrets are required, security headers are sent."""
 
+import gzip
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import get_resolver
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +117,13 @@ def test_the_api_is_json_only_and_admin_needs_staff_deploy_2(client, db):
     assert client.get("/api/v1/projects/", HTTP_ACCEPT="text/html").status_code == 406
     admin = client.get("/admin/")
     assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+
+
+def test_html_pages_are_compressed_and_api_json_is_not(client, db):
+    user = get_user_model().objects.create_user("reader", password="x")
+    client.force_login(user)
+    page = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page.status_code == 200 and page["Content-Encoding"] == "gzip"
+    assert gzip.decompress(page.content).lower().startswith(b"<!doctype html>")
+    api = client.get("/api/v1/projects/", HTTP_ACCEPT_ENCODING="gzip")
+    assert api.status_code == 200 and "Content-Encoding" not in api
