@@ -34,11 +34,22 @@ def message_of(error: InvalidInput) -> str:
     """Turn a domain error into one sentence for the page."""
     if error.extra.get("candidates"):
         return (
-            f"That text occurs {len(error.extra['candidates'])} times in the article. Select the place you "
-            "mean in the text, or type a longer passage."
+            f"That text occurs {len(error.extra['candidates'])} times in the article. Pick the place you "
+            "mean below, select it in the text, or type a longer passage."
         )
     parts = error.errors.values()
     return " ".join(str(m) for messages_ in parts for m in (messages_ if isinstance(messages_, list) else [messages_]))
+
+
+def occurrences(text: str, candidates: list[dict[str, int]], *, words: int = 6) -> list[dict[str, Any]]:
+    """Show each place an ambiguous quote occurs with a few words either side, so the user can pick one."""
+    found = []
+    for place in candidates:
+        start, end = place["start"], place["end"]
+        before = " ".join(text[max(0, start - 80) : start].split(" ")[-words:])
+        after = " ".join(text[end : end + 80].split(" ")[:words])
+        found.append({"start": start, "end": end, "before": before, "match": text[start:end], "after": after})
+    return found
 
 
 def render_workspace(
@@ -98,7 +109,9 @@ def annotation_create(request: HttpRequest, article_id: int) -> HttpResponse:
     try:
         annotation = create_annotation(article, author=request.user, label=form.cleaned_data["label"], **form.span())
     except InvalidInput as error:
-        return render_workspace(request, article, role, status=422, error=message_of(error))
+        typed = {"quote_typed": form.cleaned_data["quote"], "quote_label": form.cleaned_data["label"]}
+        choices = occurrences(article.text, error.extra.get("candidates", []))
+        return render_workspace(request, article, role, status=422, error=message_of(error), choices=choices, **typed)
     except AlreadyExists as error:
         return render_workspace(request, article, role, status=409, selected_id=error.existing.pk, notice=str(error))
     return render_workspace(request, article, role, selected_id=annotation.pk, created_id=annotation.pk)

@@ -33,6 +33,9 @@ def label_stylesheet(labels: list[Label]) -> str:
     for index, label in enumerate(labels):
         underline = UNDERLINES[index % len(UNDERLINES)]
         lines.append(f".lab-{label.key}, .hl-{label.key} {{ --c: {label.color.lower()}; --u: {underline}; }}")
+        lines.append(  # "focus one label": every other label's highlights fade
+            f'.is-focused[data-focus="{label.key}"] .hl:not([data-labels~="{label.key}"]) {{ opacity: var(--faded); }}'
+        )
     shadows = []
     for index, label in enumerate(tracks):
         offset = TRACK_PX * index + 2

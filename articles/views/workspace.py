@@ -33,24 +33,30 @@ LIST_LEAD = 40  # items shown before the selected one
 
 @dataclass(frozen=True)
 class ViewOptions:
-    """Whose annotations to show and which labels to hide; sent along with every workspace request."""
+    """Whose annotations to show, which labels to hide and which one to focus (the others fade);
+    sent along with every workspace request. Unknown values fall back to the defaults."""
 
     who: str = "all"
     hidden: frozenset[str] = frozenset()
+    focus: str = ""
 
     @classmethod
     def read(cls, data: QueryDict, labels: list[Label]) -> ViewOptions:
         who = "mine" if data.get("who") == "mine" else "all"
+        keys = {label.key for label in labels}
+        focus = data.get("focus", "") if data.get("focus", "") in keys else ""
         if data.get("labels_shown") != "1":
-            return cls(who=who)
+            return cls(who=who, focus=focus)
         shown = set(data.getlist("show"))
-        return cls(who=who, hidden=frozenset(label.key for label in labels if label.key not in shown))
+        return cls(who=who, hidden=frozenset(keys - shown), focus=focus)
 
     def query(self) -> str:
         """Return the options as a query string for plain links (no JavaScript)."""
         data = QueryDict(mutable=True)
         if self.who == "mine":
             data["who"] = "mine"
+        if self.focus:
+            data["focus"] = self.focus
         return data.urlencode()
 
 

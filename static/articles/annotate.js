@@ -353,6 +353,27 @@ function toggleGuidelines() {
   return true;
 }
 
+/* Fade every label but one (or none again); the choice rides along with each request and in the URL. */
+function focusLabel(key) {
+  const input = $("view-focus");
+  const next = input && input.value === key ? "" : key;
+  if (input) input.value = next;
+  const text = $("article-text");
+  if (text) {
+    text.dataset.focus = next;
+    text.classList.toggle("is-focused", Boolean(next));
+  }
+  document.querySelectorAll("[data-focus-label]").forEach((button) => {
+    button.setAttribute("aria-pressed", String(button.dataset.focusLabel === next));
+  });
+  const url = new URL(window.location.href);
+  if (next) url.searchParams.set("focus", next);
+  else url.searchParams.delete("focus");
+  history.replaceState(history.state, "", url);
+  const label = config.labels.find((item) => item.key === next);
+  announce(label ? "Focused on " + label.name + "; other labels faded." : "All labels shown.");
+}
+
 function showHelp() {
   const dialog = $("help-dialog");
   if (dialog && !dialog.open) dialog.showModal();
@@ -403,6 +424,8 @@ document.addEventListener("click", (event) => {
   const action = event.target.closest("[data-action]");
   if (action && action.dataset.action === "help") { showHelp(); return; }
   if (action && action.dataset.action === "deselect") { event.preventDefault(); cancel(); return; }
+  const focusToggle = event.target.closest("[data-focus-label]");
+  if (focusToggle) { focusLabel(focusToggle.dataset.focusLabel); return; }
   const item = event.target.closest(".ann-item");
   if (item && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     event.preventDefault();
@@ -466,7 +489,9 @@ document.addEventListener("htmx:afterSwap", (event) => {
     const quoteAdd = $("quote-add");
     if (quoteAdd) quoteAdd.hidden = !canAnnotate();
     const item = focusedItem && itemOf(focusedItem);
-    if (item) item.focus({ preventScroll: true });
+    const choice = document.querySelector("#quote-choices button");
+    if (choice) choice.focus({ preventScroll: true }); // an ambiguous quote: pick the place from the keyboard
+    else if (item) item.focus({ preventScroll: true });
     else if (fromWork && $("my-work")) $("my-work").focus({ preventScroll: true });
     else if (document.activeElement === document.body || !document.activeElement) {
       const undo = $("undo-button");
@@ -485,9 +510,11 @@ document.addEventListener("htmx:afterSwap", (event) => {
 
 document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt;
-  if (event.detail.successful && form && form.closest && form.closest("#quote-add")) {
-    form.reset();
-    $("quote-add").open = false;
+  const done = event.detail.successful && event.detail.xhr && event.detail.xhr.status < 400; // 422 keeps the typed quote
+  if (done && form && form.closest && (form.closest("#quote-add") || form.matches("[data-quote-choice]"))) {
+    const quoteForm = $("quote-add") && $("quote-add").querySelector("form");
+    if (quoteForm) quoteForm.reset();
+    if ($("quote-add")) $("quote-add").open = false;
   }
 });
 
