@@ -27,7 +27,7 @@ from articles.workflow import available_actions
 
 EXCERPT = 140
 TITLE_NOTE = 120
-LIST_WINDOW = 200  # sidebar items per page: beyond a few hundred, the list costs more than the text
+LIST_WINDOW = 100  # sidebar items per page: each is a template partial; more cost more than the text
 LIST_LEAD = 40  # items shown before the selected one
 
 
