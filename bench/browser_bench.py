@@ -3,7 +3,8 @@
 Seeds the same 50,000-character article with 2,000 annotations as bench/page_bench.py, serves it with
 Django's live server (production settings, PostgreSQL), opens it in Debian's Chromium, then repeatedly
 selects a passage and presses "1": the time runs from the keydown event to the first animation frame
-after htmx has swapped in the re-rendered text and sidebar (which includes the server round trip).
+after htmx has swapped in what the create changed (which includes the server round trip). It also records
+the size of each create's answer as the browser received it (uncompressed and on the wire).
 
 Run: .venv/bin/python bench/browser_bench.py [--chars 50000] [--annotations 2000] [--presses 15]
 Needs /usr/bin/chromium (or $CHROMIUM_PATH); uses a throwaway PostgreSQL database ($BENCH_POSTGRES).
@@ -27,6 +28,14 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Installed once in the page: stamps the keydown and the first frame after each workspace swap.
 STOPWATCH = """() => {
   window.__marks = [];
+  window.__sizes = [];
+  new PerformanceObserver((list) => {
+    list.getEntries().forEach((entry) => {
+      if (entry.initiatorType === "xmlhttprequest" && entry.name.endsWith("/annotations/")) {
+        window.__sizes.push([entry.decodedBodySize, entry.transferSize]);
+      }
+    });
+  }).observe({ type: "resource", buffered: false });
   document.addEventListener("keydown", () => { window.__pressed = performance.now(); }, true);
   document.addEventListener("htmx:afterSettle", (event) => {
     if (event.target.id !== "workspace") return;
@@ -86,6 +95,7 @@ def main() -> None:
         ),
     ):
         migrate()
+        print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
         user, article = seed_long_article(args.chars, args.annotations)
         server = LiveServer("127.0.0.1:0")
         try:
@@ -111,6 +121,7 @@ def main() -> None:
                     page.keyboard.press("1")
                     page.wait_for_function("(n) => window.__marks.length >= n", arg=number)
                 times = page.evaluate("() => window.__marks")
+                sizes = page.evaluate("() => window.__sizes")
                 marks = page.locator("#article-text mark").count()
                 browser.close()
         finally:
@@ -121,6 +132,14 @@ def main() -> None:
             f"{marks:,} highlight segments): median {statistics.median(times):.0f} ms, "
             f"p90 {times[int(len(times) * 0.9) - 1]:.0f} ms, max {times[-1]:.0f} ms"
         )
+        if sizes:
+            body, wire = zip(*sizes)
+            print(
+                f"create answer ({len(sizes)} creates): median {statistics.median(body) / 1024:.1f} KiB, "
+                f"max {max(body) / 1024:.1f} KiB uncompressed; "
+                f"on the wire median {statistics.median(wire) / 1024:.1f} KiB"
+            )
+        print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Annotate page speed: server time, HTML size and query count for a long, densely annotated article.
 
 A 50,000-character article with 2,000 annotations (four labels, two authors, some nested) is loaded
-as a full page, as the htmx `workspace` region, and re-rendered after creating one more annotation.
+as a full page and as the htmx `workspace` region, then one more annotation is created as the page does
+it (the answer carries only what changed) and as a request that gets the whole workspace back.
 Times are measured in-process through Django's test client (server work only, no network).
 
 Run: .venv/bin/python bench/page_bench.py [--chars 50000] [--annotations 2000] [--repeat 10]
@@ -17,6 +18,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -109,6 +112,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
+    print(f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     with (
         throwaway_database("annotator_bench_page"),
         override_settings(
@@ -141,15 +145,23 @@ def main() -> None:
         create_url = reverse("annotation_create", args=[article.pk])
         spots = iter(range(0, len(article.text) - 40, 97))
 
-        def create_one():
+        def create_one(**page):
             start = next(spots)
             while article.text[start].isspace():
                 start = next(spots)
-            return client.post(
-                create_url, {"label": "opinion", "start": start, "end": start + 1}, HTTP_HX_REQUEST="true"
-            )
+            data = {"label": "opinion", "start": start, "end": start + 1, **page}
+            return client.post(create_url, data, HTTP_HX_REQUEST="true")
 
-        measure("create one more (htmx POST)", create_one)
+        bounds = (
+            "*|"
+            + lxml.html.fromstring(client.get(url).content)
+            .get_element_by_id("annotation-list")
+            .get("data-bounds")
+            .split("|")[1]
+        )
+        measure("create, answer with the changes", lambda: create_one(list_bounds=bounds))
+        measure("create, answer with the workspace", create_one)
+    print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
 
 
 if __name__ == "__main__":

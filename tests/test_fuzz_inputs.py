@@ -30,7 +30,7 @@ from rest_framework.authtoken.models import Token
 
 from articles import assignment, discussion, workflow
 from articles.models import Annotation, Article, Assignment, Comment, Membership
-from articles.views import listing, review_context, workspace
+from articles.views import listing, review_context, workspace_list
 from tests.factories import make_annotation, make_article
 
 pytestmark = pytest.mark.fuzz
@@ -141,7 +141,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
     """A project with two articles, spans by three people, two submitted assignments disputing one span and
     one waiting, a comment, a deleted annotation, a staged import and an API token; lists one item a page."""
     settings.IMPORT_STAGING_DIR = tmp_path / "staging"
-    for module, name in ((listing, "PAGE_SIZE"), (review_context, "PAGE_SIZE"), (workspace, "LIST_WINDOW")):
+    for module, name in ((listing, "PAGE_SIZE"), (review_context, "PAGE_SIZE"), (workspace_list, "LIST_WINDOW")):
         monkeypatch.setattr(module, name, 1)  # every pager shows, and with it its page parameter
     project, owner = team["project"], team["owner"]
     article, works, spans, comment = seed_review(team, waiting=article)

@@ -36,7 +36,8 @@ def test_creating_an_annotation_returns_the_workspace_with_it_selected(client, t
         "taxes will fall",
     )
     html = response.content.decode()
-    assert html.lstrip().startswith(f'<div id="workspace" class="workspace" data-selected="{annotation.pk}"')
+    assert html.lstrip().startswith('<div id="workspace" class="workspace"')
+    assert f'id="notices" data-selected="{annotation.pk}"' in html
     assert f'data-ids="{annotation.pk}"' in html and 'id="editor-form"' in html
 
 

@@ -1,8 +1,9 @@
 """The annotate page and its htmx fragments: create, edit, flag, delete and restore annotations in place.
 
-Every write answers with the re-rendered `workspace` region (text, sidebar, editor, notices): 200 when
-done, 422 for input the domain refused, 409 for a double submit and 412 for a stale version, each with
-a readable message and the current state. Without JavaScript the same forms work as plain POSTs.
+A write that succeeds answers (200) with only what it changed, as out-of-band swaps
+(articles.views.workspace_changes); a refusal answers with the whole `workspace` region: 422 for input
+the domain refused, 409 for a double submit and 412 for a stale version, each with a readable message
+and the current state. Without JavaScript the same forms work as plain POSTs.
 Start and Submit on the page go through articles.views.review.assignment_transition, which answers
 with `work_on_article` here.
 """
@@ -26,6 +27,8 @@ from articles.errors import AlreadyExists, InvalidInput, StaleVersion
 from articles.forms import AnnotationCreateForm, AnnotationEditForm, add_domain_errors, whole_number
 from articles.models import Annotation, AnnotationEvent, Article, Assignment
 from articles.views.workspace import ViewOptions, can_edit, my_work, page_context, shorten, workspace_context
+from articles.views.workspace_changes import Before, change_context
+from articles.views.workspace_list import ListBounds
 
 TEMPLATE = "articles/article_annotate.html"
 
@@ -72,6 +75,34 @@ def render_workspace(
     return response
 
 
+def render_change(
+    request: HttpRequest, article: Article, role: str, *, changed: Annotation, before: Before | None, **extra: Any
+) -> HttpResponse:
+    """Answer a write that succeeded: htmx gets what changed as out-of-band swaps (the request's own swap is
+    cancelled with HX-Reswap); a request that did not say which page of the list it shows gets the whole
+    workspace, and a plain POST is redirected."""
+    bounds = ListBounds.parse(request.POST.get("list_bounds"))
+    if not request.htmx or bounds is None:
+        return render_workspace(request, article, role, **extra)
+    labels = list(article.project.labels.all())
+    options = ViewOptions.read(request.POST, labels)
+    context = change_context(
+        article,
+        user=request.user,
+        role=role,
+        options=options,
+        labels=labels,
+        changed=changed,
+        before=before,
+        bounds=bounds,
+        **extra,
+    )
+    response = render(request, TEMPLATE + "#workspace-changes", context)
+    response["HX-Reswap"] = "none"
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def stale_notice(error: StaleVersion, sent_note: str | None, *, verb: str = "saved") -> dict[str, Any]:
     """Describe a lost race: who changed the annotation, and what the user tried to write."""
     current: Annotation | None = error.current
@@ -114,7 +145,9 @@ def annotation_create(request: HttpRequest, article_id: int) -> HttpResponse:
         return render_workspace(request, article, role, status=422, error=message_of(error), choices=choices, **typed)
     except AlreadyExists as error:
         return render_workspace(request, article, role, status=409, selected_id=error.existing.pk, notice=str(error))
-    return render_workspace(request, article, role, selected_id=annotation.pk, created_id=annotation.pk)
+    return render_change(
+        request, article, role, changed=annotation, before=None, selected_id=annotation.pk, created_id=annotation.pk
+    )
 
 
 @login_required
@@ -146,12 +179,21 @@ def annotation_update(request: HttpRequest, annotation_id: int) -> HttpResponse:
     role = annotation.my_role
     labels = list(annotation.article.project.labels.all())
     form = AnnotationEditForm(request.POST, annotation=annotation, labels=labels)
+    before = Before.of(annotation)
     try:
         if form.is_valid():
             update_annotation(
                 annotation, by=request.user, expected_version=form.cleaned_data["version"], changes=form.changes()
             )
-            return render_workspace(request, annotation.article, role, selected_id=annotation.pk, notice="Saved.")
+            return render_change(
+                request,
+                annotation.article,
+                role,
+                changed=annotation,
+                before=before,
+                selected_id=annotation.pk,
+                notice="Saved.",
+            )
     except InvalidInput as error:
         add_domain_errors(form, error)
     except StaleVersion as error:
@@ -173,6 +215,7 @@ def annotation_flag(request: HttpRequest, annotation_id: int) -> HttpResponse:
     annotation = access.annotation_for(request.user, annotation_id)
     version, question = whole_number(request.POST.get("version")), request.POST.get("question", "")
     clearing = request.POST.get("clear") == "1"
+    before = Before.of(annotation)
     outcome: dict[str, Any] = {"selected_id": annotation.pk}
     try:
         if clearing:
@@ -184,7 +227,10 @@ def annotation_flag(request: HttpRequest, annotation_id: int) -> HttpResponse:
     except StaleVersion as error:
         outcome.update(status=412, stale=stale_notice(error, None, verb="cleared" if clearing else "flagged"))
     else:
-        outcome["notice"] = "Flag cleared." if clearing else "Flagged: your question is in the reviewers' queue."
+        done = "Flag cleared." if clearing else "Flagged: your question is in the reviewers' queue."
+        return render_change(
+            request, annotation.article, annotation.my_role, changed=annotation, before=before, notice=done, **outcome
+        )
     return render_workspace(request, annotation.article, annotation.my_role, **outcome)
 
 
@@ -205,6 +251,7 @@ def work_on_article(
 def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
     annotation = access.annotation_for(request.user, annotation_id)
     role = annotation.my_role
+    before = Before.of(annotation)
     try:
         delete_annotation(annotation, by=request.user, expected_version=whole_number(request.POST.get("version")))
     except StaleVersion as error:
@@ -217,7 +264,9 @@ def annotation_delete(request: HttpRequest, annotation_id: int) -> HttpResponse:
             stale=stale_notice(error, None, verb="deleted"),
         )
     undo = {"id": annotation.pk, "label": annotation.label, "excerpt": shorten(annotation.quote, 60)}
-    return render_workspace(request, annotation.article, role, undo=undo, notice="Annotation deleted.")
+    return render_change(
+        request, annotation.article, role, changed=annotation, before=before, undo=undo, notice="Annotation deleted."
+    )
 
 
 @login_required
@@ -233,4 +282,12 @@ def annotation_restore(request: HttpRequest, article_id: int, annotation_id: int
     except AlreadyExists as error:
         existing = getattr(error.existing, "pk", None)
         return render_workspace(request, article, role, status=409, selected_id=existing, notice=str(error))
-    return render_workspace(request, article, role, selected_id=annotation.pk, notice="Annotation restored.")
+    return render_change(
+        request,
+        article,
+        role,
+        changed=annotation,
+        before=None,
+        selected_id=annotation.pk,
+        notice="Annotation restored.",
+    )

@@ -10,25 +10,23 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from articles.forms import AnnotationEditForm
-from articles.highlighting import Span, render_html, segments
+from articles.highlighting import Span, blocks, render_blocks
 from articles.locking import LOCKED_STATES
 from articles.models import Annotation, Article, Assignment, Label, Role
 from articles.permissions import Action, can_change_annotation, role_allows
+from articles.views.workspace_list import list_window
 from articles.workflow import available_actions
 
 EXCERPT = 140
 TITLE_NOTE = 120
-LIST_WINDOW = 100  # sidebar items per page: each is a template partial; more cost more than the text
-LIST_LEAD = 40  # items shown before the selected one
 
 
 @dataclass(frozen=True)
@@ -112,42 +110,85 @@ def can_edit(role: str | None, user, annotation: Annotation, work: Assignment | 
     return can_change_annotation(role, user, annotation) and not (work is not None and work.is_locked)
 
 
-def _visible_annotations(article: Article, user, options: ViewOptions, labels: dict[int, Label]) -> list[Annotation]:
-    query = Annotation.objects.visible_to(user).filter(article=article).in_text_order().only(*SHOWN_FIELDS)
+class Row(NamedTuple):
+    """What the text and the counts need of one annotation: a plain row, not a model instance, as an
+    article has thousands of them and only a page is shown in full."""
+
+    pk: int
+    start: int
+    end: int
+    label_id: int
+    author_id: int
+    note: str
+
+
+def _rows(article: Article, user, options: ViewOptions) -> list[Row]:
+    query = Annotation.objects.visible_to(user).filter(article=article)
     if options.who == "mine":
         query = query.filter(author=user)
-    annotations = list(query)
-    # Labels and authors are few: one query each and shared objects, rather than a joined copy per row.
-    authors = User.objects.only("id", "username").in_bulk({annotation.author_id for annotation in annotations})
-    for annotation in annotations:
+    return [Row(*values) for values in query.in_text_order().values_list(*Row._fields).order_by("start", "-end", "id")]
+
+
+def in_full(article: Article, user, pks: set[int], labels: dict[int, Label]) -> dict[int, Annotation]:
+    """The annotations the sidebar page and the editor show, with their authors and shared label objects."""
+    if not pks:
+        return {}
+    query = Annotation.objects.visible_to(user).filter(article=article, pk__in=pks).select_related("author")
+    found = {annotation.pk: annotation for annotation in query.only(*SHOWN_FIELDS, "author__username")}
+    for annotation in found.values():
         annotation.label = labels[annotation.label_id]
-        annotation.author = authors[annotation.author_id]
         annotation.excerpt = shorten(annotation.quote)
         annotation.note_excerpt = shorten(annotation.note, 90)
-    return annotations
+    return found
 
 
-def _span(annotation: Annotation) -> Span:
+def _span(row: Row, labels: dict[int, Label]) -> Span:
     """A highlight whose tooltip names the label (and the note, if any); kept short, as every
     segment of the text repeats the tooltips of all annotations covering it."""
-    title = annotation.label.name
-    if annotation.note:
-        title += f": {shorten(annotation.note, TITLE_NOTE)}"
-    return Span(annotation.pk, annotation.start, annotation.end, annotation.label.key, title)
+    label = labels[row.label_id]
+    title = f"{label.name}: {shorten(row.note, TITLE_NOTE)}" if row.note else label.name
+    return Span(row.pk, row.start, row.end, label.key, title)
 
 
-def list_window(annotations: list[Annotation], selected: Annotation | None, start: int | None) -> dict[str, Any]:
-    """Pick the sidebar's page: from `start` if asked, else around the selected annotation, else the top."""
-    if start is None:
-        start = max(0, annotations.index(selected) - LIST_LEAD) if selected is not None else 0
-    start = max(0, min(start, max(0, len(annotations) - 1)))
-    end = min(len(annotations), start + LIST_WINDOW)
+def text_blocks(text: str, rows: list[Row], labels: dict[int, Label], only: set[int] | None = None) -> list[dict]:
+    """The article text as highlighted blocks (all of them, or those in `only`); each piece is escaped."""
+    rendered = render_blocks(text, (_span(row, labels) for row in rows), blocks(text), only)
+    return [{"index": index, "html": mark_safe(html)} for index, html in rendered]
+
+
+def annotations_state(article: Article, *, user, role: str, options: ViewOptions, labels: list[Label]) -> dict:
+    """What both the whole workspace and a write's answer show: the annotations (shown and counted, as
+    rows), the user's own work and whether they may annotate, for the user's view options."""
+    rows = _rows(article, user, options)
+    counts = Counter(row.label_id for row in rows)
+    hidden = {label.pk for label in labels if label.key in options.hidden}
+    shown = [row for row in rows if row.label_id not in hidden]
+    work = my_work(article.pk, user, role)
+    is_locked = work is not None and work.is_locked
     return {
-        "items": annotations[start:end],
-        "first": start + 1,
-        "last": end,
-        "earlier": max(0, start - LIST_WINDOW) if start > 0 else None,
-        "later": end if end < len(annotations) else None,
+        "article": article,
+        "labels": labels,
+        "labels_by_id": {label.pk: label for label in labels},
+        "label_counts": [(label, counts.get(label.pk, 0)) for label in labels],
+        "annotations": shown,
+        "hidden_count": len(rows) - len(shown),
+        "total_count": len(rows),
+        "can_annotate": role_allows(role, Action.ANNOTATE) and not is_locked,
+        "work": work,
+        "options": options,
+    }
+
+
+def editor_state(
+    state: dict, selected: Annotation | None, *, user, role: str, editor_form: AnnotationEditForm | None = None
+) -> dict[str, Any]:
+    """The editor's part of the context: the selected annotation and its form, if the user may change it."""
+    if selected is not None and editor_form is None:
+        editor_form = AnnotationEditForm(annotation=selected, labels=state["labels"])
+    return {
+        "selected": selected,
+        "editor_form": editor_form if selected is not None else None,
+        "can_edit_selected": selected is not None and can_edit(role, user, selected, state["work"]),
     }
 
 
@@ -164,30 +205,17 @@ def workspace_context(
     **extra: Any,
 ) -> dict[str, Any]:
     """Return the template context of the workspace region (text, sidebar, editor, notices)."""
-    annotations = _visible_annotations(article, user, options, {label.pk: label for label in labels})
-    counts = Counter(annotation.label_id for annotation in annotations)
-    shown = [annotation for annotation in annotations if annotation.label.key not in options.hidden]
-    selected = next((annotation for annotation in shown if annotation.pk == selected_id), None)
-    if selected is not None and editor_form is None:
-        editor_form = AnnotationEditForm(annotation=selected, labels=labels)
-    window = list_window(shown, selected, list_from)
-    work = my_work(article.pk, user, role)
-    is_locked = work is not None and work.is_locked
+    state = annotations_state(article, user=user, role=role, options=options, labels=labels)
+    shown = state["annotations"]
+    position = next((index for index, row in enumerate(shown) if row.pk == selected_id), None)
+    window = list_window(shown, position, list_from)
+    full = in_full(article, user, {row.pk for row in window["rows"]} | {selected_id} - {None}, state["labels_by_id"])
+    selected = full.get(selected_id) if position is not None else None
     return {
-        "article": article,
-        "labels": labels,
-        "label_counts": [(label, counts.get(label.pk, 0)) for label in labels],
-        "annotations": shown,
-        "list_window": window,
-        "hidden_count": len(annotations) - len(shown),
-        "total_count": len(annotations),
-        "text_html": mark_safe(render_html(segments(article.text, map(_span, shown)))),  # escapes every piece
-        "selected": selected,
-        "editor_form": editor_form if selected is not None else None,
-        "can_edit_selected": selected is not None and can_edit(role, user, selected, work),
-        "can_annotate": role_allows(role, Action.ANNOTATE) and not is_locked,
-        "work": work,
-        "options": options,
+        **state,
+        **editor_state(state, selected, user=user, role=role, editor_form=editor_form),
+        "list_window": {**window, "items": [full[row.pk] for row in window["rows"] if row.pk in full]},
+        "text_blocks": text_blocks(article.text, shown, state["labels_by_id"]),
         **extra,
     }
 

@@ -447,6 +447,15 @@ document.addEventListener("change", (event) => {
 
 /* --- keep the page in step with each swap */
 
+/* A write says which page of the sidebar list this page shows, so its answer can carry just what changed
+ * (the server answers without it with the whole workspace). */
+document.addEventListener("htmx:configRequest", (event) => {
+  const list = $("annotation-list");
+  if (event.detail.verb === "post" && list && list.dataset.bounds) event.detail.parameters.list_bounds = list.dataset.bounds;
+});
+
+const answersWithChanges = (detail) => Boolean(detail.xhr && detail.xhr.getResponseHeader("HX-Reswap") === "none");
+
 document.addEventListener("htmx:beforeSwap", (event) => {
   const target = event.detail.target;
   if (target && target.id === "annotation-editor") {
@@ -463,7 +472,7 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     focusedItem = focused ? focused.dataset.ann : null; // list items have no ids, so htmx cannot restore this focus
     const source = event.detail.requestConfig && event.detail.requestConfig.elt;
     fromWork = Boolean(source && source.closest && source.closest("#my-work")); // Start or Submit: keep focus there
-    if (event.detail.shouldSwap) {
+    if (event.detail.shouldSwap && !answersWithChanges(event.detail)) {
       // htmx fires a clean-up event on every element it removes; with thousands of highlights and list
       // items that costs more than the whole request. The swap follows synchronously (nothing is painted
       // in between), so emptying the two big containers first only skips that work.
@@ -474,13 +483,15 @@ document.addEventListener("htmx:beforeSwap", (event) => {
 
 document.addEventListener("htmx:afterSwap", (event) => {
   const swapped = event.target;
+  orderCache.element = null; // highlights may have come or gone in any swap
   if (swapped.id === "workspace") {
     const list = $("ann-scroll");
     if (list) list.scrollTop = listScroll;
     hideToolbar();
-    selectAnnotation(swapped.dataset.selected || null, { load: false, announce: false });
-    if (swapped.dataset.created) {
-      marksOf(swapped.dataset.created).forEach((mark) => { mark.classList.add("is-new"); });
+    const state = $("notices") ? $("notices").dataset : {};
+    selectAnnotation(state.selected || null, { load: false, announce: false });
+    if (state.created) {
+      marksOf(state.created).forEach((mark) => { mark.classList.add("is-new"); });
     }
     const notices = $("notices");
     const stale = $("stale-message");
@@ -518,5 +529,5 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
-const workspace = $("workspace");
-if (workspace && workspace.dataset.selected) selectAnnotation(workspace.dataset.selected, { load: false, scroll: true, announce: false });
+const initial = $("notices");
+if (initial && initial.dataset.selected) selectAnnotation(initial.dataset.selected, { load: false, scroll: true, announce: false });
