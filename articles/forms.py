@@ -130,10 +130,13 @@ def _attribute_field(spec: dict[str, Any]) -> forms.Field:
 
 
 class AnnotationEditForm(forms.Form):
-    """Label, note and the label's attribute fields of one annotation; `version` guards lost updates."""
+    """Label, note, boundaries (sent by the adjust control, as code points) and the label's attribute fields
+    of one annotation; `version` guards lost updates."""
 
     version = forms.IntegerField(min_value=1, max_value=MAX_OFFSET, widget=forms.HiddenInput)
     label = forms.ChoiceField(required=False, widget=forms.RadioSelect)
+    start = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput)
     note = forms.CharField(
         required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Add a note"})
     )
@@ -161,6 +164,8 @@ class AnnotationEditForm(forms.Form):
         data, changes = self.cleaned_data, {}
         if data.get("label"):
             changes["label"] = data["label"]
+        if data.get("start") is not None or data.get("end") is not None:
+            changes.update(start=data["start"], end=data["end"])
         if "note" in self.data:
             changes["note"] = data["note"]
         sent = [name for name in self.attribute_names if name in self.data]
