@@ -6,7 +6,7 @@ import lxml.html
 import pytest
 from django.urls import reverse
 
-from articles.models import Annotation
+from articles.models import Annotation, Visibility
 from articles.views.label_styles import label_stylesheet
 from tests.factories import make_annotation, make_article
 
@@ -111,3 +111,38 @@ def test_an_unknown_focus_is_ignored(client, team, value):
 def test_the_label_stylesheet_fades_the_other_labels_when_one_is_focused(team):
     css = label_stylesheet(list(team["project"].labels.all()))
     assert '.is-focused[data-focus="claim"] .hl:not([data-labels~="claim"]) { opacity: var(--faded); }' in css
+
+
+def covering_ids(response) -> list[int]:
+    tree = lxml.html.fromstring(response.content.decode())
+    return [int(link.get("data-ann")) for link in tree.find_class("covering-item")]
+
+
+def test_the_editor_lists_every_annotation_covering_the_place(client, team):
+    article = make_article(team["project"], text="The minister said taxes will fall next year.")
+    outer = make_annotation(article, author=team["annotator"], label="quote", start=4, end=32)
+    middle = make_annotation(article, author=team["reviewer"], label="claim", start=13, end=32)
+    inner = make_annotation(article, author=team["annotator"], label="opinion", start=18, end=23)
+    client.force_login(team["annotator"])
+    here = f"{outer.pk} {middle.pk} {inner.pk} junk -1 99999999999999"
+    response = client.get(reverse("annotation_detail", args=[inner.pk]), {"here": here}, HTTP_HX_REQUEST="true")
+    assert covering_ids(response) == [outer.pk, middle.pk, inner.pk]  # in text order
+    links = lxml.html.fromstring(response.content.decode()).find_class("covering-item")
+    assert [int(link.get("data-ann")) for link in links if link.get("aria-current") == "true"] == [inner.pk]
+    alone = client.get(reverse("annotation_detail", args=[inner.pk]), {"here": str(inner.pk)}, HTTP_HX_REQUEST="true")
+    assert covering_ids(alone) == []
+
+
+def test_the_covering_list_names_only_annotations_the_user_may_see(client, team):
+    team["project"].visibility = Visibility.INDEPENDENT
+    team["project"].save()
+    article = make_article(team["project"], text="The minister said taxes will fall next year.")
+    mine = make_annotation(article, author=team["annotator"], label="quote", start=4, end=32)
+    theirs = make_annotation(article, author=team["annotator2"], label="claim", start=13, end=32)
+    other_article = make_article(team["project"], text="Another text entirely.")
+    elsewhere = make_annotation(other_article, author=team["annotator"], label="claim", start=0, end=7)
+    client.force_login(team["annotator"])
+    here = f"{mine.pk} {theirs.pk} {elsewhere.pk}"
+    response = client.get(reverse("annotation_detail", args=[mine.pk]), {"here": here}, HTTP_HX_REQUEST="true")
+    assert covering_ids(response) == []  # only one visible annotation here: no list
+    assert f'data-ann="{theirs.pk}"' not in response.content.decode()

@@ -86,6 +86,8 @@ def render_change(
         return render_workspace(request, article, role, **extra)
     labels = list(article.project.labels.all())
     options = ViewOptions.read(request.POST, labels)
+    if changed.pk is not None:  # still there: keep listing what covers the same place
+        extra["here"] = covering(changed, request.user, request.POST.get("here", ""))
     context = change_context(
         article,
         user=request.user,
@@ -150,10 +152,26 @@ def annotation_create(request: HttpRequest, article_id: int) -> HttpResponse:
     )
 
 
+HERE_LIMIT = 50  # annotations listed as covering one place; deeper nesting than this is not a real text
+
+
+def covering(annotation: Annotation, user, raw: str) -> list[Annotation]:
+    """The annotations the page says cover the place the user clicked or put the caret on (`here`: their ids),
+    those the user may see on this article, in text order; listed in the editor to pick one from when two or
+    more overlap, since the striped mosaic of nested highlights does not tell them apart."""
+    ids = {number for part in raw.split()[:HERE_LIMIT] if (number := whole_number(part)) is not None}
+    if len(ids | {annotation.pk}) < 2:
+        return []
+    query = access.annotations_for(user).filter(article_id=annotation.article_id, pk__in=ids | {annotation.pk})
+    found = list(query.in_text_order())
+    return found if len(found) > 1 else []
+
+
 @login_required
 @require_GET
 def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
-    """The editor panel of one annotation (htmx); a plain request goes to the page with it selected."""
+    """The editor panel of one annotation (htmx), with the annotations covering the same place when the page
+    sends them; a plain request goes to the page with it selected."""
     annotation = access.annotation_for(request.user, annotation_id)
     role = annotation.my_role
     if not request.htmx:
@@ -162,6 +180,7 @@ def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
     work = my_work(annotation.article_id, request.user, role)
     context = {
         "article": annotation.article,
+        "here": covering(annotation, request.user, request.GET.get("here", "")),
         "selected": annotation,
         "editor_form": AnnotationEditForm(annotation=annotation, labels=labels),
         "can_edit_selected": can_edit(role, request.user, annotation, work),

@@ -20,6 +20,8 @@ let focusNoteOnLoad = false;
 let listScroll = 0;
 let focusedItem = null;
 let fromWork = false;
+let here = []; // ids of the annotations covering the place last clicked or entered: the editor lists them
+let focusCovering = false;
 const textCache = { element: null, text: "" };
 
 const $ = (id) => document.getElementById(id);
@@ -202,7 +204,8 @@ function hideTip() {
 }
 
 function loadEditor(id) {
-  htmx.ajax("GET", urlFor(config.annotationUrl, id), { source: "#annotation-editor", target: "#annotation-editor", swap: "outerHTML" });
+  const query = here.includes(String(id)) ? "?here=" + encodeURIComponent(here.join(" ")) : "";
+  htmx.ajax("GET", urlFor(config.annotationUrl, id) + query, { source: "#annotation-editor", target: "#annotation-editor", swap: "outerHTML" });
 }
 
 function clearEditor() {
@@ -214,6 +217,7 @@ function clearEditor() {
 function selectAnnotation(id, options) {
   options = options || {};
   selectedId = id ? String(id) : null;
+  here = options.here || [];
   document.querySelectorAll("#article-text mark.is-selected").forEach((mark) => { mark.classList.remove("is-selected"); });
   document.querySelectorAll(".ann-item.is-selected").forEach((item) => {
     item.classList.remove("is-selected");
@@ -345,6 +349,20 @@ function cancel() {
   return true;
 }
 
+/** Enter on the keyboard caret inside highlighted text: open the innermost annotation there and list every
+ *  annotation covering that place in the editor, with the focus on the list to pick another. */
+function openAtCaret() {
+  const selection = window.getSelection();
+  const node = selection && selection.rangeCount ? selection.focusNode : null;
+  const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+  const mark = element && element.closest("#article-text mark.hl");
+  if (!mark) return false;
+  const ids = mark.dataset.ids.split(" ");
+  focusCovering = ids.length > 1;
+  selectAnnotation(ids[ids.length - 1], { here: ids.length > 1 ? ids : [], tip: ids.length === 1 });
+  return true;
+}
+
 function toggleGuidelines() {
   const details = $("guidelines");
   if (!details) return false;
@@ -416,6 +434,17 @@ document.addEventListener("keydown", (event) => {
     updateCaret();
     return;
   }
+  if (element && target === element && event.key === "Enter" && openAtCaret()) {
+    event.preventDefault();
+    return;
+  }
+  if (target.closest && target.closest(".covering-item") && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+    const items = Array.from(document.querySelectorAll(".covering-item"));
+    const next = items[stepIndex(items.indexOf(target.closest(".covering-item")), event.key === "ArrowDown" ? 1 : -1, items.length)];
+    if (next) next.focus();
+    event.preventDefault();
+    return;
+  }
   if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector("dialog[open]")) return;
   if (shortcut(event.key)) event.preventDefault();
 });
@@ -426,6 +455,13 @@ document.addEventListener("click", (event) => {
   if (action && action.dataset.action === "deselect") { event.preventDefault(); cancel(); return; }
   const focusToggle = event.target.closest("[data-focus-label]");
   if (focusToggle) { focusLabel(focusToggle.dataset.focusLabel); return; }
+  const covered = event.target.closest(".covering-item");
+  if (covered && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+    event.preventDefault();
+    focusCovering = lastInput === "key";
+    selectAnnotation(covered.dataset.ann, { scroll: true, here: here });
+    return;
+  }
   const item = event.target.closest(".ann-item");
   if (item && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     event.preventDefault();
@@ -437,7 +473,7 @@ document.addEventListener("click", (event) => {
   if (mark && (!selection || selection.isCollapsed)) {
     const ids = mark.dataset.ids.split(" ");
     const at = ids.indexOf(selectedId);
-    selectAnnotation(at >= 0 ? ids[(at - 1 + ids.length) % ids.length] : ids[ids.length - 1], {});
+    selectAnnotation(at >= 0 ? ids[(at - 1 + ids.length) % ids.length] : ids[ids.length - 1], { here: ids.length > 1 ? ids : [] });
   }
 });
 
@@ -452,6 +488,7 @@ document.addEventListener("change", (event) => {
 document.addEventListener("htmx:configRequest", (event) => {
   const list = $("annotation-list");
   if (event.detail.verb === "post" && list && list.dataset.bounds) event.detail.parameters.list_bounds = list.dataset.bounds;
+  if (event.detail.verb === "post" && here.length) event.detail.parameters.here = here.join(" ");
 });
 
 const answersWithChanges = (detail) => Boolean(detail.xhr && detail.xhr.getResponseHeader("HX-Reswap") === "none");
@@ -489,7 +526,7 @@ document.addEventListener("htmx:afterSwap", (event) => {
     if (list) list.scrollTop = listScroll;
     hideToolbar();
     const state = $("notices") ? $("notices").dataset : {};
-    selectAnnotation(state.selected || null, { load: false, announce: false });
+    selectAnnotation(state.selected || null, { load: false, announce: false, here: state.selected ? here : [] });
     if (state.created) {
       marksOf(state.created).forEach((mark) => { mark.classList.add("is-new"); });
     }
@@ -511,11 +548,15 @@ document.addEventListener("htmx:afterSwap", (event) => {
     }
     updateCaret();
   } else if (swapped.id === "annotation-list") {
-    selectAnnotation(selectedId, { load: false, announce: false });
+    selectAnnotation(selectedId, { load: false, announce: false, here: here });
   } else if (swapped.id === "annotation-editor" && focusNoteOnLoad) {
     focusNoteOnLoad = false;
     const note = swapped.querySelector("textarea[name=note]");
     if (note) note.focus();
+  } else if (swapped.id === "annotation-editor" && focusCovering) {
+    focusCovering = false;
+    const current = swapped.querySelector('.covering-item[aria-current="true"]');
+    if (current) current.focus();
   }
 });
 

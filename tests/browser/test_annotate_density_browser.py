@@ -99,3 +99,55 @@ def test_delete_stays_in_view_at_1280_by_900_with_a_claim_open(sign_in, team, de
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1280
     middle = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
     assert page.evaluate("(p) => document.elementFromPoint(p.x, p.y).closest('#delete-button') !== null", middle)
+
+
+NESTED = "The minister said taxes will fall next year."
+
+
+@pytest.fixture
+def nested(team):
+    """Three annotations nested over "taxes": a quote, a claim inside it and an opinion on one word."""
+    article = make_article(team["project"], text=NESTED, title="Nested")
+    spans = [
+        make_annotation(article, author=team["annotator"], label="quote", start=4, end=33),
+        make_annotation(article, author=team["annotator"], label="claim", start=18, end=33),
+        make_annotation(article, author=team["annotator"], label="opinion", start=18, end=23),
+    ]
+    return article, spans
+
+
+def covering_items(page) -> list[str]:
+    return page.eval_on_selector_all(".covering-item", "(links) => links.map((link) => link.dataset.ann)")
+
+
+def test_clicking_nested_highlights_lists_every_annotation_there_to_pick_one(sign_in, team, nested):
+    article, (quote, claim, opinion) = nested
+    page = open_article(sign_in, team["annotator"], article)
+    page.click("#article-text mark[data-ids~='%d'][data-ids~='%d']" % (claim.pk, opinion.pk))
+    page.wait_for_selector("#covering")
+    assert covering_items(page) == [str(quote.pk), str(claim.pk), str(opinion.pk)]
+    assert page.get_attribute("#annotation-editor", "data-ann") == str(opinion.pk)  # the innermost first
+    page.click(f".covering-item[data-ann='{claim.pk}']")
+    page.wait_for_function("(id) => document.getElementById('annotation-editor').dataset.ann === id", arg=str(claim.pk))
+    assert covering_items(page) == [str(quote.pk), str(claim.pk), str(opinion.pk)]  # still listed to pick again
+    assert page.get_attribute(f".covering-item[data-ann='{claim.pk}']", "aria-current") == "true"
+
+
+def test_enter_on_nested_text_lists_the_annotations_and_the_arrows_pick_one(sign_in, team, nested):
+    article, (quote, claim, opinion) = nested
+    page = open_article(sign_in, team["annotator"], article)
+    page.focus(".labelbar [data-action=help]")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "article-text"
+    for _ in range(NESTED.index("taxes") + 2):  # into "taxes", covered by all three
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.matches('.covering-item')")
+    assert covering_items(page) == [str(quote.pk), str(claim.pk), str(opinion.pk)]
+    assert page.evaluate("document.activeElement.dataset.ann") == str(opinion.pk)
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")  # the outer quote
+    page.keyboard.press("Enter")
+    page.wait_for_function("(id) => document.getElementById('annotation-editor').dataset.ann === id", arg=str(quote.pk))
+    page.wait_for_function("() => document.activeElement.matches('.covering-item[aria-current=true]')")
+    assert page.evaluate("document.activeElement.dataset.ann") == str(quote.pk)
