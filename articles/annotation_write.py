@@ -151,13 +151,18 @@ def build_annotation(
 
 
 def _existing_twin(annotation: Annotation) -> Annotation | None:
-    return Annotation.objects.filter(
-        article_id=annotation.article_id,
-        author_id=annotation.author_id,
-        label_id=annotation.label_id,
-        start=annotation.start,
-        end=annotation.end,
-    ).first()
+    """The stored annotation the unique rule says `annotation` would duplicate (never `annotation` itself)."""
+    return (
+        Annotation.objects.filter(
+            article_id=annotation.article_id,
+            author_id=annotation.author_id,
+            label_id=annotation.label_id,
+            start=annotation.start,
+            end=annotation.end,
+        )
+        .exclude(pk=annotation.pk)
+        .first()
+    )
 
 
 def _refuse_locked(found: list[Label], article: Article, author) -> None:
@@ -284,12 +289,30 @@ def update_annotation(
     if edited and getattr(by, "pk", None) == annotation.author_id:
         values["status"] = ReviewStatus.PENDING  # the author changed reviewed work: it needs a fresh review
     before = snapshot(annotation)
-    with transaction.atomic():
-        _guarded_update(annotation, expected_version, values)
-        annotation.refresh_from_db()
-        after = snapshot(annotation)
-        diff = {k: [before[k], after[k]] for k in after if k != "version" and before[k] != after[k]}
-        record(annotation, EventAction.UPDATED, by, diff)
+    try:
+        with transaction.atomic():
+            _guarded_update(annotation, expected_version, values)
+            annotation.refresh_from_db()
+            after = snapshot(annotation)
+            diff = {k: [before[k], after[k]] for k in after if k != "version" and before[k] != after[k]}
+            record(annotation, EventAction.UPDATED, by, diff)
+    except IntegrityError:
+        # The same rule as create: one author, one label, one span. Checked by the database as the row is
+        # written, so a stale version (no row written) still answers StaleVersion, and a race cannot slip by.
+        twin = _existing_twin(
+            Annotation(
+                pk=annotation.pk,
+                article_id=annotation.article_id,
+                author_id=annotation.author_id,
+                label_id=label.pk,
+                start=start,
+                end=end,
+            )
+        )
+        if twin is None:
+            raise
+        whose = "You already have" if getattr(by, "pk", None) == annotation.author_id else "Its author already has"
+        raise AlreadyExists(twin, f"{whose} this label on exactly this span; nothing was changed.") from None
     return annotation
 
 

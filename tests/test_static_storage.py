@@ -37,5 +37,8 @@ def test_hashed_modules_import_their_modules_by_hashed_name(tmp_path):
         return "./" + storage.hashed_files[f"articles/{name}"].removeprefix("articles/")
 
     assert hashed_url("keyboard.js") != "./keyboard.js"
-    assert imports_of("review.js") == [hashed_url("keyboard.js")]
-    assert imports_of("annotate.js") == [hashed_url(name) for name in ("caret.js", "keyboard.js", "offsets.js")]
+    assert imports_of("review.js") == [hashed_url(name) for name in ("keyboard.js", "span_adjust.js")]
+    assert imports_of("span_adjust.js") == [hashed_url("offsets.js")]
+    assert imports_of("annotate.js") == [
+        hashed_url(name) for name in ("caret.js", "keyboard.js", "offsets.js", "span_adjust.js")
+    ]

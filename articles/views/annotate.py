@@ -224,6 +224,10 @@ def annotation_update(request: HttpRequest, annotation_id: int) -> HttpResponse:
             selected_id=annotation.pk,
             stale=stale_notice(error, request.POST.get("note")),
         )
+    except AlreadyExists as error:  # moved or relabelled onto a twin: the twin stays, this one is unchanged
+        return render_workspace(
+            request, annotation.article, role, status=409, selected_id=annotation.pk, error=str(error)
+        )
     return render_workspace(request, annotation.article, role, status=422, selected_id=annotation.pk, editor_form=form)
 
 

@@ -208,6 +208,8 @@ def assignment_correct(request: HttpRequest, assignment_id: int) -> HttpResponse
             span, by=request.user, changes=changes, expected_version=whole_number(request.POST.get("version"))
         )
     )
+    if status != 200:
+        extra["error_span"] = span.pk  # shown on the span's card, where the reviewer is adjusting it
     return _span_outcome(request, work, span, status, extra, done="Fixed.")
 
 

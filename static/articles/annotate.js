@@ -6,6 +6,7 @@
 import { drawCaret, moveCaret, placeCaret, topOfText } from "./caret.js";
 import { isTyping, stepIndex } from "./keyboard.js";
 import { tidy, toCodePoints } from "./offsets.js";
+import { showHandles, startAdjust } from "./span_adjust.js";
 
 // Kept for the browser tests that compare this conversion with the server's at every offset.
 window.annotatorOffsets = { toCodePoints, tidy };
@@ -20,12 +21,14 @@ let focusNoteOnLoad = false;
 let listScroll = 0;
 let focusedItem = null;
 let fromWork = false;
+let adjuster = null; // the drag handles (and, after "b", the keyboard mode) on the selected span
 let here = []; // ids of the annotations covering the place last clicked or entered: the editor lists them
 let focusCovering = false;
 const textCache = { element: null, text: "" };
 
 const $ = (id) => document.getElementById(id);
-const urlFor = (template, id) => template.replace(/\/0\/$/, "/" + encodeURIComponent(id) + "/");
+// The URLs come with 0 for the id ("/annotations/0/update/"): put the real one in its place.
+const urlFor = (template, id) => template.replace(/\/0\//, "/" + encodeURIComponent(id) + "/");
 const marksOf = (id) => document.querySelectorAll('#article-text mark[data-ids~="' + CSS.escape(id) + '"]');
 const itemOf = (id) => document.querySelector('#ann-list [data-ann="' + CSS.escape(String(id)) + '"]');
 const labelFor = (digit) => config.labels.find((label) => label.shortcut === digit);
@@ -209,13 +212,58 @@ function loadEditor(id) {
 }
 
 function clearEditor() {
+  stopAdjusting();
   const editor = $("annotation-editor");
   const empty = $("editor-empty");
   if (editor && empty) editor.replaceWith(empty.content.cloneNode(true));
 }
 
+/* --- adjusting the selected span's boundaries (span_adjust.js draws the handles and reads the keys) */
+
+function stopAdjusting() {
+  if (adjuster) adjuster.stop();
+  adjuster = null;
+}
+
+/** The selected span, if this user may change it now: its code-point offsets and the version to send. */
+function adjustableSpan() {
+  const editor = editorFor(selectedId);
+  const form = editor && editor.querySelector("#editor-form");
+  if (!form || !canAnnotate() || !$("article-text")) return null;
+  return { start: Number(editor.dataset.start), end: Number(editor.dataset.end), version: form.elements.version.value };
+}
+
+function saveBoundaries(span) {
+  const id = selectedId;
+  return (range) => {
+    announce("Saving the new boundaries…");
+    workspaceRequest(urlFor(config.updateUrl, id), { version: span.version, start: range.start, end: range.end });
+  };
+}
+
+/** Drag handles on the selected span, whenever its editor offers changes. */
+function offerHandles() {
+  stopAdjusting();
+  const span = adjustableSpan();
+  if (span) adjuster = showHandles($("article-text"), span, { save: saveBoundaries(span), announce: announce });
+}
+
+/** "b": move the selected span's end (Tab: its start) from the keyboard; Enter saves, Escape cancels. */
+function adjustFromKeyboard() {
+  const span = adjustableSpan();
+  if (!span) return false;
+  stopAdjusting();
+  adjuster = startAdjust($("article-text"), { start: span.start, end: span.end, edge: "end" }, {
+    save: saveBoundaries(span),
+    cancel: () => { offerHandles(); announce("Boundaries unchanged."); },
+    announce: announce,
+  });
+  return true;
+}
+
 function selectAnnotation(id, options) {
   options = options || {};
+  if ((id ? String(id) : null) !== selectedId) stopAdjusting();
   selectedId = id ? String(id) : null;
   here = options.here || [];
   document.querySelectorAll("#article-text mark.is-selected").forEach((mark) => { mark.classList.remove("is-selected"); });
@@ -408,6 +456,7 @@ function shortcut(key) {
     case "u": { const undo = $("undo-button"); if (undo) undo.click(); return Boolean(undo); }
     case "Escape": return cancel();
     case "g": return toggleGuidelines();
+    case "b": return adjustFromKeyboard();
     case "?": return showHelp();
     default: return false;
   }
@@ -495,6 +544,7 @@ const answersWithChanges = (detail) => Boolean(detail.xhr && detail.xhr.getRespo
 
 document.addEventListener("htmx:beforeSwap", (event) => {
   const target = event.detail.target;
+  if (target && (target.id === "workspace" || target.id === "annotation-editor") && event.detail.shouldSwap) stopAdjusting();
   if (target && target.id === "annotation-editor") {
     const wanted = selectedId ? urlFor(config.annotationUrl, selectedId) : null;
     const path = event.detail.pathInfo && event.detail.pathInfo.requestPath;
@@ -547,18 +597,27 @@ document.addEventListener("htmx:afterSwap", (event) => {
       if (fallback) fallback.focus({ preventScroll: true });
     }
     updateCaret();
+    offerHandles();
   } else if (swapped.id === "annotation-list") {
     selectAnnotation(selectedId, { load: false, announce: false, here: here });
-  } else if (swapped.id === "annotation-editor" && focusNoteOnLoad) {
-    focusNoteOnLoad = false;
-    const note = swapped.querySelector("textarea[name=note]");
-    if (note) note.focus();
-  } else if (swapped.id === "annotation-editor" && focusCovering) {
-    focusCovering = false;
-    const current = swapped.querySelector('.covering-item[aria-current="true"]');
-    if (current) current.focus();
+  } else if (swapped.id === "annotation-editor") {
+    editorLoaded(swapped);
   }
 });
+
+/** A new editor panel: handles on its span if it may be changed, and the focus where the user was going. */
+function editorLoaded(editor) {
+  if (editor.dataset.ann === selectedId) offerHandles();
+  if (focusNoteOnLoad) {
+    focusNoteOnLoad = false;
+    const note = editor.querySelector("textarea[name=note]");
+    if (note) note.focus();
+  } else if (focusCovering) {
+    focusCovering = false;
+    const current = editor.querySelector('.covering-item[aria-current="true"]');
+    if (current) current.focus();
+  }
+}
 
 document.addEventListener("htmx:afterRequest", (event) => {
   const form = event.detail.elt;

@@ -49,3 +49,60 @@ export function tidy(text, start, end) {
   while (end > start && /\s/.test(text[end - 1])) end--;
   return [start, end];
 }
+
+/** Convert a code-point offset into `text` to UTF-16 (the inverse of toCodePoints); past the end gives the length. */
+export function toUtf16(text, points) {
+  let units = 0;
+  for (let p = 0; p < points && units < text.length; p++) {
+    units += isHigh(text.charCodeAt(units)) && isLow(text.charCodeAt(units + 1)) ? 2 : 1;
+  }
+  return units;
+}
+
+const words = globalThis.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "word" }) : null;
+const WORD_REACH = 256;
+
+function nextGrapheme(text, index, direction) {
+  if (direction > 0) return index >= text.length ? index : snapToGrapheme(text, index + 1, true);
+  return index <= 0 ? index : snapToGrapheme(text, index - 1, false);
+}
+
+// A word for a span edge: what the segmenter calls one, or an emoji or other symbol; not white space or punctuation.
+const isWord = (piece) => piece.isWordLike || /[^\s\p{P}]/u.test(piece.segment);
+
+// The word stops after (direction 1) or before (-1) `index`: starts of words for a start edge, ends for an end edge.
+function nextWordStop(text, index, direction, edge) {
+  const stopOf = (piece, from) => from + piece.index + (edge === "end" ? piece.segment.length : 0);
+  if (direction > 0) {
+    for (let reach = WORD_REACH; ; reach *= 4) {
+      const to = Math.min(text.length, index + reach);
+      for (const piece of words.segment(text.slice(index, to))) {
+        const stop = stopOf(piece, index);
+        if (isWord(piece) && stop > index && (stop < to || to === text.length)) return stop;
+      }
+      if (to === text.length) return text.length;
+    }
+  }
+  for (let reach = WORD_REACH; ; reach *= 4) {
+    const from = Math.max(0, index - reach);
+    let found = null;
+    for (const piece of words.segment(text.slice(from, index))) {
+      const stop = stopOf(piece, from);
+      // The window's first piece may be the tail of a longer word: its start is no word start.
+      if (isWord(piece) && stop < index && (piece.index > 0 || from === 0)) found = stop;
+    }
+    if (found !== null) return found;
+    if (from === 0) return 0;
+  }
+}
+
+/** Where a span's `edge` ("start" or "end", UTF-16 `index`) goes one `unit` ("grapheme" or "word") forward
+ *  (direction 1) or back (-1). A start stops at word starts and an end at word ends; a character step passes
+ *  white space, so an edge never rests on it. At an end of the text the index stays. */
+export function stepEdge(text, index, direction, unit, edge) {
+  if (unit === "word" && words) return nextWordStop(text, index, direction, edge);
+  let next = nextGrapheme(text, index, direction);
+  const blank = (at) => /\s/.test(edge === "start" ? text[at] || "" : text[at - 1] || "");
+  while (blank(next) && next > 0 && next < text.length) next = nextGrapheme(text, next, direction);
+  return next;
+}

@@ -4,10 +4,14 @@
  *   j / k      next / previous span          a / r   accept / reject the selected span
  *   c          comment on the selected span  Shift+A approve the submission
  *   n / p      next / previous submission    click a highlight to select its span
+ *   b          adjust the selected span's boundaries (span_adjust.js: arrows, Tab, Enter, Escape)
  */
 import { isTyping, stepIndex } from "./keyboard.js";
+import { startAdjust } from "./span_adjust.js";
 
 let selected = null;
+let adjusting = null; // the span_adjust controller while the reviewer adjusts a span
+document.documentElement.classList.add("can-adjust"); // shows the Adjust buttons; the number inputs work without
 
 function spans() { return Array.from(document.querySelectorAll("#review-spans .review-span")); }
 function spanItem(id) { return document.getElementById("span-" + id); }
@@ -26,6 +30,48 @@ function select(id, options) {
   item.scrollIntoView({ block: "nearest" });
   const mark = document.querySelector("#review-text mark.is-focused");
   if (mark && options && options.scrollText) mark.scrollIntoView({ block: "nearest" });
+}
+
+function announce(message) {
+  const box = document.getElementById("review-announcer");
+  if (box) box.textContent = message;
+}
+
+function stopAdjusting() {
+  if (adjusting) adjusting.stop();
+  adjusting = null;
+  document.querySelectorAll(".review-span.is-adjusting").forEach((item) => {
+    item.classList.remove("is-adjusting");
+    item.querySelector("[data-adjust-help]").hidden = true;
+  });
+}
+
+/* Adjust a span's boundaries with the shared control; saving fills the fix form's Start and End (code points)
+ * and sends it, so the answer (or its refusal, on the span's card) comes back as any fix does. */
+function adjust(id) {
+  const item = id ? spanItem(id) : null;
+  const form = item ? item.querySelector(".fix-form") : null;
+  const text = document.getElementById("review-text");
+  if (!form || !text) return false;
+  stopAdjusting();
+  select(id, { focus: true, scrollText: true });
+  item.classList.add("is-adjusting");
+  item.querySelector("[data-adjust-help]").hidden = false;
+  adjusting = startAdjust(text, { start: Number(item.dataset.start), end: Number(item.dataset.end), edge: "end" }, {
+    save(range) {
+      stopAdjusting();
+      form.elements.start.value = range.start;
+      form.elements.end.value = range.end;
+      announce("Saving the new boundaries.");
+      form.requestSubmit();
+    },
+    cancel() {
+      stopAdjusting();
+      item.focus({ preventScroll: true });
+    },
+    announce,
+  });
+  return true;
 }
 
 function step(direction) {
@@ -55,6 +101,7 @@ function shortcut(event) {
     case "a": return press(".decide-accept");
     case "r": return press(".decide-reject");
     case "A": { const approve = document.getElementById("action-approve"); if (approve) approve.click(); return Boolean(approve); }
+    case "b": return adjust(selected);
     case "c": {
       const input = selected && spanItem(selected) ? spanItem(selected).querySelector("[data-comment]") : null;
       if (input) input.focus();
@@ -78,6 +125,10 @@ document.addEventListener("keydown", (event) => {
 });
 
 document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-adjust], [data-adjust-save], [data-adjust-cancel]");
+  if (button && button.matches("[data-adjust]")) { adjust(button.closest(".review-span").dataset.span); return; }
+  if (button && adjusting) { if (button.matches("[data-adjust-save]")) adjusting.save(); else adjusting.cancel(); return; }
+  if (adjusting) return; // the text and the cards stay put until the adjustment is saved or cancelled
   const mark = event.target.closest("#review-text mark.hl");
   if (mark) {
     const ids = mark.dataset.ids.split(" ");
@@ -87,6 +138,10 @@ document.addEventListener("click", (event) => {
   }
   const item = event.target.closest(".review-span");
   if (item && !event.target.closest("button, a, input, select, textarea, summary")) select(item.dataset.span, {});
+});
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.target && event.detail.target.id === "review-workspace") stopAdjusting();
 });
 
 document.addEventListener("htmx:afterSwap", (event) => {

@@ -130,5 +130,5 @@ def test_tidy_of_only_white_space_is_empty(offsets):
 def test_importing_the_module_changes_nothing_in_the_page(page, offsets):
     before = page.content()
     names = page.evaluate("async (url) => Object.keys(await import(url)).sort()", static("articles/offsets.js"))
-    assert names == ["snapToGrapheme", "tidy", "toCodePoints"]
+    assert names == ["snapToGrapheme", "stepEdge", "tidy", "toCodePoints", "toUtf16"]
     assert page.content() == before
