@@ -1,8 +1,9 @@
 """The annotate page's working state: the highlighted text, the sidebar and the selected annotation.
 
-The page and every htmx write re-render the same `workspace` region from this context, so what a user
-sees after a change is always what the database holds. The work is a constant number of queries
-(article, labels, annotations) however many annotations the article has.
+The page renders the `workspace` region from this context; a write answers with the parts it changed,
+rendered by the same partials from the same state (articles.views.workspace_changes), so what a user sees
+after a change is what the database holds. The annotations are read as plain rows (only a sidebar page
+and the selected one as model instances), in a constant number of queries however many there are.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def _rows(article: Article, user, options: ViewOptions) -> list[Row]:
     query = Annotation.objects.visible_to(user).filter(article=article)
     if options.who == "mine":
         query = query.filter(author=user)
-    return [Row(*values) for values in query.in_text_order().values_list(*Row._fields).order_by("start", "-end", "id")]
+    return [Row(*values) for values in query.in_text_order().values_list(*Row._fields)]
 
 
 def in_full(article: Article, user, pks: set[int], labels: dict[int, Label]) -> dict[int, Annotation]:
