@@ -1,4 +1,5 @@
-"""API speed on PostgreSQL behind gunicorn: creating annotations (1 and 8 clients), bulk creation, reading.
+"""API speed on PostgreSQL behind gunicorn: creating annotations (1 and 8 clients), bulk creation, reading,
+and adding articles (one per request, and 200 in one import request).
 
 Creates its own database (annotator_bench_api_<pid>), seeds users, a project and articles, starts gunicorn on
 127.0.0.1 at a free port with production settings (DEBUG off, SECRET_KEY set, HTTPS=0) and drives it
@@ -6,8 +7,12 @@ with keep-alive http.client connections authenticated by API tokens, as a script
 figures (and writes them to bench/results/api.json), stops gunicorn and drops the database.
 
 Run: .venv/bin/python bench/api_bench.py [--workers 2] [--threads 2] [--requests 1000] [--clients 8]
+    [--imports 5]
 Targets: create p50 < 4 ms with 1 client; >= 1,000 creates/s with p95 < 30 ms with 8 clients;
-bulk create of 40 spans >= 5,000 spans/s; GET of one article with its 40 annotations p50 < 5 ms.
+bulk create of 40 spans >= 5,000 spans/s; GET of one article with its 40 annotations p50 < 5 ms;
+adding one article of about 4,000 characters p50 no more than creating one span (measured right after
+the spans); importing 200 such articles in one request (POST /api/v1/projects/{id}/import/) median
+<= 0.15 s at the machine's usual speed (machine_speed(), recorded beside the figures).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -32,6 +38,14 @@ DATABASE = f"annotator_bench_api_{os.getpid()}"
 SENTENCE = "The minister said “taxes will fall” on Tuesday, according to a report by 🚲 officials in Zoë's town. "
 TEXT = SENTENCE * 200  # about 20,000 code points: room for thousands of distinct spans per author
 SPAN = 5
+# Material for articles of about ARTICLE_CHARS characters: news prose with accents, quotes, an emoji, CJK.
+NEWS_WORDS = (
+    "the council said on Tuesday that taxes will fall next year according to a report by officials in "
+    "Riverside café Zoë’s “quoted” minister budget 2030 critics disagreed strongly while residents asked "
+    "whether the plan would survive a vote in March 🚲 東京 spokesperson declined to comment further"
+).split()
+ARTICLE_CHARS = 4_000
+IMPORT_ARTICLES = 200
 
 
 def cpu_seconds(match: str) -> float:
@@ -93,6 +107,7 @@ def seed(clients: int) -> dict:
         "owner_token": Token.objects.create(user=owner).key,
         "articles": [article.pk for article in articles],
         "bulk_article": bulk_article.pk,
+        "project": project.pk,
         "read_article": read_article.pk,
     }
 
@@ -233,6 +248,61 @@ def floor(port: int, count: int) -> dict:
     return summary([client.call("GET", "/api/v1/projects/", expect=401)[0] for _ in range(count)])
 
 
+def news_text(number: int, rng: random.Random) -> str:
+    """A distinct article text of ARTICLE_CHARS code points in paragraphs of sentences (a project refuses
+    the same text twice, so `number` starts it)."""
+    parts, size = [f"Report {number}."], 0
+    while size < ARTICLE_CHARS:
+        sentence = " ".join(rng.choice(NEWS_WORDS) for _ in range(rng.randint(8, 24)))
+        parts.append(sentence[0].upper() + sentence[1:] + ("." if rng.random() < 0.8 else ".\n\n"))
+        size += len(parts[-1]) + 1
+    return " ".join(parts)[:ARTICLE_CHARS].rstrip()
+
+
+def article_fields(number: int, rng: random.Random) -> dict:
+    return {
+        "title": f"Council budget report {number}",
+        "text": news_text(number, rng),
+        "byline": "Bench Reporter",
+        "outlet": "The Bench Ledger",
+        "url": f"https://news.example/{number}",
+        "published_at": "2026-03-02T07:15:00Z",
+    }
+
+
+def create_articles(port: int, world: dict, first: int, count: int) -> list[float]:
+    """Add `count` articles one per request as the project's owner; return each latency."""
+    client, rng = Client(port, world["owner_token"]), random.Random(first)
+    bodies = [{"project": world["project"], **article_fields(n, rng)} for n in range(first, first + count)]
+    return [client.call("POST", "/api/v1/articles/", body, 201)[0] for body in bodies]
+
+
+def bulk_imports(port: int, world: dict, runs: int) -> dict:
+    """Import IMPORT_ARTICLES new articles in one request, `runs` times (after one untimed run): the median,
+    with the machine's speed just before and after."""
+    client, rng = Client(port, world["owner_token"]), random.Random(7)
+    path = f"/api/v1/projects/{world['project']}/import/"
+    times, speed_before = [], machine_speed()
+    for run in range(runs + 1):
+        first = 1_000_000 * (run + 1)
+        records = [article_fields(n, rng) for n in range(first, first + IMPORT_ARTICLES)]
+        elapsed, body = client.call(
+            "POST", path, {"filename": "articles.json", "format": "json", "content": records}, 201
+        )
+        assert json.loads(body)["created"]["articles"] == IMPORT_ARTICLES, body[:300]
+        if run:
+            times.append(elapsed)
+    return {
+        "articles_per_request": IMPORT_ARTICLES,
+        "characters_per_article": ARTICLE_CHARS,
+        "runs": runs,
+        "median_s": round(statistics.median(times), 3),
+        "min_s": round(min(times), 3),
+        "max_s": round(max(times), 3),
+        "python_loop_us_before_after": [speed_before, machine_speed()],
+    }
+
+
 def reads(port: int, world: dict, count: int) -> dict:
     client = Client(port, world["owner_token"])
     path = f"/api/v1/articles/{world['read_article']}/?include=annotations"
@@ -248,6 +318,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (1: sync workers)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=1000, help="creates per measurement and per client")
+    parser.add_argument("--imports", type=int, default=5, help="timed imports of 200 articles (the median is kept)")
     args = parser.parse_args()
 
     load_before, speed_before = os.getloadavg()[0], machine_speed()
@@ -262,11 +333,15 @@ def main() -> int:
         server = start_gunicorn(port, args.workers, args.threads)
         try:
             create_spans(port, world["owner_token"], world["articles"][0], 10_000, 200)  # warm every worker
+            create_articles(port, world, 500_000, 50)
             baseline = floor(port, args.requests)
             single = summary(create_spans(port, world["tokens"][0], world["articles"][0], 0, args.requests))
+            # Right after the spans, so that both see the machine in the same state.
+            article = summary(create_articles(port, world, 0, args.requests))
             parallel = concurrent_creates(port, world, args.clients, args.requests)
             bulk = bulk_creates(port, world, 100)
             read = reads(port, world, args.requests)
+            imported = bulk_imports(port, world, args.imports)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -285,6 +360,13 @@ def main() -> int:
         f"create_{args.clients}_clients": {**parallel, "per_second": round(parallel["per_second"])},
         "bulk_40": bulk,
         "read_article_40_annotations": read,
+        "create_article_1_client": {
+            "characters": ARTICLE_CHARS,
+            **article,
+            "span_create_p50_ms": single["p50_ms"],
+            "article_over_span_p50": round(article["p50_ms"] / single["p50_ms"], 2),
+        },
+        f"import_{IMPORT_ARTICLES}_articles_1_request": imported,
     }
     print(json.dumps(figures, indent=2))
     results = ROOT / "bench" / "results"

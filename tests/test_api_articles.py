@@ -251,3 +251,65 @@ def test_hand_built_article_representations_have_exactly_the_declared_fields(tea
     row = api_as(team["viewer"]).get(ARTICLES).json()["results"][0]
     assert list(row) == list(ArticleSummarySerializer().fields)
     assert detail["created_at"].endswith("Z") and detail["published_at"] is None and detail["created_by"] == "owner"
+
+
+def article_payload(project, number: int = 1) -> dict:
+    return {
+        "project": project.pk,
+        "title": f"Budget day {number}",
+        "text": f"Report {number}. The minister said “taxes will fall”. " * 80,
+        "url": "https://news.example/a",
+        "published_at": "2026-03-01T10:00:00+01:00",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_an_article_costs_three_statements(django_assert_num_queries):
+    """As in production (autocommit): the token, the project with the caller's role, and the INSERT, which
+    also finds duplicates; no uniqueness query before it, no BEGIN/COMMIT, no re-read. (Production adds
+    one statement for the rate-limit count, which the test settings turn off.)"""
+    owner = make_user("owner")
+    project = make_project(owner, name="Desk")
+    client = api_as(owner)
+    with django_assert_num_queries(3) as queries:
+        response = client.post(ARTICLES, article_payload(project))
+    assert response.status_code == 201, response.json()
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in statements if sql.startswith(("BEGIN", "SAVEPOINT")) or 'FROM "articles_article"' in sql]
+    body = response.json()
+    assert body["text"] == Article.objects.get(pk=body["id"]).text and body["annotation_count"] == 0
+    with django_assert_num_queries(4):  # a duplicate: the refused INSERT, then the stored twin to name it
+        again = client.post(ARTICLES, {**article_payload(project), "title": "Again"})
+    assert again.status_code == 400 and again.json()["duplicate_id"] == body["id"]
+
+
+def test_server_set_fields_are_refused_when_adding_an_article(team):
+    """AUTHZ-6 on create: read-only and unknown fields are a 400 naming each, and nothing is stored."""
+    payload = {**article_payload(team["project"]), "status": "approved", "version": 3, "colour": "red"}
+    response = api_as(team["owner"]).post(ARTICLES, payload)
+    assert response.status_code == 400
+    assert response.json() == {
+        "colour": ["Unknown field."],
+        "status": ["This field is read-only."],
+        "version": ["This field is read-only."],
+    }
+    assert not Article.objects.exists()
+
+
+def test_the_same_external_id_twice_is_refused_with_the_first_articles_id(team):
+    client = api_as(team["owner"])
+    first = client.post(ARTICLES, {**article_payload(team["project"], 1), "external_id": "wire-1"}).json()
+    again = client.post(ARTICLES, {**article_payload(team["project"], 2), "external_id": "wire-1"})
+    assert again.status_code == 400 and again.json()["duplicate_id"] == first["id"]
+    assert again.json()["external_id"] == [
+        "This project already has an article with this external id: 'Budget day 1' (id {}).".format(first["id"])
+    ]
+    assert Article.objects.count() == 1
+
+
+def test_a_lone_surrogate_in_an_article_text_is_refused_before_the_serializer(team):
+    """The text field skips DRF's per-character surrogate loop: the API's parser refuses them in any string."""
+    body = '{"project": %d, "title": "t", "text": "bad \\ud800 text"}' % team["project"].pk
+    response = api_as(team["owner"]).post(ARTICLES, body, content_type="application/json")
+    assert response.status_code == 400 and "surrogate" in response.json()["detail"]
+    assert not Article.objects.exists()

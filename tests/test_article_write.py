@@ -1,11 +1,16 @@
 """Adding articles: canonical text, limits and duplicate detection."""
 
+from datetime import UTC, datetime
+
 import pytest
+from django.db import transaction
 from django.test import override_settings
 
+from articles.access import projects_for
 from articles.article_write import create_article
 from articles.errors import InvalidInput
 from articles.models import Article
+from tests.factories import make_project, make_user
 
 
 def test_text_is_stored_canonical_with_its_hash(team):
@@ -43,3 +48,48 @@ def test_the_same_external_id_twice_is_reported_as_a_duplicate(team):
     create_article(team["project"], by=team["owner"], title="One", text="Alpha.", external_id="wire-1")
     with pytest.raises(InvalidInput, match="already has"):
         create_article(team["project"], by=team["owner"], title="Two", text="Beta.", external_id="wire-1")
+
+
+def test_a_duplicate_refused_inside_a_transaction_leaves_the_transaction_usable(team):
+    """The INSERT finds the duplicate; inside a transaction it runs in a savepoint, so the caller goes on."""
+    first = create_article(team["project"], by=team["owner"], title="One", text="Alpha.", external_id="wire-1")
+    with transaction.atomic():
+        with pytest.raises(InvalidInput) as error:
+            create_article(team["project"], by=team["owner"], title="Two", text="Beta.", external_id="wire-1")
+        second = create_article(team["project"], by=team["owner"], title="Three", text="Gamma.")
+    assert error.value.extra["duplicate_id"] == first.pk and "'One'" in error.value.errors["external_id"][0]
+    assert set(Article.objects.values_list("pk", flat=True)) == {first.pk, second.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_an_article_outside_a_transaction_is_one_insert(django_assert_num_queries):
+    """As a request adds it (autocommit): no duplicate lookup first, no BEGIN and COMMIT around the INSERT."""
+    owner = make_user("owner")
+    project = projects_for(owner).get(pk=make_project(owner).pk)  # with the owner's role, as the API reads it
+    with django_assert_num_queries(1) as queries:
+        article = create_article(project, by=owner, title="One", text="Alpha.")
+    assert "BEGIN" not in queries.captured_queries[0]["sql"] and Article.objects.get().pk == article.pk
+    with django_assert_num_queries(2), pytest.raises(InvalidInput) as error:  # the refused INSERT, then the twin
+        create_article(project, by=owner, title="Two", text="Alpha.")
+    assert error.value.extra["duplicate_id"] == article.pk
+
+
+def test_an_added_article_reads_back_field_for_field(team):
+    """On PostgreSQL articles go in through a hand-written INSERT built from the model's fields: every
+    field, a new one too, must come back from the database exactly as the object was left."""
+    published = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    article = create_article(
+        team["project"],
+        by=team["owner"],
+        title="Budget ✓",
+        text="The minister said “taxes will fall”. 🚲",
+        byline="A. Writer",
+        outlet="The Daily",
+        url="https://example.test/budget",
+        published_at=published,
+        language="en",
+        external_id="budget-1",
+    )
+    stored = Article.objects.get(pk=article.pk)
+    for field in Article._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(article, field.attname), field.name

@@ -1,17 +1,20 @@
 """Storing a checked import plan all or nothing (DATA-6), and the one call that plans and commits.
 
 Bulk inserts in one transaction: labels, articles, annotations, and one history event per
-annotation (who imported it), as the single-annotation write path records. If the database refuses
-anything (someone added the same article meanwhile) nothing stays; importing again makes a new plan.
+annotation (who imported it), as the single-annotation write path records; articles alone go in one
+INSERT, atomic by itself. If the database refuses anything (someone added the same article
+meanwhile) nothing stays; importing again makes a new plan.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 from django.db import DatabaseError, transaction
 
 from articles.annotation_insert import insert_annotations
+from articles.article_write import insert_articles
 from articles.imports.drafts import Batch, Problem
 from articles.imports.outcome import ImportFailed, ImportPlan
 from articles.imports.planning import plan_import
@@ -24,10 +27,16 @@ def commit(plan: ImportPlan) -> ImportPlan:
     """Store a plan in one transaction, or raise ImportFailed and store nothing (DATA-6)."""
     if plan.problems:
         raise ImportFailed(plan)
+    if not (plan.labels or plan.articles or plan.annotations):  # all skipped: no transaction to open
+        plan.committed = True
+        return plan
+    # Articles alone go in one INSERT, atomic by itself (article_write.insert_articles); with labels or
+    # annotations beside them, everything goes in one transaction.
+    articles_only = not (plan.labels or plan.annotations)
     try:
-        with transaction.atomic():
+        with nullcontext() if articles_only else transaction.atomic():
             Label.objects.bulk_create(plan.labels)
-            Article.objects.bulk_create(plan.articles, batch_size=500)
+            insert_articles(plan.articles)
             insert_annotations(plan.annotations, plan.by)
     except DatabaseError:
         logger.warning("import into project %s failed at commit", plan.project.pk, exc_info=True)

@@ -35,6 +35,8 @@ MAX_ARTICLES = settings.IMPORT_MAX_ARTICLES
 MAX_ANNOTATIONS = settings.IMPORT_MAX_ANNOTATIONS
 REVIEW_STATUSES = frozenset(ReviewStatus.values)
 ARTICLE_CHECKED_FIELDS = ("title", "byline", "outlet", "url", "published_at", "language", "external_id", "status")
+# The fields build_article already checked (the text), or that the server sets: listed once, not per article.
+UNCHECKED_FIELDS = frozenset(f.name for f in Article._meta.fields if f.name not in ARTICLE_CHECKED_FIELDS)
 
 
 def _messages(error: InvalidInput | ValidationError) -> list[tuple[str, str]]:
@@ -123,7 +125,7 @@ class _Planner:
             )
             if draft.status is not None:
                 article.status = draft.status
-            article.clean_fields(exclude=[f.name for f in Article._meta.fields if f.name not in ARTICLE_CHECKED_FIELDS])
+            article.clean_fields(exclude=UNCHECKED_FIELDS)
         except (InvalidInput, ValidationError) as error:
             for name, message in _messages(error):
                 self.problem(draft.record, name, message)

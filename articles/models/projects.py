@@ -43,7 +43,9 @@ class MemberScopedQuerySet(models.QuerySet):
     def with_role(self, user) -> Self:
         """Annotate `my_role`, the user's role in each row's project (None for non-members), and
         `my_role_user_id`, whose role it is, so a domain function can trust it only for that user."""
-        role = Membership.objects.filter(project=OuterRef(self.project_path), user_id=user.pk).values("role")[:1]
+        # One membership per user and project: no ordering needed (Membership's default would join two tables).
+        role = Membership.objects.filter(project=OuterRef(self.project_path), user_id=user.pk).order_by()
+        role = role.values("role")[:1]
         return self.annotate(my_role=Subquery(role), my_role_user_id=Cast(Value(user.pk), models.BigIntegerField()))
 
 
