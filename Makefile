@@ -27,7 +27,11 @@ migrate: install
 seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
 
+## The development server, and beside it a worker for background jobs (docs/deploy.md, "Background jobs"):
+## the worker stops when the server does (Ctrl+C). It does not reload code; `make run` again after changing a job.
 run: seed
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install chromium

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -144,6 +146,12 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "annotator.static_storage.ModuleManifestStaticFilesStorage"
+    },
+    # Background jobs' result files (articles.jobs): never served by URL, only through a checked download.
+    # Several machines need a shared one (a network filesystem, or an object store's Django storage).
+    "job_results": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("JOB_RESULTS_DIR", str(BASE_DIR / "job-results"))},
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
@@ -264,6 +272,14 @@ IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(20 * 102
 IMPORT_MAX_ARTICLES = int(os.environ.get("IMPORT_MAX_ARTICLES", "20000"))
 IMPORT_MAX_ANNOTATIONS = int(os.environ.get("IMPORT_MAX_ANNOTATIONS", "500000"))
 IMPORT_STAGING_DIR = Path(os.environ.get("IMPORT_STAGING_DIR", "/tmp/news-annotator-imports"))
+
+# Background jobs (docs/deploy.md, "Background jobs"): django-tasks with its database backend; workers run
+# `manage.py db_worker`. Result files are kept JOB_RESULT_DAYS, finished jobs JOB_KEEP_DAYS (`prune_jobs`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOB_RESULT_DAYS = int(os.environ.get("JOB_RESULT_DAYS", "7"))
+JOB_KEEP_DAYS = int(os.environ.get("JOB_KEEP_DAYS", "30"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
+JOB_RETRY_SECONDS = float(os.environ.get("JOB_RETRY_SECONDS", "10"))  # the first retry's delay; then doubled
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from articles.views import account, annotate, exchange, pages, projects, review
+from articles.views import account, annotate, exchange, jobs, pages, projects, review
 from articles.views.labels import label_delete, label_move, label_update, project_labels
 
 urlpatterns = [
@@ -50,4 +50,9 @@ urlpatterns = [
     path("articles/<int:article_id>/export/", exchange.article_export_download, name="article_export_download"),
     path("projects/<int:project_id>/import/", exchange.project_import, name="project_import"),
     path("projects/<int:project_id>/import/commit/", exchange.project_import_commit, name="project_import_commit"),
+    # Background jobs
+    path("projects/<int:project_id>/export/job/", jobs.project_export_job, name="project_export_job"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:job_id>/cancel/", jobs.job_cancel, name="job_cancel"),
+    path("jobs/<int:job_id>/result/", jobs.job_result, name="job_result"),
 ]

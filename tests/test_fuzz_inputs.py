@@ -29,7 +29,7 @@ from django.urls import Resolver404, get_resolver, resolve, reverse
 from rest_framework.authtoken.models import Token
 
 from articles import assignment, discussion, workflow
-from articles.models import Annotation, Article, Assignment, Comment, Membership
+from articles.models import Annotation, Article, Assignment, Comment, Job, JobKind, Membership
 from articles.views import listing, review_context, workspace_list
 from tests.factories import make_annotation, make_article
 
@@ -145,6 +145,8 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
         monkeypatch.setattr(module, name, 1)  # every pager shows, and with it its page parameter
     project, owner = team["project"], team["owner"]
     article, works, spans, comment = seed_review(team, waiting=article)
+    # A queued export job: its page polls and offers Cancel (the tests' immediate backend would finish one at once).
+    job = Job.objects.create(project=project, created_by=owner, kind=JobKind.EXPORT, idempotency_key="fuzz")
     clients = {role: client_for(team[role] if role else None) for role in ROLES}
     return Scene(
         clients=clients,
@@ -154,6 +156,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "annotation_id": spans[0].pk,
             "assignment_id": works[0].pk,
             "label_id": spans[0].label_id,
+            "job_id": job.pk,
         },
         api_ids={
             "project_pk": project.pk,
@@ -165,6 +168,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "comments": comment.pk,
             "members": Membership.objects.get(project=project, user=team["annotator"]).pk,
             "labels": project.labels.get(key="claim").pk,
+            "jobs": job.pk,
         },
         body_values={
             "project": project.pk,

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from articles.api import exchange, review, views
+from articles.api.views.jobs import JobViewSet, ProjectExportJobView
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -15,6 +16,7 @@ router.register(
     r"articles/(?P<article_pk>[0-9]+)/annotations", views.ArticleAnnotationViewSet, basename="article-annotation"
 )
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
+router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="api_token"),
@@ -28,4 +30,5 @@ urlpatterns = [
     *router.urls,
     *review.urlpatterns,
     *exchange.urlpatterns,
+    path("projects/<int:project_pk>/exports/", ProjectExportJobView.as_view(), name="api_project_export_job"),
 ]

@@ -1,0 +1,63 @@
+"""The kinds of background job and their runners (articles.jobs runs them).
+
+`export`: a whole project in one of the export formats, written by the same code as a download
+(export_scope.export with the format's writer) into a file kept JOB_RESULT_DAYS days. It holds what its
+starter may see when it runs, so a member who has left the project gets a failed job, not a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from articles.access import require, role_in
+from articles.errors import InvalidInput
+from articles.export_download import download_name
+from articles.export_scope import ExportScope, export, parse_filters
+from articles.exports import FORMATS
+from articles.jobs import JobProgress, Runner, register, store_result
+from articles.models import Job, JobKind, Project
+from articles.permissions import Action
+
+EXPORT_FIELDS = frozenset({"format", "label", "author", "status", "since", "until", "base_url"})
+
+
+def check_export(project: Project, user, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The export's parameters as stored: a format, the filters as export_scope reads them, the site's address.
+
+    Filters are checked as a download checks them (InvalidInput names the field), so a job never fails
+    later on input that could have been refused at once.
+    """
+    unknown = sorted(set(params) - EXPORT_FIELDS)
+    if unknown:
+        raise InvalidInput({name[:64]: ["Unknown field."] for name in unknown[:20]})
+    key = params.get("format") or "json"
+    if key not in FORMATS:
+        raise InvalidInput.single("format", f"Choose one of: {', '.join(FORMATS)}.")
+    base_url = params.get("base_url") or ""
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        raise InvalidInput.single("base_url", "The site's address is missing.")
+    filters = parse_filters(
+        {name: params[name] for name in ("label", "author", "status", "since", "until") if params.get(name)}
+    )
+    return {"format": key, **filters.as_dict(), "base_url": base_url}
+
+
+def run_export(job: Job, progress: JobProgress) -> None:
+    """Write the project's export to the job's result file, counting articles as progress."""
+    project, user = job.project, job.created_by
+    require(role_in(project, user), Action.EXPORT)
+    params = dict(job.params)
+    key, base_url = params.pop("format"), params.pop("base_url")
+    filters = parse_filters({name: value for name, value in params.items() if value})
+    scope = ExportScope(project, user, None, filters)
+    fmt = FORMATS[key]
+    store_result(
+        job,
+        export(scope, key, base_url=base_url, progress=progress),
+        name=download_name(scope, key),
+        media_type=f"{fmt.media_type}; charset=utf-8",
+    )
+
+
+register(JobKind.EXPORT, Runner(action=Action.EXPORT, check=check_export, run=run_export))

@@ -1,0 +1,379 @@
+"""Background jobs: start one, run it in a worker, follow its progress, cancel it, retry it, prune it.
+
+A job is a Job row (what users see) plus one django-tasks task that carries only its id (`run_job`). The
+task claims the job under a row lock, so a task delivered twice runs the job once; it then calls the
+runner registered for the job's kind (articles.job_runners), which reports progress through a
+`JobProgress` and stores its result through `store_result`. Every change of status after the claim is
+a conditional update from `running`, so a cancel that lands while the runner works wins, and the
+runner stops at its next progress report. Network errors (OSError, timeouts among them) put the job
+back in the queue with exponential backoff until JOB_MAX_ATTEMPTS; any other error fails it with a
+message for its starter. Starting a job needs an idempotency key, unique per project and kind: the same
+request twice, or a retried one, finds the job already made and never stores anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+from django.db import IntegrityError, connection, transaction
+from django.http import Http404
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+from articles.access import MAX_ID, require, role_in
+from articles.errors import AlreadyExists, DomainError, InvalidInput
+from articles.models import Job, JobStatus, Project, Role
+from articles.permissions import Action
+
+logger = logging.getLogger(__name__)
+
+MAX_KEY_LENGTH = 100
+MAX_RETRY_DELAY = 3600.0  # seconds: backoff doubles up to an hour
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes (each also checks for a cancel)
+
+
+class JobCancelled(Exception):
+    """Raised inside a runner at a progress report once its job was cancelled: the runner stops there."""
+
+
+@dataclass(frozen=True)
+class Runner:
+    """What a kind of job needs: who may start it, how its parameters are checked, and the work itself."""
+
+    action: Action
+    check: Callable[[Project, Any, Mapping[str, Any]], dict[str, Any]]  # (project, user, params) -> params
+    run: Callable[[Job, JobProgress], None]
+
+
+RUNNERS: dict[str, Runner] = {}
+
+
+def register(kind: str, runner: Runner) -> None:
+    """Make `kind` startable; articles.job_runners registers the built-in kinds when the app is ready."""
+    RUNNERS[kind] = runner
+
+
+def results() -> Storage:
+    """The storage result files live in (STORAGES["job_results"]); never served by URL."""
+    return storages["job_results"]
+
+
+# Starting --------------------------------------------------------------------------------------------------
+
+
+def _runner(kind: str) -> Runner:
+    if kind not in RUNNERS:
+        raise InvalidInput.single("kind", f"Choose one of: {', '.join(sorted(RUNNERS))}.")
+    return RUNNERS[kind]
+
+
+def _key(idempotency_key: str | None) -> str:
+    if idempotency_key is None or idempotency_key == "":
+        return secrets.token_urlsafe(24)
+    if not isinstance(idempotency_key, str) or len(idempotency_key) > MAX_KEY_LENGTH:
+        raise InvalidInput.single("idempotency_key", f"Give a text of at most {MAX_KEY_LENGTH} characters.")
+    if not idempotency_key.isprintable() or not idempotency_key.isascii():
+        raise InvalidInput.single("idempotency_key", "Use printable ASCII characters only.")
+    return idempotency_key
+
+
+def _same_request(existing: Job, params: dict[str, Any], user) -> Job:
+    """The job a repeated request made. The caller's key used for other parameters is a conflict (with their
+    job); someone else's key is refused without a word about their job."""
+    if existing.created_by_id != user.pk:
+        raise InvalidInput.single("idempotency_key", "This key is already in use in this project; choose another.")
+    if existing.params != params:
+        raise AlreadyExists(existing, "This idempotency key was already used for another request.")
+    return existing
+
+
+def start_job(
+    project: Project, *, kind: str, by, params: Mapping[str, Any], idempotency_key: str | None = None
+) -> tuple[Job, bool]:
+    """Queue a job of `kind` in `project` for `by`; return it and whether it is new.
+
+    The runner's action decides who may start it (articles.access.require); its parameters are checked
+    before anything is stored (InvalidInput names the field). Without a key every call starts a job.
+    """
+    runner = _runner(kind)
+    require(role_in(project, by), runner.action)
+    checked = runner.check(project, by, params)
+    key = _key(idempotency_key)
+    existing = Job.objects.filter(project=project, kind=kind, idempotency_key=key).first()
+    if existing is not None:
+        return _same_request(existing, checked, by), False
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(project=project, kind=kind, created_by=by, params=checked, idempotency_key=key)
+            _enqueue(job)
+    except IntegrityError:  # the same request, at the same moment, in another process
+        existing = Job.objects.filter(project=project, kind=kind, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _same_request(existing, checked, by), False
+    job.refresh_from_db()
+    return job, True
+
+
+def _enqueue(job: Job, delay: float = 0.0) -> None:
+    """Hand the job to the queue (after `delay` seconds, when the backend can wait) and note the task's id."""
+    queued = run_job
+    if delay and default_task_backend.supports_defer:
+        queued = run_job.using(run_after=timezone.now() + timedelta(seconds=delay))
+    result = queued.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+# Reading and cancelling ---------------------------------------------------------------------------------
+
+
+def jobs_for(user):
+    """Jobs `user` may see: their own in their projects, and all jobs of projects they own."""
+    return Job.objects.visible_to(user).select_related("project", "created_by")
+
+
+def job_for(user, job_id: object) -> Job:
+    """One job `user` may see, else a 404 (unknown, foreign, malformed and out-of-range ids alike)."""
+    try:
+        pk = int(job_id)
+    except (TypeError, ValueError):
+        pk = 0
+    job = jobs_for(user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+    if job is None:
+        raise Http404("No such job in your projects.")
+    return job
+
+
+def cancel_job(job: Job, *, by) -> Job:
+    """Cancel a queued or running job (its starter or a project owner); a finished job stays as it is.
+
+    A queued job never starts; a running one stops at its next progress report and keeps no result.
+    """
+    if job.created_by_id != getattr(by, "pk", None) and role_in(job.project, by) != Role.OWNER:
+        raise PermissionDenied("Only the member who started a job, or an owner, may cancel it.")
+    Job.objects.filter(pk=job.pk, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+        status=JobStatus.CANCELLED, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+# Running ------------------------------------------------------------------------------------------------
+
+
+class JobProgress:
+    """A runner's progress reports (tqdm's reset/update, so export_scope.export takes it as is).
+
+    Reports are written at most every PROGRESS_INTERVAL seconds, each as an update of the running job
+    that also finds out whether it was cancelled (JobCancelled). A runner inside its own transaction (an
+    export's snapshot on PostgreSQL) could neither write there nor show others what it wrote, so its
+    reports then go through a second connection, on a helper thread.
+    """
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.done = 0
+        self.total: int | None = None
+        self._written_at = 0.0
+        self._outer_atomic = connection.in_atomic_block  # a test's transaction, or the caller's
+        self._helper: ThreadPoolExecutor | None = None
+
+    def reset(self, total: int | None = None) -> None:
+        self.done, self.total = 0, total
+        self._write(force=True)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        self._write()
+
+    def check(self) -> None:
+        """Stop here (JobCancelled) if the job was cancelled; reports check this too."""
+        self._write(force=True)
+
+    def _write(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._written_at < PROGRESS_INTERVAL:
+            return
+        self._written_at = now
+        done = self.done if self.total is None else min(self.done, self.total)
+        if connection.in_atomic_block and not self._outer_atomic:
+            if self._helper is None:
+                self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"job-{self.job.pk}")
+            updated = self._helper.submit(self._update, done).result()
+        else:
+            updated = self._update(done)
+        if not updated:
+            raise JobCancelled
+
+    def _update(self, done: int) -> int:
+        return _this_attempt(self.job).update(done=done, total=self.total)
+
+    def close(self) -> None:
+        if self._helper is not None:
+            self._helper.submit(lambda: connection.close()).result()  # looked up there: the helper's own
+            self._helper.shutdown()
+            self._helper = None
+
+
+def store_result(job: Job, chunks: Iterable[str | bytes], *, name: str, media_type: str) -> str:
+    """Write a runner's output to the job's result file and note it on the job; return the stored path.
+
+    The file is spooled to a temporary file first (memory stays flat), then saved under a path made only
+    of the job's ids: a retry replaces what an earlier attempt may have left, so there is never a second
+    copy. `name` is what a download is called.
+    """
+    storage = results()
+    path = f"jobs/{job.project_id}/{job.pk}/result"
+    with tempfile.TemporaryFile() as spool:
+        for chunk in chunks:
+            spool.write(chunk.encode() if isinstance(chunk, str) else chunk)
+        size = spool.tell()
+        spool.seek(0)
+        if storage.exists(path):
+            storage.delete(path)
+        stored = storage.save(path, File(spool, name=name))
+    job.result_path, job.result_name, job.result_type, job.result_size = stored, name, media_type, size
+    return stored
+
+
+def _this_attempt(job: Job):
+    """The job while this attempt still owns it: running, and not cancelled or claimed again since."""
+    return Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
+
+
+def _claim(job_id: int) -> Job | None:
+    """Mark the job running under a row lock; None when it is not queued (done, cancelled or taken)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != JobStatus.QUEUED:
+            return None
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or timezone.now()
+        job.error = ""
+        job.save(update_fields=["status", "attempts", "started_at", "error"])
+    return job
+
+
+def _finish(job: Job, status: str, **fields: Any) -> bool:
+    """Move a running job to `status`; False when it was cancelled meanwhile (then nothing changes)."""
+    return bool(_this_attempt(job).update(status=status, finished_at=timezone.now(), **fields))
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before attempt `attempt + 1`: JOB_RETRY_SECONDS, doubled after each attempt, at most an hour."""
+    return min(MAX_RETRY_DELAY, settings.JOB_RETRY_SECONDS * 2 ** max(0, attempt - 1))
+
+
+def _retry_or_fail(job: Job, error: OSError) -> None:
+    reason = f"A network or storage error: {error.strerror or error.__class__.__name__}"
+    if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+        _finish(job, JobStatus.FAILED, error=f"{reason}. Gave up after {job.attempts} attempts.")
+        return
+    delay = retry_delay(job.attempts)
+    requeued = _this_attempt(job).update(
+        status=JobStatus.QUEUED, error=f"{reason}. Attempt {job.attempts + 1} in {delay:g} s."
+    )
+    if requeued:
+        _enqueue(job, delay)
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, InvalidInput):
+        return " ".join(f"{field}: {message}" for field, messages in error.errors.items() for message in messages)
+    return str(error)
+
+
+def _discard_result(job: Job) -> None:
+    if job.result_path:
+        results().delete(job.result_path)
+
+
+@task()
+def run_job(job_id: int) -> str:
+    """The one task of every job: claim it, run its kind's runner, record how it ended.
+
+    Returns the job's status afterwards (the task queue keeps it), or "skipped" for a job that was not
+    waiting to run (already done, cancelled, or taken by a task delivered twice).
+    """
+    job = _claim(job_id)
+    if job is None:
+        return "skipped"
+    progress = JobProgress(job)
+    try:
+        _runner(job.kind).run(job, progress)
+    except JobCancelled:
+        _discard_result(job)
+    except OSError as error:  # ConnectionError, TimeoutError, socket errors, storage I/O: worth another try
+        _discard_result(job)
+        _retry_or_fail(job, error)
+    except (DomainError, PermissionDenied) as error:  # refused as asked: the message says why
+        _discard_result(job)
+        _finish(job, JobStatus.FAILED, error=_message(error))
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        _discard_result(job)
+        _finish(job, JobStatus.FAILED, error="The job stopped on an unexpected error; it is in the server's log.")
+    else:
+        expires = timezone.now() + timedelta(days=settings.JOB_RESULT_DAYS) if job.result_path else None
+        fields = {
+            "done": progress.total if progress.total is not None else progress.done,
+            "total": progress.total if progress.total is not None else progress.done,
+            "result_path": job.result_path,
+            "result_name": job.result_name,
+            "result_type": job.result_type,
+            "result_size": job.result_size,
+            "result_expires_at": expires,
+        }
+        if not _finish(job, JobStatus.SUCCEEDED, **fields):
+            _discard_result(job)  # cancelled at the last moment: keep nothing
+    finally:
+        progress.close()
+    return Job.objects.filter(pk=job.pk).values_list("status", flat=True).first() or "deleted"
+
+
+# Results and pruning -----------------------------------------------------------------------------------
+
+
+def result_available(job: Job) -> bool:
+    """Whether the job's file can be downloaded now: it succeeded, has a file, and the file has not expired."""
+    return (
+        job.status == JobStatus.SUCCEEDED
+        and bool(job.result_path)
+        and (job.result_expires_at is None or job.result_expires_at > timezone.now())
+    )
+
+
+@dataclass(frozen=True)
+class Pruned:
+    files: int
+    jobs: int
+
+
+def prune(now=None) -> Pruned:
+    """Delete result files past their days (the job stays, without its file) and finished jobs past JOB_KEEP_DAYS."""
+    now = now or timezone.now()
+    storage = results()
+    expired = Job.objects.filter(result_expires_at__lte=now).exclude(result_path="")
+    files = 0
+    for pk, path in expired.values_list("pk", "result_path").iterator():
+        storage.delete(path)
+        files += Job.objects.filter(pk=pk, result_path=path).update(result_path="", result_size=None)
+    old = Job.objects.filter(finished_at__lte=now - timedelta(days=settings.JOB_KEEP_DAYS))
+    for path in old.exclude(result_path="").values_list("result_path", flat=True).iterator():
+        storage.delete(path)
+        files += 1
+    jobs, _ = old.delete()
+    return Pruned(files=files, jobs=jobs)
