@@ -243,15 +243,18 @@ def test_random_writes_keep_the_page_equal_to_a_fresh_render(client, team, long_
         assert listed_ids(page) == listed_ids(fresh), choice
 
 
-@pytest.mark.parametrize("extra", [0, 150])
-def test_a_create_answer_costs_the_same_queries_however_many_annotations(client, team, extra):
-    article = make_article(team["project"], text=long_text(20))
-    for n in range(extra):
-        make_annotation(article, author=team["owner"], start=n * 3, end=n * 3 + 2)
+def test_a_create_answer_costs_the_same_queries_however_many_annotations(client, team):
     client.force_login(team["annotator"])
-    post(client, "annotation_create", article.pk, {"label": "claim", "start": 0, "end": 3}, OPEN)  # warm up
-    with CaptureQueriesContext(connection) as queries:
-        response = post(client, "annotation_create", article.pk, {"label": "quote", "start": 0, "end": 3}, OPEN)
-    assert response.status_code == 200
-    # session, user, article with role, label, insert (+ history), labels, annotations, authors, own work...
-    assert len(queries) == 12, [query["sql"][:80] for query in queries.captured_queries]
+    counts = []
+    for extra in (0, 150):
+        article = make_article(team["project"], text=long_text(20 + extra))
+        for n in range(extra):
+            make_annotation(article, author=team["owner"], start=n * 3, end=n * 3 + 2)
+        post(client, "annotation_create", article.pk, {"label": "claim", "start": 0, "end": 3}, OPEN)  # warm up
+        with CaptureQueriesContext(connection) as queries:
+            response = post(client, "annotation_create", article.pk, {"label": "quote", "start": 0, "end": 3}, OPEN)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    # session, user, article with role, label, the insert (with its history), labels, rows, the page's few in
+    # full, own work: 11 on PostgreSQL (one statement stores an annotation), 12 on SQLite (two)
+    assert counts[0] == counts[1] <= 12, counts
