@@ -271,7 +271,9 @@ IMPORT_MAX_FILES = int(os.environ.get("IMPORT_MAX_FILES", "20"))
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ARTICLES = int(os.environ.get("IMPORT_MAX_ARTICLES", "20000"))
 IMPORT_MAX_ANNOTATIONS = int(os.environ.get("IMPORT_MAX_ANNOTATIONS", "500000"))
-IMPORT_STAGING_DIR = Path(os.environ.get("IMPORT_STAGING_DIR", "/tmp/news-annotator-imports"))
+# An uploaded file larger than this is imported by a background job (`file_import`) instead of in the request;
+# previews and a job's files wait in the database (articles.models.ImportStaging), shared by every server.
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(2 * 1024 * 1024)))
 
 # Background jobs (docs/deploy.md, "Background jobs"): django-tasks with its database backend; workers run
 # `manage.py db_worker`. Result files are kept JOB_RESULT_DAYS, finished jobs JOB_KEEP_DAYS (`prune_jobs`).
@@ -280,6 +282,16 @@ JOB_RESULT_DAYS = int(os.environ.get("JOB_RESULT_DAYS", "7"))
 JOB_KEEP_DAYS = int(os.environ.get("JOB_KEEP_DAYS", "30"))
 JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "5"))
 JOB_RETRY_SECONDS = float(os.environ.get("JOB_RETRY_SECONDS", "10"))  # the first retry's delay; then doubled
+
+# Webhooks (docs/api.md, "Webhooks"): delivered by the job workers through the URL import's SSRF guard
+# (URL_IMPORT_ALLOW_PRIVATE, URL_IMPORT_ALLOWED_PORTS), each try cut off after WEBHOOK_TIMEOUT seconds,
+# retried after WEBHOOK_RETRY_SECONDS (doubled each time) up to WEBHOOK_MAX_ATTEMPTS tries. A hook
+# registered on one app server is heard by the others within WEBHOOK_CACHE_SECONDS.
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "10"))
+WEBHOOK_CACHE_SECONDS = float(os.environ.get("WEBHOOK_CACHE_SECONDS", "10"))
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["WebhookEventEnum"] = "articles.models.WebhookEvent"
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from articles import webhooks
 from articles.access import require, require_change, role_in
 from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_span
 from articles.annotation_insert import insert_annotations
@@ -198,6 +199,7 @@ def create_annotation(article: Article, *, author, label: str | Label, **fields:
         if twin is None:
             raise
         raise AlreadyExists(twin, "You already have this label on exactly this span.") from None
+    webhooks.emit("annotation.created", annotation)
     return annotation
 
 
@@ -230,6 +232,7 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
         raise InvalidInput.single(
             "non_field_errors", "At least one of these spans already exists with the same label; nothing was saved."
         ) from None
+    webhooks.emit("annotation.created", built)
     return built
 
 
@@ -313,6 +316,7 @@ def update_annotation(
             raise
         whose = "You already have" if getattr(by, "pk", None) == annotation.author_id else "Its author already has"
         raise AlreadyExists(twin, f"{whose} this label on exactly this span; nothing was changed.") from None
+    webhooks.emit("annotation.updated", annotation)
     return annotation
 
 
@@ -328,6 +332,7 @@ def review_annotation(annotation: Annotation, *, by, status: str, expected_versi
         _guarded_update(annotation, expected_version, {"status": status, "updated_at": timezone.now()})
         annotation.refresh_from_db()
         record(annotation, EventAction.REVIEWED, by, {"status": [old, status]})
+    webhooks.emit("annotation.reviewed", annotation)
     return annotation
 
 
@@ -341,6 +346,7 @@ def delete_annotation(annotation: Annotation, *, by, expected_version: int | Non
         if not deleted:
             current = Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
             raise StaleVersion(current)
+        webhooks.emit("annotation.deleted", annotation)
         return record(annotation, EventAction.DELETED, by)
 
 
@@ -373,4 +379,5 @@ def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotatio
             record(annotation, EventAction.RESTORED, by)
     except IntegrityError:
         raise AlreadyExists(_existing_twin(annotation), "The same span was created again meanwhile.") from None
+    webhooks.emit("annotation.created", annotation)
     return annotation

@@ -10,6 +10,10 @@ text is accepted. Every failure is the same FetchError with one generic message,
 cannot be used to probe which internal hosts and ports exist (SSRF-7); the reason is only logged. The one
 exception is an address that is malformed in itself (a space or control character, an overlong host):
 saying so is judged from the text alone and reveals nothing about the network.
+
+A FetchError also says whether trying again later may succeed (`transient`: a refused, reset or timed
+out connection, a temporary DNS failure, a 429 or 5xx answer), so that a URL-import job retries those
+addresses with backoff and reports the others at once; the user still reads the one generic message.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ import threading
 import time
 import unicodedata
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -57,12 +63,17 @@ NEVER_PUBLIC_V6 = tuple(
 _resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="url-import-dns")
 
 
-class FetchError(Exception):
-    """Any failure to fetch; `str()` is what the user reads, `reason` is for logs and tests only."""
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
-    def __init__(self, reason: str, message: str = GENERIC_MESSAGE):
+
+class FetchError(Exception):
+    """Any failure to fetch; `str()` is what the user reads, `reason` is for logs and tests only, and
+    `transient` whether the same fetch may succeed later (a network error, not a refusal)."""
+
+    def __init__(self, reason: str, message: str = GENERIC_MESSAGE, *, transient: bool = False):
         super().__init__(message)
         self.reason = reason
+        self.transient = transient
 
 
 def _malformed(reason: str) -> FetchError:
@@ -149,7 +160,7 @@ def _check_host(host: str) -> str:
     return encoded
 
 
-def _check_url(url: str, policy: FetchPolicy) -> _Target:
+def check_url(url: str, policy: FetchPolicy) -> _Target:
     """Refuse anything but http(s) to a host name or address on an allowed port, without credentials."""
     url = url.strip()
     if any(unicodedata.category(char) == "Cc" for char in url):
@@ -179,9 +190,10 @@ def _resolve(host: str, port: int, timeout: float) -> list[tuple]:
     try:
         return future.result(timeout=max(timeout, 0.001))
     except FutureTimeout:
-        raise FetchError("dns timeout") from None
+        raise FetchError("dns timeout", transient=True) from None
     except OSError as error:
-        raise FetchError(f"dns: {error}") from None
+        temporary = isinstance(error, socket.gaierror) and error.errno == socket.EAI_AGAIN
+        raise FetchError(f"dns: {error}", transient=temporary) from None
 
 
 def resolve_allowed(host: str, port: int, *, allow_private: bool, timeout: float) -> list[tuple]:
@@ -209,7 +221,7 @@ def _open_socket(host: str, port: int, deadline: float, allow_private: bool) -> 
             sock.close()
             raise FetchError(f"connected peer not allowed: {peer}")
         return sock
-    raise FetchError("could not connect")
+    raise FetchError("could not connect", transient=True)
 
 
 class _GuardedHTTPConnection(http.client.HTTPConnection):
@@ -280,7 +292,7 @@ def _read_body(
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise FetchError("timeout while reading")
+            raise FetchError("timeout while reading", transient=True)
         if sock_owner.sock is not None:
             sock_owner.sock.settimeout(remaining)
         data = response.read1(64 * 1024)
@@ -293,7 +305,7 @@ def _read_body(
             raise FetchError("body over the cap")
         if not data:
             if time.monotonic() >= deadline:  # the watchdog cut the connection: not a complete body
-                raise FetchError("timeout while reading")
+                raise FetchError("timeout while reading", transient=True)
             return b"".join(chunks)
         chunks.append(data)
 
@@ -308,14 +320,28 @@ def _content_type(response: http.client.HTTPResponse) -> tuple[str, str | None]:
     return media_type.strip().lower(), charset
 
 
-def _get(url: str, policy: FetchPolicy, deadline: float) -> tuple[Page | None, str | None]:
-    """Do one hop: return (page, None), or (None, next url) for a redirect."""
-    target = _check_url(url, policy)
+@contextmanager
+def guarded_connection(
+    url: str, policy: FetchPolicy, deadline: float
+) -> Iterator[tuple[http.client.HTTPConnection, str]]:
+    """An HTTP(S) connection for `url` that reaches only an allowed address (checked again as it connects,
+    so a DNS answer cannot change in between) and is cut off at `deadline`; yields it and the path to ask
+    for. URL imports GET through it, webhook deliveries POST through it (FetchError when refused)."""
+    target = check_url(url, policy)
     kind = _GuardedHTTPSConnection if target.scheme == "https" else _GuardedHTTPConnection
     connection = kind(target.host, target.port, deadline=deadline, allow_private=policy.allow_private)
     try:
         with _Watchdog(connection, deadline):
-            connection.putrequest("GET", target.path, skip_accept_encoding=True)
+            yield connection, target.path
+    finally:
+        connection.close()
+
+
+def _get(url: str, policy: FetchPolicy, deadline: float) -> tuple[Page | None, str | None]:
+    """Do one hop: return (page, None), or (None, next url) for a redirect."""
+    try:
+        with guarded_connection(url, policy, deadline) as (connection, path):
+            connection.putrequest("GET", path, skip_accept_encoding=True)
             for name, value in (
                 ("User-Agent", USER_AGENT),
                 ("Accept-Encoding", "gzip"),
@@ -330,7 +356,7 @@ def _get(url: str, policy: FetchPolicy, deadline: float) -> tuple[Page | None, s
                     raise FetchError("redirect without location")
                 return None, urljoin(url, location.strip())
             if response.status != 200:
-                raise FetchError(f"status {response.status}")
+                raise FetchError(f"status {response.status}", transient=response.status in RETRY_STATUSES)
             media_type, charset = _content_type(response)
             if media_type not in ACCEPTED_TYPES:
                 raise FetchError(f"content type {media_type!r}")
@@ -340,9 +366,15 @@ def _get(url: str, policy: FetchPolicy, deadline: float) -> tuple[Page | None, s
         raise
     except (OSError, http.client.HTTPException, ValueError, zlib.error) as error:
         late = "timeout: " if time.monotonic() >= deadline else ""
-        raise FetchError(f"{late}{type(error).__name__}: {error}") from None
-    finally:
-        connection.close()
+        network = isinstance(error, (OSError, http.client.HTTPException))  # reset, cut off, timed out
+        raise FetchError(f"{late}{type(error).__name__}: {error}", transient=network) from None
+
+
+def check_address(url: str, policy: FetchPolicy | None = None) -> None:
+    """Refuse, before anything is queued, an address that can never be fetched as written: malformed, not
+    http(s), with credentials, or on a port not allowed. Judged from the text alone (no DNS, no connection);
+    raises the same FetchError a fetch would."""
+    check_url(url, policy or FetchPolicy.from_settings())
 
 
 def fetch(url: str, policy: FetchPolicy | None = None) -> Page:
@@ -355,7 +387,7 @@ def fetch(url: str, policy: FetchPolicy | None = None) -> Page:
             if page is not None:
                 return page
             if time.monotonic() >= deadline:
-                raise FetchError("timeout during redirects")
+                raise FetchError("timeout during redirects", transient=True)
         raise FetchError("too many redirects")
     except FetchError as error:
         logger.info("URL import refused or failed: %s", error.reason)

@@ -3,6 +3,9 @@
 `export`: a whole project in one of the export formats, written by the same code as a download
 (export_scope.export with the format's writer) into a file kept JOB_RESULT_DAYS days. It holds what its
 starter may see when it runs, so a member who has left the project gets a failed job, not a file.
+
+`url_import` and `file_import`: web addresses fetched and stored one by one, and large uploaded files
+imported all or nothing, by a worker (articles.imports.background); owners only, like every import.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from articles.errors import InvalidInput
 from articles.export_download import download_name
 from articles.export_scope import ExportScope, export, parse_filters
 from articles.exports import FORMATS
+from articles.imports import background
 from articles.jobs import JobProgress, Runner, register, store_result
 from articles.models import Job, JobKind, Project
 from articles.permissions import Action
@@ -61,3 +65,11 @@ def run_export(job: Job, progress: JobProgress) -> None:
 
 
 register(JobKind.EXPORT, Runner(action=Action.EXPORT, check=check_export, run=run_export))
+register(
+    background.URL_IMPORT,
+    Runner(action=Action.IMPORT, check=background.check_url_import, run=background.run_url_import),
+)
+register(
+    background.FILE_IMPORT,
+    Runner(action=Action.IMPORT, check=background.check_file_import, run=background.run_file_import),
+)

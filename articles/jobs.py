@@ -9,6 +9,14 @@ runner stops at its next progress report. Network errors (OSError, timeouts amon
 back in the queue with exponential backoff until JOB_MAX_ATTEMPTS; any other error fails it with a
 message for its starter. Starting a job needs an idempotency key, unique per project and kind: the same
 request twice, or a retried one, finds the job already made and never stores anything twice.
+
+A worker killed mid-run (SIGKILL, a lost machine) cannot say so, and its job would stay `running` for
+ever. So a running job has a heartbeat: every progress write, and a thread of the worker every
+HEARTBEAT_SECONDS while the runner works, note the time on the job; `recover` (command `recover_jobs`)
+puts running jobs whose heartbeat is older than STALE_AFTER back in the queue as a new attempt, or fails
+them after JOB_MAX_ATTEMPTS. The dead attempt loses the job (every write of an attempt is conditional on
+its number), and its leftover file is replaced by the next attempt's, so a recovered job still stores
+its result once.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import logging
 import secrets
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -27,10 +36,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import Storage, storages
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django_tasks import default_task_backend, task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from articles.access import MAX_ID, require, role_in
 from articles.errors import AlreadyExists, DomainError, InvalidInput
@@ -42,6 +55,8 @@ logger = logging.getLogger(__name__)
 MAX_KEY_LENGTH = 100
 MAX_RETRY_DELAY = 3600.0  # seconds: backoff doubles up to an hour
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes (each also checks for a cancel)
+HEARTBEAT_SECONDS = 5.0  # a running job's worker shows it is alive at least this often
+STALE_AFTER = 60.0  # seconds without a heartbeat before `recover` takes a running job's worker for dead
 
 
 class JobCancelled(Exception):
@@ -218,7 +233,7 @@ class JobProgress:
             raise JobCancelled
 
     def _update(self, done: int) -> int:
-        return _this_attempt(self.job).update(done=done, total=self.total)
+        return _this_attempt(self.job).update(done=done, total=self.total, heartbeat_at=timezone.now())
 
     def close(self) -> None:
         if self._helper is not None:
@@ -235,7 +250,7 @@ def store_result(job: Job, chunks: Iterable[str | bytes], *, name: str, media_ty
     copy. `name` is what a download is called.
     """
     storage = results()
-    path = f"jobs/{job.project_id}/{job.pk}/result"
+    path = _result_file(job)
     with tempfile.TemporaryFile() as spool:
         for chunk in chunks:
             spool.write(chunk.encode() if isinstance(chunk, str) else chunk)
@@ -246,6 +261,48 @@ def store_result(job: Job, chunks: Iterable[str | bytes], *, name: str, media_ty
         stored = storage.save(path, File(spool, name=name))
     job.result_path, job.result_name, job.result_type, job.result_size = stored, name, media_type, size
     return stored
+
+
+def _result_file(job: Job) -> str:
+    """Where every attempt of the job writes its result: one path, so a later attempt replaces an earlier one's."""
+    return f"jobs/{job.project_id}/{job.pk}/result"
+
+
+class Heartbeat:
+    """Notes on the job, every HEARTBEAT_SECONDS while its runner works, that its worker is alive.
+
+    Progress writes beat too, but a runner may spend long in one step (a big query, a slow server); this
+    thread beats regardless, on its own database connection (closed when it stops). It stops beating
+    once the attempt has lost the job (cancelled, or recovered as dead). A job run inside the caller's
+    transaction (the immediate backend in tests) beats only with its progress writes: another
+    connection would not see the row.
+    """
+
+    def __init__(self, job: Job):
+        self._job = job
+        self._interval = HEARTBEAT_SECONDS
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        if not connection.in_atomic_block:
+            self._thread = threading.Thread(target=self._beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+            self._thread.start()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stopped.wait(self._interval):
+                try:
+                    if not _this_attempt(self._job).update(heartbeat_at=timezone.now()):
+                        return
+                except DatabaseError:  # the database is briefly away: try again at the next beat
+                    logger.warning("Job %s: could not write its heartbeat", self._job.pk, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
 
 
 def _this_attempt(job: Job):
@@ -262,8 +319,9 @@ def _claim(job_id: int) -> Job | None:
         job.status = JobStatus.RUNNING
         job.attempts += 1
         job.started_at = job.started_at or timezone.now()
+        job.heartbeat_at = timezone.now()
         job.error = ""
-        job.save(update_fields=["status", "attempts", "started_at", "error"])
+        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "error"])
     return job
 
 
@@ -297,7 +355,9 @@ def _message(error: Exception) -> str:
 
 
 def _discard_result(job: Job) -> None:
-    if job.result_path:
+    """Delete the file this attempt stored, unless a later attempt has claimed the job since (this one's worker
+    was taken for dead and `recover` queued the job again): all attempts share the path, so the file is theirs."""
+    if job.result_path and not Job.objects.filter(pk=job.pk, attempts__gt=job.attempts).exists():
         results().delete(job.result_path)
 
 
@@ -312,6 +372,7 @@ def run_job(job_id: int) -> str:
     if job is None:
         return "skipped"
     progress = JobProgress(job)
+    heartbeat = Heartbeat(job)
     try:
         _runner(job.kind).run(job, progress)
     except JobCancelled:
@@ -340,8 +401,71 @@ def run_job(job_id: int) -> str:
         if not _finish(job, JobStatus.SUCCEEDED, **fields):
             _discard_result(job)  # cancelled at the last moment: keep nothing
     finally:
+        heartbeat.stop()
         progress.close()
     return Job.objects.filter(pk=job.pk).values_list("status", flat=True).first() or "deleted"
+
+
+# Recovering jobs whose worker died ---------------------------------------------------------------------
+
+
+class WorkerDied(Exception):
+    """The error recorded on the queue's row of a task whose worker died (`recover` closes that row)."""
+
+
+@dataclass(frozen=True)
+class Recovered:
+    requeued: int
+    failed: int
+
+
+def recover(stale_after: float = STALE_AFTER, now=None) -> Recovered:
+    """Queue again every running job whose heartbeat is older than `stale_after` seconds; fail those that
+    already had JOB_MAX_ATTEMPTS attempts. Return how many of each.
+
+    The dead attempt counts as an attempt (it was counted when claimed), and the next one waits the same
+    backoff as after a network error, so a job that kills its workers (say, out of memory) ends failed
+    instead of taking down every worker in turn. Each change is one conditional update of the stale
+    attempt, so passes running at once on several machines, or a worker's late heartbeat, never recover a
+    job twice or take one from a live worker. `stale_after` must leave room for a few missed beats.
+    """
+    if stale_after < 3 * HEARTBEAT_SECONDS:
+        raise ValueError(f"stale_after must be at least {3 * HEARTBEAT_SECONDS:g} s (three heartbeats).")
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=stale_after)
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    requeued = failed = 0
+    running = Job.objects.filter(stale, status=JobStatus.RUNNING).only("pk", "project_id", "attempts", "task_id")
+    for job in running:
+        with transaction.atomic():
+            if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+                message = f"The worker running it stopped responding. Gave up after {job.attempts} attempts."
+                if _this_attempt(job).filter(stale).update(status=JobStatus.FAILED, finished_at=now, error=message):
+                    _close_dead_task(job.task_id, now)
+                    results().delete(_result_file(job))  # whatever the dead attempt left
+                    failed += 1
+                continue
+            delay = retry_delay(job.attempts)
+            message = f"The worker running it stopped responding. Attempt {job.attempts + 1} in {delay:g} s."
+            if _this_attempt(job).filter(stale).update(status=JobStatus.QUEUED, error=message):
+                _close_dead_task(job.task_id, now)
+                _enqueue(job, delay)
+                requeued += 1
+    if requeued or failed:
+        logger.warning("Recovered jobs whose worker died: %d queued again, %d failed", requeued, failed)
+    return Recovered(requeued=requeued, failed=failed)
+
+
+def _close_dead_task(task_id: str, now) -> None:
+    """Mark the queue's row of the dead attempt's task failed, as its worker would have: left `RUNNING` it
+    would never be pruned (`prune_db_task_results` removes finished rows only)."""
+    if task_id and isinstance(run_job.get_backend(), DatabaseBackend):
+        DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+            traceback="The worker running this task stopped responding; its job was recovered (articles.jobs.recover).",
+        )
 
 
 # Results and pruning -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from articles.views import account, annotate, exchange, jobs, pages, projects, review
+from articles.views import webhooks as webhook_views
 from articles.views.labels import label_delete, label_move, label_update, project_labels
 
 urlpatterns = [
@@ -55,4 +56,30 @@ urlpatterns = [
     path("jobs/<int:job_id>/", jobs.job_detail, name="job_detail"),
     path("jobs/<int:job_id>/cancel/", jobs.job_cancel, name="job_cancel"),
     path("jobs/<int:job_id>/result/", jobs.job_result, name="job_result"),
+]
+
+# Webhooks (project settings, owners)
+urlpatterns += [
+    path("projects/<int:project_id>/webhooks/", webhook_views.project_webhooks, name="project_webhooks"),
+    path("projects/<int:project_id>/webhooks/<int:webhook_id>/", webhook_views.webhook_update, name="webhook_update"),
+    path(
+        "projects/<int:project_id>/webhooks/<int:webhook_id>/secret/",
+        webhook_views.webhook_rotate,
+        name="webhook_rotate",
+    ),
+    path(
+        "projects/<int:project_id>/webhooks/<int:webhook_id>/delete/",
+        webhook_views.webhook_delete,
+        name="webhook_delete",
+    ),
+    path(
+        "projects/<int:project_id>/webhooks/<int:webhook_id>/deliveries/",
+        webhook_views.webhook_deliveries,
+        name="webhook_deliveries",
+    ),
+    path(
+        "projects/<int:project_id>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/replay/",
+        webhook_views.webhook_replay,
+        name="webhook_replay",
+    ),
 ]

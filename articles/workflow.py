@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from articles import webhooks
 from articles.access import role_in
 from articles.annotation_write import review_annotation, snapshot
 from articles.discussion import add_comment
@@ -174,6 +175,8 @@ def transition(
         )
         sync_article_statuses([current.article_id])
     assignment.refresh_from_db()
+    if rule.name in ("submit", "approve"):
+        webhooks.emit(f"work.{rule.target}", assignment)
     return assignment
 
 

@@ -264,31 +264,41 @@ def page_server(settings):
 
 
 def test_url_import_stores_the_extracted_text_of_a_local_page_when_allowed(team, page_server, settings):
+    """The answer is a job (run at once by the tests' immediate backend); its report names the article."""
     settings.URL_IMPORT_ALLOW_PRIVATE = True
-    response = api_as(team["owner"]).post(
+    client = api_as(team["owner"])
+    response = client.post(
         url("api_project_import_url", team["project"].pk), {"url": page_server.url("/article")}, format="json"
     )
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
+    job = response.json()
+    assert job["kind"] == "url_import" and response["Location"].endswith(f"/api/v1/jobs/{job['id']}/")
+    followed = client.get(response["Location"]).json()
+    assert followed["status"] == "succeeded" and (followed["done"], followed["total"]) == (1, 1)
     article = Article.objects.get()
     assert article.title == "Harbour bridge to close for repairs" and article.outlet == "The Coast Gazette"
     assert article.url == page_server.url("/article") and "<" not in article.text
+    report = json.loads(b"".join(client.get(followed["result"]).streaming_content))
+    assert [(a["outcome"], a["article"]) for a in report["addresses"]] == [("stored", article.pk)]
 
 
 def test_ssrf1_url_import_refuses_internal_addresses_with_one_generic_message(team, page_server, settings):
+    """Addresses refused by their text alone are a 400 at once; the others become a job that reports each
+    as failed with the one generic message, and never connects."""
     settings.URL_IMPORT_ALLOW_PRIVATE = False
     client = api_as(team["owner"])
-    answers = [
-        client.post(url("api_project_import_url", team["project"].pk), {"url": target}, format="json")
-        for target in (
-            page_server.url("/article"),
-            "file:///etc/passwd",
-            "http://169.254.169.254/latest/",
-            "http://[::1]:22/",
-            "https://></a><img src=# onerror=alert(1) />",
-        )
+    target = url("api_project_import_url", team["project"].pk)
+    refused = [
+        client.post(target, {"url": address}, format="json")
+        for address in ("file:///etc/passwd", "http://[::1]:22/", "https://></a><img src=# onerror=alert(1) />")
     ]
-    assert {a.status_code for a in answers} == {400}
-    assert all(a.json() == {"url": [GENERIC_MESSAGE]} for a in answers)
+    assert {a.status_code for a in refused} == {400}
+    assert all(a.json() == {"url": [GENERIC_MESSAGE]} for a in refused)
+    internal = [page_server.url("/article"), f"http://169.254.169.254:{page_server.port}/latest/"]
+    answer = client.post(target, {"urls": internal}, format="json")
+    assert answer.status_code == 202 and answer.json()["status"] == "succeeded"
+    report = json.loads(b"".join(client.get(client.get(answer["Location"]).json()["result"]).streaming_content))
+    assert [(a["outcome"], a["message"]) for a in report["addresses"]] == [("failed", GENERIC_MESSAGE)] * 2
     assert page_server.connections == 0 and not Article.objects.exists()
 
 

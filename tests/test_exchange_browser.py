@@ -37,8 +37,7 @@ def sign_in(page, user) -> None:
     page.wait_for_load_state()
 
 
-def test_an_owner_downloads_and_imports_through_the_pages(page, team, article, tmp_path, settings):
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+def test_an_owner_downloads_and_imports_through_the_pages(page, team, article, tmp_path):
     make_annotation(article, team["annotator"], label="claim", start=0, end=7)
     sign_in(page, team["owner"])
     page.goto(f"/projects/{team['project'].pk}/")
@@ -72,7 +71,7 @@ def test_an_owner_downloads_and_imports_through_the_pages(page, team, article, t
     page.set_input_files("#id_files", str(source))
     shot(page, "import-form")
     assert serious_violations(page) == []
-    page.get_by_role("button", name="Preview import").click()
+    page.get_by_role("button", name="Preview or start import").click()
     page.wait_for_selector("#import-preview")
     shot(page, "import-preview")
     assert serious_violations(page) == []

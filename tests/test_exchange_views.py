@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 
 import lxml.html
 import pytest
@@ -16,8 +15,7 @@ from django.urls import reverse
 
 from articles import imports
 from articles.fetching import GENERIC_MESSAGE
-from articles.imports import staging
-from articles.models import Annotation, Article
+from articles.models import Annotation, Article, Job
 from tests.factories import make_annotation, make_project
 from tests.local_web_server import LocalWebServer
 
@@ -26,8 +24,7 @@ PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
 @pytest.fixture(autouse=True)
-def private_staging(settings, tmp_path):
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
+def fresh_rates():
     cache.clear()
 
 
@@ -35,8 +32,8 @@ def upload(name: str, content: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content.encode("utf-8"), content_type="application/octet-stream")
 
 
-def preview(client, project, **data):
-    return client.post(reverse("project_import", args=[project.pk]), {"format": "auto", **data})
+def preview(client, project, follow=False, **data):
+    return client.post(reverse("project_import", args=[project.pk]), {"format": "auto", **data}, follow=follow)
 
 
 def token_of(response) -> str:
@@ -168,22 +165,29 @@ def test_the_form_needs_something_and_limits_files(client, team, monkeypatch):
     assert response.status_code == 422 and b"larger than" in response.content
 
 
-def test_a_page_is_imported_from_its_address(client, team, settings):
+def test_a_page_is_imported_from_its_address_by_a_job(client, team, settings):
+    """A web address starts a job (run at once by the tests' backend); the page follows it to its report."""
     with LocalWebServer() as server:
         settings.URL_IMPORT_ALLOWED_PORTS = (server.port,)
         settings.URL_IMPORT_ALLOW_PRIVATE = True
         client.force_login(team["owner"])
-        response = preview(client, team["project"], url=server.url("/article"))
-        assert b"Harbour bridge to close for repairs" in response.content
-        client.post(reverse("project_import_commit", args=[team["project"].pk]), {"token": token_of(response)})
+        response = preview(client, team["project"], url=server.url("/article"), follow=True)
+        assert response.redirect_chain[-1][0].endswith(f"?job={Job.objects.get().pk}")
+        assert (
+            b"Harbour bridge to close for repairs" in response.content
+            and b"Stored <strong>1</strong>" in response.content
+        )
         assert Article.objects.get().outlet == "The Coast Gazette" and server.connections == 1  # fetched once
 
 
 def test_ssrf_a_refused_address_is_a_generic_form_error(client, team, settings):
+    """Refused by its text: a form error at once. Refused by where it leads: the job's report says so."""
     settings.URL_IMPORT_ALLOW_PRIVATE = False
     client.force_login(team["owner"])
-    response = preview(client, team["project"], url="http://169.254.169.254/latest/meta-data/")
+    response = preview(client, team["project"], url="file:///etc/passwd")
     assert response.status_code == 422 and GENERIC_MESSAGE.encode() in response.content
+    response = preview(client, team["project"], url="http://169.254.169.254/latest/meta-data/", follow=True)
+    assert b"failed <strong>1</strong>" in response.content and GENERIC_MESSAGE.encode() in response.content
 
 
 def test_the_article_page_offers_a_download_of_that_article(client, team, article):
@@ -191,26 +195,3 @@ def test_the_article_page_offers_a_download_of_that_article(client, team, articl
     page = client.get(reverse("article_annotate", args=[article.pk])).content.decode()
     assert reverse("article_export_download", args=[article.pk]) in page
     assert reverse("project_import", args=[team["project"].pk]) not in page  # imports start from the project
-
-
-def test_concurrent_commits_of_one_preview_import_it_once(team, settings, tmp_path):
-    """Two confirmations of one preview at the same moment: one takes the staged files, the other is told
-    the preview is gone; neither half-reads the folder the other removes."""
-    settings.IMPORT_STAGING_DIR = str(tmp_path)
-    entries = [(staging.StagedFile("a.json", "json"), json.dumps([{"text": "A story."}]).encode())]
-    for _ in range(20):
-        token = staging.stage(entries, user_id=team["owner"].pk, project_id=team["project"].pk)
-        barrier, taken = threading.Barrier(2), []
-
-        def confirm():
-            barrier.wait()
-            taken.append(staging.claim(token, user_id=team["owner"].pk, project_id=team["project"].pk))
-
-        threads = [threading.Thread(target=confirm) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(result is None for result in taken) == [False, True]
-        assert [data for result in taken if result for _entry, data in result] == [entries[0][1]]
-    assert [path.name for path in tmp_path.iterdir()] == []

@@ -325,3 +325,35 @@ def test_ssrf7_every_failure_reads_the_same_and_echoes_nothing(server):
 
 def test_plain_text_pages_are_accepted(server):
     assert fetch(server.url("/text"), policy(server)).content_type == "text/plain"
+
+
+def test_network_errors_are_transient_and_refusals_are_not(server):
+    """A URL-import job retries transient failures with backoff and reports the others at once; the user reads
+    the same generic message either way (SSRF-7)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    rules = policy(server, ports=frozenset({server.port, closed}))
+    assert refusal(f"http://127.0.0.1:{closed}/", rules).transient  # connection refused
+    assert refusal(server.url("/status?code=503"), rules).transient
+    assert refusal(server.url("/status?code=429"), rules).transient
+    assert refusal(server.url("/slow"), policy(server, timeout=0.5)).transient
+    assert not refusal(server.url("/status?code=404"), rules).transient
+    assert not refusal(server.url("/pdf"), rules).transient
+    assert not refusal(server.url("/big?size=200000"), rules).transient  # over the size cap
+    assert not refusal(server.url("/article"), policy(server, allow_private=False)).transient  # the SSRF guard
+
+
+def test_addresses_are_checked_as_written_without_any_connection(server):
+    rules = policy(server)
+    fetching.check_address(server.url("/article"), rules)
+    for address, message in (
+        ("http://exa mple.com/", MALFORMED_MESSAGE),
+        ("gopher://x/", GENERIC_MESSAGE),
+        ("http://user:pw@127.0.0.1/", GENERIC_MESSAGE),
+        ("http://127.0.0.1:22/", GENERIC_MESSAGE),
+    ):
+        with pytest.raises(FetchError) as caught:
+            fetching.check_address(address, rules)
+        assert str(caught.value) == message
+    assert server.connections == 0

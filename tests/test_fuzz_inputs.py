@@ -29,7 +29,17 @@ from django.urls import Resolver404, get_resolver, resolve, reverse
 from rest_framework.authtoken.models import Token
 
 from articles import assignment, discussion, workflow
-from articles.models import Annotation, Article, Assignment, Comment, Job, JobKind, Membership
+from articles.models import (
+    Annotation,
+    Article,
+    Assignment,
+    Comment,
+    Job,
+    JobKind,
+    Membership,
+    Webhook,
+    WebhookDelivery,
+)
 from articles.views import listing, review_context, workspace_list
 from tests.factories import make_annotation, make_article
 
@@ -140,13 +150,15 @@ def pages_after_posts(owner: Client, article: Article, *, by: User) -> list[tupl
 def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
     """A project with two articles, spans by three people, two submitted assignments disputing one span and
     one waiting, a comment, a deleted annotation, a staged import and an API token; lists one item a page."""
-    settings.IMPORT_STAGING_DIR = tmp_path / "staging"
     for module, name in ((listing, "PAGE_SIZE"), (review_context, "PAGE_SIZE"), (workspace_list, "LIST_WINDOW")):
         monkeypatch.setattr(module, name, 1)  # every pager shows, and with it its page parameter
     project, owner = team["project"], team["owner"]
     article, works, spans, comment = seed_review(team, waiting=article)
     # A queued export job: its page polls and offers Cancel (the tests' immediate backend would finish one at once).
     job = Job.objects.create(project=project, created_by=owner, kind=JobKind.EXPORT, idempotency_key="fuzz")
+    # A webhook with a delivery to replay; its address is private, so the guard refuses it and nothing is sent.
+    hook = Webhook.objects.create(project=project, url="http://127.0.0.1:9/", events=["annotation.created"], secret="x")
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="annotation.created", body="{}")
     clients = {role: client_for(team[role] if role else None) for role in ROLES}
     return Scene(
         clients=clients,
@@ -157,6 +169,8 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "assignment_id": works[0].pk,
             "label_id": spans[0].label_id,
             "job_id": job.pk,
+            "webhook_id": hook.pk,
+            "delivery_id": delivery.pk,
         },
         api_ids={
             "project_pk": project.pk,
@@ -169,6 +183,8 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "members": Membership.objects.get(project=project, user=team["annotator"]).pk,
             "labels": project.labels.get(key="claim").pk,
             "jobs": job.pk,
+            "webhooks": hook.pk,
+            "delivery_pk": delivery.pk,
         },
         body_values={
             "project": project.pk,
@@ -182,6 +198,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "username": "outsider",
             "color": "#3366cc",
             "url": "http://127.0.0.1:9/",
+            "events": ["annotation.created"],
         },  # a private address: refused, never fetched
         visited=pages_after_posts(clients["owner"], article, by=owner),
         token=Token.objects.create(user=owner).key,

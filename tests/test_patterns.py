@@ -43,7 +43,6 @@ def test_trailing_newline_is_refused_by_every_pattern(team, client, settings, tm
         "key"
     }
 
-    settings.IMPORT_STAGING_DIR = tmp_path
     client.force_login(owner)
     upload = SimpleUploadedFile("labels.json", json.dumps(document).encode())
     page = client.post(reverse("project_import", args=[project.pk]), {"format": "auto", "files": [upload]})

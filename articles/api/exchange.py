@@ -3,8 +3,9 @@
 Exports stream (GET .../export/?format=json|w3c|jsonl|csv|claimreview plus filters); imports take
 a JSON body with the file's content and answer with what was created, skipped and why, or a 400
 listing every problem with its file, record and field. Lookups go through the caller's projects
-(404 outside them); exports need Action.EXPORT, imports Action.IMPORT (owners). URL imports run
-through the guarded fetcher and are rate-limited per user (SSRF-8).
+(404 outside them); exports need Action.EXPORT, imports Action.IMPORT (owners). URL imports (one
+address or a list) start a background job (articles.imports.background) that fetches through the guarded
+fetcher; starting one is rate-limited per user (SSRF-8).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.urls import path
+from django.urls import path, reverse
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -21,17 +23,17 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from articles import access, imports
+from articles import access, imports, jobs
 from articles.access import require
 from articles.api.fields import RequestSerializer
-from articles.api.schema import errors, path_id
+from articles.api.schema import errors, path_id, with_object
 from articles.api.throttling import UserRateThrottle
 from articles.errors import InvalidInput
 from articles.export_download import export_response
 from articles.export_scope import EXPORT_PARAMETERS, ExportScope, parse_filters
 from articles.exports import FORMATS
-from articles.fetching import FetchError
-from articles.models import ReviewStatus
+from articles.imports import background
+from articles.models import Job, ReviewStatus
 from articles.permissions import Action
 
 
@@ -143,8 +145,27 @@ class ImportRequestSerializer(RequestSerializer):
 
 
 class UrlImportRequestSerializer(RequestSerializer):
-    url = serializers.CharField(max_length=2000, help_text="An http(s) address of a news page.")
-    dry_run = serializers.BooleanField(default=False)
+    url = serializers.CharField(
+        max_length=background.MAX_ADDRESS_LENGTH, required=False, help_text="One http(s) address of a news page."
+    )
+    urls = serializers.ListField(
+        child=serializers.CharField(max_length=background.MAX_ADDRESS_LENGTH),
+        min_length=1,
+        max_length=background.MAX_ADDRESSES,
+        required=False,
+        help_text=f"Or a list of up to {background.MAX_ADDRESSES} addresses, imported one by one.",
+    )
+    idempotency_key = serializers.CharField(
+        max_length=jobs.MAX_KEY_LENGTH,
+        required=False,
+        help_text="Your name for this request (printable ASCII): sending it again, as a retry, returns the job it "
+        "made instead of starting another. Unique per project among URL-import jobs.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        if ("url" in data) == ("urls" in data):
+            raise serializers.ValidationError({"url": ["Give either `url` or `urls`."]})
+        return data
 
 
 _PROBLEM = inline_serializer(
@@ -258,28 +279,69 @@ class UrlImportThrottle(UserRateThrottle):
     rate = settings.URL_IMPORT_RATE
 
 
+class JobAnswerSchema(AutoSchema):
+    """Documents an answer that is a job. Its serializer lives in articles.api.views.jobs, which imports this
+    module, so it is looked up when the schema is made rather than when this module loads."""
+
+    def get_response_serializers(self):
+        from articles.api.views.jobs import JobSerializer
+
+        return {
+            202: OpenApiResponse(JobSerializer, description="A job was queued; follow it at `Location`."),
+            200: OpenApiResponse(JobSerializer, description="This idempotency key already made this job."),
+            409: with_object("ImportJobConflict", "existing", JobSerializer, 409),
+            **errors(400, 403, 404, 413, 415),
+        }
+
+
 class UrlImportView(APIView):
     throttle_classes = [UrlImportThrottle]
+    schema = JobAnswerSchema()
 
     @extend_schema(
         operation_id="project_import_url",
         tags=["exchange"],
-        summary="Import a news article from its address",
-        description="The server fetches the page (http/https only, standard ports, public addresses, size and time "
-        "limits) and stores its extracted plain text and metadata. Every fetch failure gives the same "
-        "message. Owners only; rate-limited per user.",
+        summary="Import news articles from their addresses, in the background",
+        description="Answers 202 with a `url_import` job at once. A worker fetches each address (http/https only, "
+        "standard ports, public addresses, size and time limits) and stores its extracted plain text and metadata "
+        "as it goes (progress `done`/`total`). An address that meets a network error is tried again with backoff; "
+        "one that fails for good is reported, never half-stored, and does not stop the others. When the job has "
+        "succeeded, its `result` is the report: for each address `stored`, `duplicate` (already in the project, "
+        "with its article) or `failed` with the reason. Addresses malformed as written are refused at once (400, "
+        "`urls` keyed by index); every fetch failure gives the same message. Owners only; starting jobs is "
+        "rate-limited per user.",
         parameters=[path_id("project_pk", "project")],
         request=UrlImportRequestSerializer,
-        responses=IMPORT_RESPONSES,
     )
-    def post(self, request, project_pk: int):
-        project = access.project_for(request.user, project_pk)  # importing checks the role
-        data = _valid(UrlImportRequestSerializer, request)
+    def post(self, request, project_pk: int) -> Response:
+        project = access.project_for(request.user, project_pk)
+        data = dict(_valid(UrlImportRequestSerializer, request))
+        key = data.pop("idempotency_key", None)
+        single = "url" in data
         try:
-            batch = imports.read_url(data["url"], into=project, by=request.user)
-        except FetchError as error:
-            raise InvalidInput.single("url", str(error)) from None
-        return _imported(request, project, [batch], dry_run=data["dry_run"])
+            job, created = jobs.start_job(
+                project,
+                kind=background.URL_IMPORT,
+                by=request.user,
+                params={"urls": [data["url"]] if single else data["urls"]},
+                idempotency_key=key,
+            )
+        except InvalidInput as error:
+            if single and isinstance(error.errors.get("urls"), dict):
+                raise InvalidInput({"url": error.errors["urls"][0]}) from None
+            raise
+        location = request.build_absolute_uri(reverse("job-detail", args=[job.pk]))
+        return Response(
+            self.represent(job),
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+            headers={"Location": location},
+        )
+
+    def represent(self, job: Job) -> dict:
+        """The job as JSON; a 409 for a reused key carries the existing job with it (articles.api.errors)."""
+        from articles.api.views.jobs import JobSerializer  # that module imports this one
+
+        return JobSerializer(job, context={"request": self.request}).data
 
 
 urlpatterns = [

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from articles.api import exchange, review, views
 from articles.api.views.jobs import JobViewSet, ProjectExportJobView
+from articles.api.views.webhooks import WebhookViewSet
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -17,6 +18,7 @@ router.register(
 )
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("jobs", JobViewSet, basename="job")
+router.register(r"projects/(?P<project_pk>[0-9]+)/webhooks", WebhookViewSet, basename="project-webhook")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="api_token"),

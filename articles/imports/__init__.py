@@ -122,7 +122,10 @@ def read_page(page: Page) -> Batch:
         except LookupError:
             pass  # an unknown charset: let the readers detect the encoding
     if page.content_type == "text/plain":
-        return documents.read_text(name, body if isinstance(body, str) else body.decode("utf-8", "replace"))
+        batch = documents.read_text(name, body if isinstance(body, str) else body.decode("utf-8", "replace"))
+        for article in batch.articles:
+            article.metadata.setdefault("url", page.url)  # where it came from, as an HTML page's article keeps
+        return batch
     return documents.read_html(name, body, url=page.url)
 
 

@@ -2,6 +2,7 @@
 
 from articles.models.annotation import Annotation, AnnotationEvent, EventAction, ReviewStatus
 from articles.models.article import Article, ArticleStatus
+from articles.models.imports import ImportItem, ImportOutcome, ImportStaging
 from articles.models.jobs import Job, JobKind, JobStatus
 from articles.models.projects import Label, Membership, Project, Role, Visibility
 from articles.models.rate_counter import RateCounter
@@ -17,6 +18,9 @@ __all__ = [
     "AssignmentState",
     "Comment",
     "EventAction",
+    "ImportItem",
+    "ImportOutcome",
+    "ImportStaging",
     "Job",
     "JobKind",
     "JobStatus",
@@ -28,3 +32,8 @@ __all__ = [
     "Role",
     "Visibility",
 ]
+
+# Webhooks (articles.webhooks); imported last so the list above stays as it was.
+from articles.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent  # noqa: E402
+
+__all__ += ["DeliveryStatus", "Webhook", "WebhookDelivery", "WebhookEvent"]

@@ -26,6 +26,8 @@ FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED
 
 class JobKind(models.TextChoices):
     EXPORT = "export", "Export file"
+    URL_IMPORT = "url_import", "Import from the web"
+    FILE_IMPORT = "file_import", "Import of large files"
 
 
 class JobQuerySet(MemberScopedQuerySet):
@@ -66,12 +68,19 @@ class Job(models.Model):
     task_id = models.CharField(max_length=64, blank=True, help_text="The task queue's id of the latest attempt.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker running it last showed it was alive (articles.jobs)."
+    )
     finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The recovery pass looks for running jobs whose heartbeat stopped; few rows are ever running.
+            models.Index(fields=["heartbeat_at"], name="job_running_heartbeat", condition=Q(status=JobStatus.RUNNING)),
+        ]
         constraints = [
             # A repeated request (or a retried task) finds the job it already made instead of a second one.
             models.UniqueConstraint(fields=["project", "kind", "idempotency_key"], name="job_idempotency_key"),

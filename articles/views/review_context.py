@@ -54,6 +54,7 @@ def project_nav(project: Project, role: str | None, current: str) -> list[dict[s
         ("Agreement", "project_agreement_page", Action.VIEW_AGREEMENT),
         ("Dashboard", "project_dashboard_page", Action.VIEW),
         ("Settings", "project_edit", Action.MANAGE_PROJECT),
+        ("Webhooks", "project_webhooks", Action.MANAGE_PROJECT),
     ]
     return [
         {"label": label, "url": reverse(name, args=[project.pk]), "current": name == current}
