@@ -43,6 +43,26 @@ def article(team):
     return make_article(team["project"], by=team["owner"])
 
 
+@pytest.fixture
+def queue(settings):
+    """The task queue's database backend: enqueued tasks wait for a worker, or for the test to run them (the
+    test settings run tasks at once)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def job_results(settings, tmp_path):
+    """Jobs' result files in a directory of the test's own; returns it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "job_results": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "results")},
+        },
+    }
+    return tmp_path / "results"
+
+
 def browser_available() -> bool:
     return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
 

@@ -11,24 +11,15 @@ from articles.models import Job, JobStatus
 from tests.api_client import api_as, url
 from tests.factories import make_annotation, make_article
 
-ROLES = ("owner", "reviewer", "annotator", "viewer")
+pytestmark = pytest.mark.usefixtures("job_results")  # result files in a directory of each test's own
 
 
 @pytest.fixture(autouse=True)
-def result_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "job_results": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "results")},
-        },
-    }
+def fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+ROLES = ("owner", "reviewer", "annotator", "viewer")
 
 
 def start(team, who="owner", **body):

@@ -45,11 +45,6 @@ def isolated(settings, tmp_path):
     assert not (tmp_path / "local-staging").exists()
 
 
-@pytest.fixture
-def queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def jsonl(count: int, *, start: int = 0) -> str:
     return "\n".join(
         json.dumps(

@@ -22,25 +22,8 @@ from articles.jobs import JobCancelled, JobProgress, Runner, recover, run_job, s
 from articles.models import Job, JobKind, JobStatus
 from articles.permissions import Action
 
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+pytestmark = pytest.mark.usefixtures("job_results")  # result files in a directory of each test's own
 
-
-@pytest.fixture(autouse=True)
-def result_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "job_results": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "results")},
-        },
-    }
-    return tmp_path / "results"
-
-
-@pytest.fixture
-def queue(settings):
-    settings.TASKS = DATABASE_BACKEND
-    settings.JOB_RETRY_SECONDS = 10
 
 
 def export_job(team) -> Job:
@@ -147,12 +130,12 @@ def test_only_running_jobs_silent_for_longer_than_the_limit_are_recovered(team, 
     }
 
 
-def test_after_the_last_attempt_it_fails_and_keeps_no_leftover_file(team, queue, settings, result_storage):
+def test_after_the_last_attempt_it_fails_and_keeps_no_leftover_file(team, queue, settings, job_results):
     settings.JOB_MAX_ATTEMPTS = 2
     job = export_job(team)
     Job.objects.filter(pk=job.pk).update(attempts=1)
     job = died_running(job)
-    leftover = result_storage / f"jobs/{job.project_id}/{job.pk}/result"
+    leftover = job_results / f"jobs/{job.project_id}/{job.pk}/result"
     leftover.parent.mkdir(parents=True)
     leftover.write_text("half a file")
     tasks_before = DBTaskResult.objects.count()
@@ -160,11 +143,11 @@ def test_after_the_last_attempt_it_fails_and_keeps_no_leftover_file(team, queue,
     job.refresh_from_db()
     assert (job.status, job.attempts) == (JobStatus.FAILED, 2) and job.finished_at is not None
     assert job.error == "The worker running it stopped responding. Gave up after 2 attempts."
-    assert files(result_storage) == [] and DBTaskResult.objects.count() == tasks_before
+    assert files(job_results) == [] and DBTaskResult.objects.count() == tasks_before
     assert run_job.call(job.pk) == "skipped"
 
 
-def test_a_dead_attempt_that_wakes_up_stores_nothing(team, queue, result_storage):
+def test_a_dead_attempt_that_wakes_up_stores_nothing(team, queue, job_results):
     """A worker taken for dead (paused, cut off) that carries on finds its attempt gone at its next write."""
     job = died_running(export_job(team))
     zombie = Job.objects.get(pk=job.pk)
@@ -177,7 +160,7 @@ def test_a_dead_attempt_that_wakes_up_stores_nothing(team, queue, result_storage
     assert not jobs._finish(zombie, JobStatus.SUCCEEDED, result_path="elsewhere")
     zombie.result_path = first.result_path  # as if it had written its file after all: it keeps its hands off
     jobs._discard_result(zombie)
-    assert Job.objects.get(pk=job.pk).result_path == first.result_path and len(files(result_storage)) == 1
+    assert Job.objects.get(pk=job.pk).result_path == first.result_path and len(files(job_results)) == 1
     assert jobs.results().exists(first.result_path)
 
 

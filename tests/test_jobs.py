@@ -25,28 +25,10 @@ from articles.models import Job, JobKind, JobStatus
 from articles.permissions import Action
 from tests.factories import make_annotation, make_article
 
+pytestmark = pytest.mark.usefixtures("job_results")  # result files in a directory of each test's own
+
 BASE_URL = "http://testserver/"
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 STAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ][\d:.]+(?:Z|\+00:00)?")
-
-
-@pytest.fixture(autouse=True)
-def result_storage(settings, tmp_path):
-    """Each test's result files in its own directory."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "job_results": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "results")},
-        },
-    }
-    return tmp_path / "results"
-
-
-@pytest.fixture
-def queue(settings):
-    """The database backend: enqueued tasks wait for a worker."""
-    settings.TASKS = DATABASE_BACKEND
 
 
 def export_job(team, who="owner", **params):
@@ -174,12 +156,12 @@ def test_a_starter_who_left_before_it_ran_gets_a_failed_job_not_a_file(team, que
 # Idempotency ------------------------------------------------------------------------------------------
 
 
-def test_the_same_request_twice_makes_one_job_and_one_file(team, result_storage):
+def test_the_same_request_twice_makes_one_job_and_one_file(team, job_results):
     first, created = export_job(team, idempotency_key="export-42", format="jsonl")
     again, created_again = export_job(team, idempotency_key="export-42", format="jsonl")
     assert (created, created_again) == (True, False) and again.pk == first.pk
     assert Job.objects.count() == 1
-    assert len([path for path in result_storage.rglob("*") if path.is_file()]) == 1
+    assert len([path for path in job_results.rglob("*") if path.is_file()]) == 1
 
 
 def test_a_key_reused_for_another_request_is_a_conflict(team):
@@ -196,18 +178,18 @@ def test_a_key_reused_for_another_request_is_a_conflict(team):
     assert Job.objects.count() == 1
 
 
-def test_a_task_delivered_twice_runs_the_job_once(team, queue, result_storage):
+def test_a_task_delivered_twice_runs_the_job_once(team, queue, job_results):
     job, _ = export_job(team)
     assert run_job.call(job.pk) == JobStatus.SUCCEEDED
     finished = Job.objects.get(pk=job.pk)
     assert run_job.call(job.pk) == "skipped"
     assert Job.objects.get(pk=job.pk).finished_at == finished.finished_at and finished.attempts == 1
-    assert len([path for path in result_storage.rglob("*") if path.is_file()]) == 1
+    assert len([path for path in job_results.rglob("*") if path.is_file()]) == 1
 
 
-def test_a_retry_replaces_what_an_earlier_attempt_left(team, queue, result_storage):
+def test_a_retry_replaces_what_an_earlier_attempt_left(team, queue, job_results):
     job, _ = export_job(team)
-    leftover = result_storage / f"jobs/{job.project_id}/{job.pk}"
+    leftover = job_results / f"jobs/{job.project_id}/{job.pk}"
     leftover.mkdir(parents=True)
     (leftover / "result").write_text("half a file from an attempt that died")
     run_job.call(job.pk)
@@ -227,13 +209,13 @@ def test_a_cancelled_queued_job_never_runs(team, queue):
     assert (job.status, job.attempts, job.started_at) == (JobStatus.CANCELLED, 0, None)
 
 
-def test_a_running_job_stops_at_its_next_step_once_cancelled(team, queue, test_runners, result_storage):
+def test_a_running_job_stops_at_its_next_step_once_cancelled(team, queue, test_runners, job_results):
     job, _ = start_job(team["project"], kind="steps", by=team["annotator"], params={})
     assert run_job.call(job.pk) == JobStatus.CANCELLED
     job.refresh_from_db()
     assert STEPS_RUN == [1, 2]  # progress is written at most twice a second: the page may show 1 of 5
     assert (job.status, job.total, job.result_path) == (JobStatus.CANCELLED, 5, "") and job.done <= 2
-    assert not result_storage.exists() or not [path for path in result_storage.rglob("*") if path.is_file()]
+    assert not job_results.exists() or not [path for path in job_results.rglob("*") if path.is_file()]
 
 
 def test_only_the_starter_or_an_owner_cancels_and_finished_jobs_stay(team, queue):
@@ -285,7 +267,7 @@ def test_a_network_error_with_the_immediate_backend_retries_at_once(team, test_r
 
 
 @pytest.mark.django_db(transaction=True)
-def test_db_worker_runs_queued_jobs_once_each(team, queue, result_storage):
+def test_db_worker_runs_queued_jobs_once_each(team, queue, job_results):
     make_annotation(make_article(team["project"], by=team["owner"]), author=team["owner"], start=0, end=7)
     started = [export_job(team, who=role, format=key)[0] for role, key in (("owner", "w3c"), ("viewer", "csv"))]
     call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)

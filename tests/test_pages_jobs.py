@@ -11,23 +11,9 @@ from articles.jobs import run_job
 from articles.models import Job, JobStatus
 from tests.factories import make_annotation, make_article
 
+pytestmark = pytest.mark.usefixtures("job_results")  # result files in a directory of each test's own
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def result_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "job_results": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "results")},
-        },
-    }
-
-
-@pytest.fixture
-def queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def client_for(user) -> Client:

@@ -49,12 +49,6 @@ def isolated(settings, tmp_path):
 
 
 @pytest.fixture
-def queue(settings):
-    """The database backend: a started job waits for a worker (here: the test calling run_job)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture
 def server(settings):
     with LocalWebServer() as web:
         settings.URL_IMPORT_ALLOWED_PORTS = [web.port]

@@ -37,7 +37,6 @@ from articles.workflow import transition
 from tests.factories import make_annotation, make_article
 from tests.local_web_server import LocalWebServer
 
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
 
@@ -91,12 +90,6 @@ def receiver(settings):
         settings.URL_IMPORT_ALLOWED_PORTS = (server.port,)
         settings.URL_IMPORT_ALLOW_PRIVATE = True
         yield server
-
-
-@pytest.fixture
-def queue(settings):
-    """The database backend: deliveries wait for a worker."""
-    settings.TASKS = DATABASE_BACKEND
 
 
 def hook_for(team, url: str, events=None) -> Webhook:
