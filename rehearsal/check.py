@@ -1,6 +1,6 @@
 """What the rehearsal checks in the database afterwards: every acknowledged write is there, nothing is
-stored twice, every export job finished exactly once; and a backup restored into a fresh database
-holds the same rows and the same texts.
+stored twice, every export and URL-import job finished exactly once, every address of an import stored
+as exactly one article; and a backup restored into a fresh database holds the same rows and the same texts.
 
 Reads the tables with plain SQL (psycopg2), as an auditor would, not through the app's code.
 """
@@ -8,6 +8,7 @@ Reads the tables with plain SQL (psycopg2), as an auditor would, not through the
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -71,7 +72,7 @@ def missing_writes(dsn: str, created: list[dict], changed: list[dict]) -> dict[s
 
 def duplicates(dsn: str) -> dict[str, int]:
     """Rows stored twice: the same span by the same author, two history rows for one version of an
-    annotation, two jobs for one idempotency key."""
+    annotation, two jobs for one idempotency key, two articles of a project with the same text."""
     spans = rows(
         dsn,
         "SELECT count(*) FROM (SELECT 1 FROM articles_annotation "
@@ -87,13 +88,25 @@ def duplicates(dsn: str) -> dict[str, int]:
         "SELECT count(*) FROM (SELECT 1 FROM articles_job GROUP BY project_id, kind, idempotency_key "
         "HAVING count(*) > 1) twins",
     )[0][0]
-    return {"annotations": spans, "history_versions": events, "jobs": jobs, "total": spans + events + jobs}
+    articles = rows(
+        dsn,
+        "SELECT count(*) FROM (SELECT 1 FROM articles_article GROUP BY project_id, text_sha256 "
+        "HAVING count(*) > 1) twins",
+    )[0][0]
+    return {
+        "annotations": spans,
+        "history_versions": events,
+        "jobs": jobs,
+        "articles": articles,
+        "total": spans + events + jobs + articles,
+    }
 
 
-def jobs_once(dsn: str, exports: list[dict], results_dir: Path) -> dict[str, Any]:
-    """Each export job the clients started: succeeded, its runner finished it once (one task that answered
-    "succeeded"; any other delivery was "skipped"), one result file, and the same job for a repeated request."""
-    ids = [job["id"] for job in exports]
+def jobs_once(dsn: str, started: list[dict], results_dir: Path) -> dict[str, Any]:
+    """Each job the clients started (exports or URL imports): succeeded, its runner finished it once (one task
+    that answered "succeeded"; any other delivery was "skipped"), one result file, and the same job for a
+    repeated request."""
+    ids = [job["id"] for job in started]
     jobs = {
         row[0]: row[1:]
         for row in rows(
@@ -109,7 +122,7 @@ def jobs_once(dsn: str, exports: list[dict], results_dir: Path) -> dict[str, Any
         runs[job_id] += 1
     orphaned_tasks = rows(dsn, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'")[0][0]
     once, problems = 0, []
-    for job in exports:
+    for job in started:
         project, status, attempts, error = jobs.get(job["id"], (None, "missing", 0, ""))
         files = list((results_dir / f"jobs/{project}/{job['id']}").glob("*")) if project else []
         if status == "succeeded" and runs[job["id"]] == 1 and len(files) == 1 and job["repeat_same"]:
@@ -119,13 +132,80 @@ def jobs_once(dsn: str, exports: list[dict], results_dir: Path) -> dict[str, Any
                 {"job": job["id"], "status": status, "runs": runs[job["id"]], "files": len(files), "error": error}
             )
     return {
-        "started": len(exports),
+        "started": len(started),
         "finished_exactly_once": once,
         "not_exactly_once": len(problems),
-        "retried_after_a_dead_worker": sum(1 for job in exports if jobs.get(job["id"], (0, 0, 1))[2] > 1),
+        "retried_after_a_dead_worker": sum(1 for job in started if jobs.get(job["id"], (0, 0, 1))[2] > 1),
         "task_rows_left_running_by_the_killed_worker": orphaned_tasks,
         "problems": problems[:10],
     }
+
+
+def imported_once(dsn: str, imports: list[dict], markers: dict[str, str], results_dir: Path) -> dict[str, Any]:
+    """Each address of each URL-import job that succeeded: exactly one article of the job's project holds the
+    page's marker sentence (`markers`: address -> the sentence only its page has), and the job's report (its
+    result file) names that article for the address, as stored or as already there."""
+    jobs = {
+        row[0]: row[1:]
+        for row in rows(
+            dsn,
+            "SELECT id, project_id, status, result_path FROM articles_job WHERE id = ANY(%s)",
+            ([job["id"] for job in imports],),
+        )
+    }
+    projects = {project for project, _, _ in jobs.values()}
+    holding: dict[tuple[int, str], list[int]] = defaultdict(list)  # (project, marker) -> articles holding it
+    for project, marker, article in rows(
+        dsn,
+        "SELECT a.project_id, m, a.id FROM unnest(%s::text[]) m "
+        "JOIN articles_article a ON a.project_id = ANY(%s) AND strpos(a.text, m) > 0",
+        (sorted(set(markers.values())), sorted(projects)),
+    ):
+        holding[(project, marker)].append(article)
+    addresses = stored_once = missing = twice = report_mismatches = 0
+    per_job, problems = {}, []
+    for job in imports:
+        project, status, result_path = jobs.get(job["id"], (None, "missing", ""))
+        if status != "succeeded":
+            continue  # jobs_once counts it
+        report = _report(results_dir, result_path)
+        once = 0
+        for url in job["urls"]:
+            addresses += 1
+            found = holding.get((project, markers.get(url, "")), [])
+            line = report.get(url, {})
+            if not found:
+                missing += 1
+            elif len(found) > 1:
+                twice += 1
+            elif line.get("outcome") not in ("stored", "duplicate") or line.get("article") != found[0]:
+                report_mismatches += 1
+            else:
+                once += 1
+                continue
+            problems.append({"job": job["id"], "url": url, "articles": found, "report": line})
+        stored_once += once
+        per_job[job["id"]] = {"addresses": len(job["urls"]), "stored_once": once}
+    return {
+        "jobs_succeeded": len(per_job),
+        "addresses": addresses,
+        "stored_once": stored_once,
+        "missing": missing,
+        "stored_more_than_once": twice,
+        "report_mismatches": report_mismatches,
+        "not_stored_once": missing + twice + report_mismatches,
+        "by_job": per_job,
+        "problems": problems[:10],
+    }
+
+
+def _report(results_dir: Path, result_path: str) -> dict[str, dict]:
+    """A URL-import job's report (its result file), by address; empty when the file is missing or unreadable."""
+    try:
+        report = json.loads((results_dir / result_path).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {line["url"]: line for line in report.get("addresses", [])}
 
 
 def table_counts(dsn: str) -> dict[str, int]:

@@ -2,14 +2,16 @@
 balancer, each a thread with its own keep-alive connection and API token, for a fixed time.
 
 Annotators create annotations, edit their notes and read articles; reviewers accept or reject
-annotations and start export jobs, which they follow until they finish. Every answered request is
-recorded (kind, endpoint, status, latency), and every acknowledged (2xx) write is kept, so that
-rehearsal/check.py can find each one in the database afterwards.
+annotations and start export jobs, which they follow until they finish. Meanwhile editors (owners: only
+owners import) start URL-import jobs at set times, each a list of pages of the rehearsal's news site
+(rehearsal/news.py), and follow them. Every answered request is recorded (kind, endpoint, status,
+latency), and every acknowledged (2xx) write is kept, so that rehearsal/check.py can find each one in
+the database afterwards.
 
 A write that got no answer (the app server died under it, or the load balancer answered 502/503) is
 sent again as it was, at most RETRIES times, as a careful client would: a repeated create finds its
 twin (409 with `existing`), a repeated edit or review finds its own change (412 with `current`),
-and a repeated export start finds its job by its idempotency key. Those answers count as the write's
+and a repeated export or import start finds its job by its idempotency key. Those answers count as the write's
 acknowledgement, which is how the rehearsal shows that a retried write is never stored twice.
 """
 
@@ -29,6 +31,7 @@ RETRIES = 3
 UNANSWERED = {502, 503, 504}  # the load balancer's own answers: the request may or may not have been stored
 LABELS = ("claim", "quote", "source", "opinion")
 FINISHED = {"succeeded", "failed", "cancelled"}
+IMPORTS_WITHIN = 0.7  # import lists start within this share of the load, so the worker kill meets some running
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Record:
     created: list[dict[str, Any]] = field(default_factory=list)  # acknowledged creates
     changed: list[dict[str, Any]] = field(default_factory=list)  # acknowledged edits and reviews
     exports: list[dict[str, Any]] = field(default_factory=list)  # jobs started: id, key, last status seen
+    imports: list[dict[str, Any]] = field(default_factory=list)  # URL-import jobs started, with their addresses
+    import_lists_planned: int = 0
     retried_writes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -200,48 +205,102 @@ class Reviewer:
             )
 
     def export(self) -> None:
-        key = f"rehearsal-{uuid.uuid4().hex}"
-        body = {"format": self.rng.choice(("json", "jsonl", "csv", "w3c")), "idempotency_key": key}
+        body = {"format": self.rng.choice(("json", "jsonl", "csv", "w3c")), "idempotency_key": new_key()}
         path = f"/api/v1/projects/{self.project}/exports/"
-        status, _, data, _ = self.client.write("export", "POST projects/{id}/exports/", "POST", path, body)
-        if status not in (200, 202):
+        self.job = start_job(self.client, "export", "POST projects/{id}/exports/", path, body)
+        if self.job is None:
             self.next_export = time.monotonic() + 5
             return
-        # The same request again, as a client unsure whether its first one arrived: the same job, 200.
-        again, _, same, _ = self.client.write("export", "POST projects/{id}/exports/", "POST", path, body)
-        self.job = {
-            "id": data["id"],
-            "key": key,
-            "status": data["status"],
-            "repeat_same": again == 200 and same["id"] == data["id"],
-        }
         self.client.record.add(self.client.record.exports, self.job)
 
     def follow(self) -> None:
-        status, _, data = self.client.call("poll", "GET jobs/{id}/", "GET", f"/api/v1/jobs/{self.job['id']}/")
-        if status == 200:
-            self.job["status"] = data["status"]
-            if data["status"] in FINISHED:
-                if data["status"] == "succeeded":
-                    self.client.call(
-                        "download", "GET jobs/{id}/result/", "GET", f"/api/v1/jobs/{self.job['id']}/result/"
-                    )
-                self.job = None
-                self.next_export = time.monotonic() + self.rng.uniform(6, 12)
-                return
+        if follow_job(self.client, self.job):
+            self.job = None
+            self.next_export = time.monotonic() + self.rng.uniform(6, 12)
+            return
         time.sleep(0.5)
 
 
-def run(host: str, port: int, seed: dict, seconds: float, record: Record) -> None:
-    """Every simulated person works in their own thread until `seconds` have passed."""
-    deadline = time.monotonic() + seconds
+class Importer:
+    """An editor who starts URL-import jobs at set times (each list of addresses sent twice with one idempotency
+    key) and follows every job they started, several at once, until it finishes or the load ends."""
+
+    def __init__(self, client: Client, project: int, schedule: list[tuple[float, list[str]]]):
+        self.client, self.project = client, project
+        self.schedule = sorted(schedule, key=lambda item: item[0])  # (monotonic start time, addresses)
+        self.open: list[dict[str, Any]] = []
+
+    def step(self) -> None:
+        if self.schedule and self.schedule[0][0] <= time.monotonic():
+            self.start(self.schedule.pop(0)[1])
+        self.open = [job for job in self.open if not follow_job(self.client, job)]
+        if not self.open:
+            self.client.close()  # idle until the next list: no keep-alive connection left to time out meanwhile
+        time.sleep(0.5)
+
+    def start(self, urls: list[str]) -> None:
+        path = f"/api/v1/projects/{self.project}/import/url/"
+        body = {"urls": urls, "idempotency_key": new_key()}
+        job = start_job(self.client, "import", "POST projects/{id}/import/url/", path, body)
+        if job is None:
+            return  # a list not started: rehearse.py counts it (must be zero)
+        job["urls"] = urls
+        self.client.record.add(self.client.record.imports, job)
+        self.open.append(job)
+
+
+def new_key() -> str:
+    return f"rehearsal-{uuid.uuid4().hex}"
+
+
+def start_job(client: Client, kind: str, endpoint: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """Start a job (body with an idempotency key), then send the same request again, as a client unsure whether
+    its first one arrived: the same job must come back, with 200. The job as the clients saw it, or None when
+    the start was refused."""
+    status, _, data, _ = client.write(kind, endpoint, "POST", path, body)
+    if status not in (200, 202):
+        return None
+    again, _, same, _ = client.write(kind, endpoint, "POST", path, body)
+    return {
+        "id": data["id"],
+        "key": body["idempotency_key"],
+        "status": data["status"],
+        "repeat_same": again == 200 and isinstance(same, dict) and same.get("id") == data["id"],
+    }
+
+
+def follow_job(client: Client, job: dict[str, Any]) -> bool:
+    """One look at a job; True once it has finished (its result downloaded when it succeeded)."""
+    status, _, data = client.call("poll", "GET jobs/{id}/", "GET", f"/api/v1/jobs/{job['id']}/")
+    if status != 200:
+        return False
+    job["status"] = data["status"]
+    if data["status"] not in FINISHED:
+        return False
+    if data["status"] == "succeeded":
+        client.call("download", "GET jobs/{id}/result/", "GET", f"/api/v1/jobs/{job['id']}/result/")
+    return True
+
+
+def run(host: str, port: int, seed: dict, seconds: float, record: Record, import_lists: list[list[str]]) -> None:
+    """Every simulated person works in their own thread until `seconds` have passed; so do the editors, who
+    start the import lists one after another over the first IMPORTS_WITHIN of that time, taking turns."""
+    began = time.monotonic()
+    deadline = began + seconds
+    record.import_lists_planned = len(import_lists)
+    schedules: list[list[tuple[float, list[str]]]] = [[] for _ in seed["importers"]]
+    for number, urls in enumerate(import_lists):
+        at = began + 1 + (seconds * IMPORTS_WITHIN - 1) * number / max(1, len(import_lists))
+        schedules[number % len(schedules)].append((at, urls))
     articles = seed["articles"][:60]  # the articles being worked on now, so reviews meet fresh annotations
 
     def work(person: dict, number: int) -> None:
         rng = random.Random(number)
         client = Client(host, port, person["token"], record)
-        if person["role"] == "reviewer":
-            actor: Annotator | Reviewer = Reviewer(client, person, seed["project"], articles, rng)
+        if person["role"] == "importer":
+            actor: Annotator | Reviewer | Importer = Importer(client, seed["project"], schedules[person["turn"]])
+        elif person["role"] == "reviewer":
+            actor = Reviewer(client, person, seed["project"], articles, rng)
         else:
             actor = Annotator(client, person, articles, rng)
         time.sleep(rng.uniform(0, 1))  # people do not all start in the same millisecond
@@ -250,7 +309,9 @@ def run(host: str, port: int, seed: dict, seconds: float, record: Record) -> Non
             time.sleep(rng.uniform(0.05, 0.3))  # thinking time
         client.close()
 
-    threads = [threading.Thread(target=work, args=(person, n), daemon=True) for n, person in enumerate(seed["people"])]
+    editors = [{**editor, "role": "importer", "turn": turn} for turn, editor in enumerate(seed["importers"])]
+    everyone = [*seed["people"], *editors]
+    threads = [threading.Thread(target=work, args=(person, n), daemon=True) for n, person in enumerate(everyone)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,5 +1,6 @@
 """Seed the rehearsal's database: one project, its owner, annotators and reviewers with API tokens, and
-articles that already carry annotations (so an export job takes long enough for a worker to die in it).
+articles that already carry annotations (so an export job takes long enough for a worker to die in it);
+and the editors who start URL imports (owners of the project: only owners import), each with a token.
 
 Run by rehearsal/rehearse.py with DATABASE_URL pointing at the throwaway cluster; prints the seed as JSON.
 """
@@ -46,6 +47,7 @@ def article_text(rng: random.Random, number: int, chars: int) -> str:
 def main() -> None:
     annotators, reviewers = int(sys.argv[1]), int(sys.argv[2])
     articles, spans_each, chars = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    importers = int(sys.argv[6])
     rng = random.Random(13)
     with transaction.atomic():
         owner = User.objects.create_user("rh-owner")
@@ -56,6 +58,11 @@ def main() -> None:
                 user = User.objects.create_user(f"{prefix}-{number:02d}")
                 project.memberships.create(user=user, role=role)
                 people.append({"user_id": user.pk, "username": user.username, "role": role, "token": issue_token(user)})
+        editors = []  # each their own user: URL imports are rate-limited per user (URL_IMPORT_RATE)
+        for number in range(importers):
+            user = User.objects.create_user(f"rh-imp-{number:02d}")
+            project.memberships.create(user=user, role=Role.OWNER)
+            editors.append({"user_id": user.pk, "username": user.username, "token": issue_token(user)})
         built = [
             build_article(project, by=owner, title=f"Story {number}", text=article_text(rng, number, chars))
             for number in range(articles)
@@ -87,6 +94,7 @@ def main() -> None:
                 "project": project.pk,
                 "owner_token": issue_token(owner),
                 "people": people,
+                "importers": editors,
                 "articles": [{"id": pk, "length": len(text)} for pk, text in stored],
             }
         )
