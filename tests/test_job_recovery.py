@@ -25,7 +25,6 @@ from articles.permissions import Action
 pytestmark = pytest.mark.usefixtures("job_results")  # result files in a directory of each test's own
 
 
-
 def export_job(team) -> Job:
     job, _ = start_job(team["project"], kind=JobKind.EXPORT, by=team["owner"], params={"base_url": "http://t/"})
     return job
