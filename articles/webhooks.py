@@ -495,6 +495,30 @@ def send(delivery_id: int) -> str | None:
     return fields["status"]
 
 
+def recover_deliveries(stale_after: float) -> int:
+    """Send again the deliveries a killed worker left "sending"; return how many went back in the queue.
+
+    A try lasts at most WEBHOOK_TIMEOUT, so a delivery still sending after `stale_after` seconds (at least three
+    timeouts) lost its worker. It goes back to waiting, its attempt counted, or fails after WEBHOOK_MAX_ATTEMPTS.
+    Its receiver may have got it already: the X-Annotator-Delivery header lets it notice a second copy. Each
+    change is conditional on the attempt it saw, so passes at once never send a delivery twice over.
+    """
+    since = timezone.now() - timedelta(seconds=max(stale_after, 3 * settings.WEBHOOK_TIMEOUT))
+    stuck = WebhookDelivery.objects.filter(status=DeliveryStatus.SENDING, last_attempt_at__lt=since)
+    requeued = []
+    for pk, attempts in stuck.values_list("pk", "attempts"):
+        last = attempts >= settings.WEBHOOK_MAX_ATTEMPTS
+        changed = WebhookDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING, attempts=attempts).update(
+            status=DeliveryStatus.FAILED if last else DeliveryStatus.PENDING,
+            error=f"The worker sending it stopped{'' if last else '; sent again'}.",
+        )
+        if changed and not last:
+            requeued.append(pk)
+    for pk in requeued:
+        _enqueue([pk])
+    return len(requeued)
+
+
 def trim(hook_id: int) -> int:
     """Delete the hook's finished deliveries beyond its newest KEEP_DELIVERIES; return how many went."""
     older = WebhookDelivery.objects.filter(webhook_id=hook_id).order_by("-id").values_list("pk", flat=True)

@@ -502,3 +502,41 @@ def test_a_delivery_for_a_hook_turned_off_meanwhile_is_not_sent(
     delivery.refresh_from_db()
     assert delivery.error == "Not delivered: the webhook is turned off." and receiver.received == []
     assert delivery.created_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_deliveries_a_killed_worker_left_sending_are_sent_again_once(team, receiver, queue, settings):
+    """A worker killed mid-try leaves its delivery "sending": recover_jobs puts it back (attempt counted), or fails
+    it after the last attempt; a delivery still within its try is left alone, and a second pass changes nothing."""
+    hook = hook_for(team, receiver.url("/hook"))
+    long_ago = timezone.now() - timedelta(minutes=10)
+    lost = WebhookDelivery.objects.create(
+        webhook=hook,
+        event="annotation.created",
+        body="{}",
+        status=DeliveryStatus.SENDING,
+        attempts=1,
+        last_attempt_at=long_ago,
+    )
+    last = WebhookDelivery.objects.create(
+        webhook=hook,
+        event="annotation.created",
+        body="{}",
+        status=DeliveryStatus.SENDING,
+        attempts=settings.WEBHOOK_MAX_ATTEMPTS,
+        last_attempt_at=long_ago,
+    )
+    trying = WebhookDelivery.objects.create(
+        webhook=hook,
+        event="annotation.created",
+        body="{}",
+        status=DeliveryStatus.SENDING,
+        attempts=1,
+        last_attempt_at=timezone.now(),
+    )
+    tasks = DBTaskResult.objects.count()
+    assert webhooks.recover_deliveries(60) == 1 and webhooks.recover_deliveries(60) == 0
+    assert DBTaskResult.objects.count() == tasks + 1
+    statuses = dict(WebhookDelivery.objects.values_list("pk", "status"))
+    assert statuses == {lost.pk: "pending", last.pk: "failed", trying.pk: "sending"}
+    assert webhooks.send(lost.pk) == "succeeded" and len(receiver.received) == 1
+    call_command("recover_jobs")  # the command runs both passes

@@ -1,4 +1,5 @@
-"""Queue again the background jobs whose worker died mid-run (their heartbeat stopped); see articles.jobs.recover.
+"""Queue again the background jobs whose worker died mid-run (their heartbeat stopped; articles.jobs.recover), and
+the webhook deliveries it left "sending" (articles.webhooks.recover_deliveries).
 
 Run it on one machine or several (passes at once never recover a job twice): as a long-running service with
 `--every 30`, or from cron every minute without it. See docs/deploy.md, "Background jobs".
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from articles.jobs import HEARTBEAT_SECONDS, STALE_AFTER, recover
+from articles.webhooks import recover_deliveries
 
 
 class Command(BaseCommand):
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         if every is not None and every <= 0:
             raise CommandError("--every must be a positive number of seconds.")
         if every is None:
-            self._report(recover(stale_after))
+            self._report(recover(stale_after), recover_deliveries(stale_after))
             return
         stopped = threading.Event()
         previous = {
@@ -47,9 +49,9 @@ class Command(BaseCommand):
         }
         try:
             while True:
-                recovered = recover(stale_after)
-                if recovered.requeued or recovered.failed or options["verbosity"] > 1:
-                    self._report(recovered)
+                recovered, deliveries = recover(stale_after), recover_deliveries(stale_after)
+                if recovered.requeued or recovered.failed or deliveries or options["verbosity"] > 1:
+                    self._report(recovered, deliveries)
                 if stopped.wait(every):
                     return
                 close_old_connections()
@@ -57,7 +59,8 @@ class Command(BaseCommand):
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
-    def _report(self, recovered) -> None:
+    def _report(self, recovered, deliveries: int) -> None:
         self.stdout.write(
-            f"Queued {recovered.requeued} job(s) again and failed {recovered.failed} whose worker stopped responding."
+            f"Queued {recovered.requeued} job(s) again and failed {recovered.failed} whose worker stopped responding; "
+            f"queued {deliveries} webhook delivery(ies) again."
         )
