@@ -67,6 +67,7 @@ def test_the_whole_annotate_flow_works_without_a_mouse(page, team, annotated):
     page.focus(".row-title")
     page.keyboard.press("Enter")
     page.wait_for_selector("#article-text")
+    page.wait_for_load_state("load")  # annotate.js is a module: it runs after the HTML, and sees keys from then on
 
     for _ in range(30):  # Tab through the label bar to the text, as a keyboard user does
         page.keyboard.press("Tab")
