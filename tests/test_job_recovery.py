@@ -174,9 +174,9 @@ def test_the_limit_leaves_room_for_missed_beats(db):
 def test_recover_jobs_runs_one_pass_and_says_what_it_did(team, queue, capsys):
     died_running(export_job(team))
     call_command("recover_jobs", stale_after=60)
-    assert (
-        capsys.readouterr().out
-        == "Queued 1 job(s) again and failed 0 whose worker stopped responding; queued 0 webhook delivery(ies) again.\n"
+    assert capsys.readouterr().out == (
+        "Queued 1 job(s) again and failed 0 whose worker stopped responding; "
+        "queued 0 webhook delivery(ies) again; indexed 0 new article(s) for search.\n"
     )
     with pytest.raises(CommandError):
         call_command("recover_jobs", stale_after=1)
@@ -198,8 +198,8 @@ def test_recover_jobs_repeats_every_few_seconds_until_stopped(team, queue, monke
     monkeypatch.setattr("articles.management.commands.recover_jobs.close_old_connections", lambda: None)
     call_command("recover_jobs", stale_after=60, every=30)
     assert waits == [30, 30]
-    assert (
-        capsys.readouterr().out
-        == "Queued 1 job(s) again and failed 0 whose worker stopped responding; queued 0 webhook delivery(ies) again.\n"
+    assert capsys.readouterr().out == (
+        "Queued 1 job(s) again and failed 0 whose worker stopped responding; "
+        "queued 0 webhook delivery(ies) again; indexed 0 new article(s) for search.\n"
     )
     assert Job.objects.get().status == JobStatus.QUEUED

@@ -14,7 +14,7 @@ from django.db.models.functions import Left
 
 from articles.models.projects import MemberScopedQuerySet
 
-# The expression of the PostgreSQL GIN index (migration 0002) and of every full-text query. Only the
+# The expression of the PostgreSQL GIN index (migrations 0002 and 0013) and of every full-text query. Only the
 # first SEARCH_TEXT_LIMIT characters are indexed: a tsvector may not exceed 1 MB.
 SEARCH_CONFIG = "simple"
 SEARCH_TEXT_LIMIT = 100_000
@@ -42,13 +42,19 @@ class ArticleQuerySet(MemberScopedQuerySet):
         return self.filter(project__memberships__user=user)
 
     def search(self, query: str) -> ArticleQuerySet:
-        """Full-text search over title and text: PostgreSQL tsvector (GIN), else case-insensitive contains."""
+        """Full-text search over title and text: PostgreSQL tsvector, else case-insensitive contains.
+
+        On PostgreSQL the GIN index holds only articles marked `search_ready` (articles.search_index marks
+        new ones in the background, so adding an article does not pay for indexing its text); the few not
+        marked yet are matched one by one through their own small index, so a new article is found at once.
+        """
         query = query.strip()
         if not query:
             return self
         if connection.vendor == "postgresql":
+            matches = Q(search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
             return self.annotate(search=search_vector()).filter(
-                search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
+                (Q(search_ready=True) & matches) | (Q(search_ready=False) & matches)
             )
         condition = Q()
         for word in query.split():
@@ -68,6 +74,9 @@ class Article(models.Model):
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64, editable=False)
     text_revision = models.PositiveIntegerField(default=1, editable=False)
+    search_ready = models.BooleanField(
+        default=False, editable=False, help_text="In the full-text index (articles.search_index sets it)."
+    )
     status = models.CharField(max_length=20, choices=ArticleStatus.choices, default=ArticleStatus.NEW)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(

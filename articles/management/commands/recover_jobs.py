@@ -1,5 +1,7 @@
-"""Queue again the background jobs whose worker died mid-run (their heartbeat stopped; articles.jobs.recover), and
-the webhook deliveries it left "sending" (articles.webhooks.recover_deliveries).
+"""The periodic pass every deployment runs: queue again the background jobs whose worker died mid-run (their
+heartbeat stopped; articles.jobs.recover) and the webhook deliveries it left "sending"
+(articles.webhooks.recover_deliveries), and put new articles into the full-text index
+(articles.search_index.index_waiting).
 
 Run it on one machine or several (passes at once never recover a job twice): as a long-running service with
 `--every 30`, or from cron every minute without it. See docs/deploy.md, "Background jobs".
@@ -14,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from articles.jobs import HEARTBEAT_SECONDS, STALE_AFTER, recover
+from articles.search_index import index_waiting
 from articles.webhooks import recover_deliveries
 
 
@@ -41,7 +44,7 @@ class Command(BaseCommand):
         if every is not None and every <= 0:
             raise CommandError("--every must be a positive number of seconds.")
         if every is None:
-            self._report(recover(stale_after), recover_deliveries(stale_after))
+            self._report(recover(stale_after), recover_deliveries(stale_after), index_waiting())
             return
         stopped = threading.Event()
         previous = {
@@ -49,9 +52,9 @@ class Command(BaseCommand):
         }
         try:
             while True:
-                recovered, deliveries = recover(stale_after), recover_deliveries(stale_after)
+                recovered, deliveries, indexed = recover(stale_after), recover_deliveries(stale_after), index_waiting()
                 if recovered.requeued or recovered.failed or deliveries or options["verbosity"] > 1:
-                    self._report(recovered, deliveries)
+                    self._report(recovered, deliveries, indexed)
                 if stopped.wait(every):
                     return
                 close_old_connections()
@@ -59,8 +62,8 @@ class Command(BaseCommand):
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
-    def _report(self, recovered, deliveries: int) -> None:
+    def _report(self, recovered, deliveries: int, indexed: int) -> None:
         self.stdout.write(
             f"Queued {recovered.requeued} job(s) again and failed {recovered.failed} whose worker stopped responding; "
-            f"queued {deliveries} webhook delivery(ies) again."
+            f"queued {deliveries} webhook delivery(ies) again; indexed {indexed} new article(s) for search."
         )
