@@ -16,22 +16,14 @@ from articles.jobs import run_job
 from articles.models import Job, JobStatus
 from tests.factories import make_annotation
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Jobs wait in the database until the test runs them, as a worker would (tests/conftest.py: queue, job_results).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("queue", "job_results"),
+]
 PREPARE = ".export-menu button[form]"  # "Prepare a file"
 MAX_TABS = 40
-
-
-@pytest.fixture(autouse=True)
-def queue(settings, tmp_path):
-    """Jobs wait in the database until the test runs them, as a worker would."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "job_results": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "results")},
-        },
-    }
 
 
 def is_focused(page, selector: str) -> bool:

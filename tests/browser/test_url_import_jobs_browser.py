@@ -24,16 +24,8 @@ MAX_TABS = 40
 
 
 @pytest.fixture(autouse=True)
-def queue(settings, tmp_path):
+def local_pages(queue, job_results, settings):
     """Jobs wait in the database until the test runs them, as a worker would; pages come from a local server."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "job_results": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "results")},
-        },
-    }
     settings.URL_IMPORT_ALLOW_PRIVATE = True
     cache.clear()
 
