@@ -6,6 +6,9 @@ starter may see when it runs, so a member who has left the project gets a failed
 
 `url_import` and `file_import`: web addresses fetched and stored one by one, and large uploaded files
 imported all or nothing, by a worker (articles.imports.background); owners only, like every import.
+
+`webhook_delivery`: not started here nor run by articles.jobs (an event starts it, articles.webhooks sends
+it); registered only for its cancel, which stops the delivery with the job.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from articles import webhooks
 from articles.access import require, role_in
 from articles.errors import InvalidInput
 from articles.export_download import download_name
 from articles.export_scope import ExportScope, export, parse_filters
 from articles.exports import FORMATS
 from articles.imports import background
-from articles.jobs import JobProgress, Runner, register, store_result
+from articles.jobs import JobProgress, Runner, register, register_canceller, store_result
 from articles.models import Job, JobKind, Project
 from articles.permissions import Action
 
@@ -73,3 +77,4 @@ register(
     background.FILE_IMPORT,
     Runner(action=Action.IMPORT, check=background.check_file_import, run=background.run_file_import),
 )
+register_canceller(JobKind.WEBHOOK_DELIVERY, webhooks.stop_delivery_job)

@@ -17,6 +17,11 @@ puts running jobs whose heartbeat is older than STALE_AFTER back in the queue as
 them after JOB_MAX_ATTEMPTS. The dead attempt loses the job (every write of an attempt is conditional on
 its number), and its leftover file is replaced by the next attempt's, so a recovered job still stores
 its result once.
+
+A webhook delivery is a job too (kind `webhook_delivery`), but not run by `run_job`: articles.webhooks
+sends it with its own task and writes the job along with the delivery. So `recover` and `prune` leave
+those jobs to it (a stuck delivery is recovered there; its job lives as long as the hook's log keeps the
+delivery), and cancelling one goes through the canceller it registers (`register_canceller`).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.access import MAX_ID, require, role_in
 from articles.errors import AlreadyExists, DomainError, InvalidInput
-from articles.models import Job, JobStatus, Project, Role
+from articles.models import Job, JobKind, JobStatus, Project, Role
 from articles.permissions import Action
 
 logger = logging.getLogger(__name__)
@@ -73,11 +78,18 @@ class Runner:
 
 
 RUNNERS: dict[str, Runner] = {}
+CANCELLERS: dict[str, Callable[[Job], None]] = {}
 
 
 def register(kind: str, runner: Runner) -> None:
     """Make `kind` startable; articles.job_runners registers the built-in kinds when the app is ready."""
     RUNNERS[kind] = runner
+
+
+def register_canceller(kind: str, cancel: Callable[[Job], None]) -> None:
+    """Cancel jobs of `kind` with `cancel(job)` instead of the plain update: for a kind whose work lives in rows
+    of its own that must stop with the job, in one transaction (a webhook delivery)."""
+    CANCELLERS[kind] = cancel
 
 
 def results() -> Storage:
@@ -178,11 +190,15 @@ def cancel_job(job: Job, *, by) -> Job:
     """
     if job.created_by_id != getattr(by, "pk", None) and role_in(job.project, by) != Role.OWNER:
         raise PermissionDenied("Only the member who started a job, or an owner, may cancel it.")
+    CANCELLERS.get(job.kind, _cancel)(job)
+    job.refresh_from_db()
+    return job
+
+
+def _cancel(job: Job) -> None:
     Job.objects.filter(pk=job.pk, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
         status=JobStatus.CANCELLED, finished_at=timezone.now()
     )
-    job.refresh_from_db()
-    return job
 
 
 # Running ------------------------------------------------------------------------------------------------
@@ -435,7 +451,11 @@ def recover(stale_after: float = STALE_AFTER, now=None) -> Recovered:
     cutoff = now - timedelta(seconds=stale_after)
     stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     requeued = failed = 0
-    running = Job.objects.filter(stale, status=JobStatus.RUNNING).only("pk", "project_id", "attempts", "task_id")
+    running = (
+        Job.objects.filter(stale, status=JobStatus.RUNNING)
+        .exclude(kind=JobKind.WEBHOOK_DELIVERY)  # articles.webhooks.recover_deliveries recovers those
+        .only("pk", "project_id", "attempts", "task_id")
+    )
     for job in running:
         with transaction.atomic():
             if job.attempts >= settings.JOB_MAX_ATTEMPTS:
@@ -487,7 +507,8 @@ class Pruned:
 
 
 def prune(now=None) -> Pruned:
-    """Delete result files past their days (the job stays, without its file) and finished jobs past JOB_KEEP_DAYS."""
+    """Delete result files past their days (the job stays, without its file) and finished jobs past JOB_KEEP_DAYS
+    (but for webhook deliveries': they last as long as the hook's log keeps the delivery)."""
     now = now or timezone.now()
     storage = results()
     expired = Job.objects.filter(result_expires_at__lte=now).exclude(result_path="")
@@ -495,7 +516,10 @@ def prune(now=None) -> Pruned:
     for pk, path in expired.values_list("pk", "result_path").iterator():
         storage.delete(path)
         files += Job.objects.filter(pk=pk, result_path=path).update(result_path="", result_size=None)
-    old = Job.objects.filter(finished_at__lte=now - timedelta(days=settings.JOB_KEEP_DAYS))
+    # A webhook delivery's job goes with its delivery, when the hook's log trims it (articles.webhooks.trim).
+    old = Job.objects.filter(finished_at__lte=now - timedelta(days=settings.JOB_KEEP_DAYS)).exclude(
+        kind=JobKind.WEBHOOK_DELIVERY
+    )
     for path in old.exclude(result_path="").values_list("result_path", flat=True).iterator():
         storage.delete(path)
         files += 1

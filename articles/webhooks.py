@@ -13,7 +13,11 @@ object as the API represents it) and queues the deliveries. Its failures are log
 the request. A hook registered on another server hears events within WEBHOOK_CACHE_SECONDS.
 
 **Delivering** runs in the worker: one django-tasks task (`deliver`) with the ids of one hook's new
-deliveries, not a Job (a delivery has no member who started it, and its log is the hook's). Each try is
+deliveries. Each delivery is also a Job (kind `webhook_delivery`, in the hook's project, started by nobody,
+so its project's owners see it at /api/v1/jobs/{id}/), made with it in the same INSERT per batch; every
+change of a delivery's status writes its job in the same transaction (`_write_job`, models' JOB_STATUS).
+Cancelling the job (articles.jobs.cancel_job, or Cancel in the log) cancels a delivery still waiting or
+being tried: no further try is made (a try under way ends, and its answer is logged). Each try is
 a POST through the URL import's SSRF guard (articles.fetching: http(s), allowed ports, every resolved
 address global, the connection made to the checked address and the peer checked again, one deadline of
 WEBHOOK_TIMEOUT seconds), signed with HMAC-SHA256 over "<timestamp>.<body>". A 2xx answer delivers it;
@@ -21,7 +25,8 @@ a network error, a refusal by the guard or any other answer is tried again after
 doubled each time, until WEBHOOK_MAX_ATTEMPTS. Failures read alike whether the guard refused the
 address or nothing answered, so the log cannot map the internal network (SSRF-7). A delivery is claimed
 under a row lock, so a task delivered twice sends it once. Each hook keeps its newest
-KEEP_DELIVERIES deliveries; a replay is a new delivery of the same body.
+KEEP_DELIVERIES deliveries, and the jobs of those it trims go with them; a replay is a new delivery (and
+job) of the same body. Locks are taken delivery first, then job, everywhere, so no two writers deadlock.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django_tasks import default_task_backend, task
@@ -61,11 +67,15 @@ from articles.models import (
     Article,
     Assignment,
     DeliveryStatus,
+    Job,
+    JobKind,
+    JobStatus,
     Project,
     Webhook,
     WebhookDelivery,
     WebhookEvent,
 )
+from articles.models.webhooks import FINISHED_DELIVERY, JOB_STATUS
 from articles.permissions import Action
 from articles.text_rules import control_character_in
 
@@ -238,7 +248,9 @@ def rotate_secret(hook: Webhook, *, by) -> Webhook:
 def delete_webhook(hook: Webhook, *, by) -> None:
     """Remove a hook with its log (owners); deliveries still queued for it are dropped."""
     _owner(hook.project, by)
-    hook.delete()
+    with transaction.atomic():
+        Job.objects.filter(webhook_delivery__webhook=hook).delete()  # with them, their deliveries
+        hook.delete()
     _changed_hooks()
 
 
@@ -324,14 +336,29 @@ def _queue(event: str, items: list, project_id: int | None, at: datetime) -> Non
     if not hooks:
         return
     bodies = [payload(event, hooks[0].project, obj, at) for obj in represent(items)]
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(webhook=hook, event=event, body=body) for hook in hooks for body in bodies]
-    )
+    deliveries = [WebhookDelivery(webhook=hook, event=event, body=body) for hook in hooks for body in bodies]
+    with transaction.atomic():  # one INSERT of jobs and one of deliveries, however many there are
+        made = Job.objects.bulk_create([_new_job(delivery.webhook, event) for delivery in deliveries])
+        for delivery, job in zip(deliveries, made, strict=True):
+            delivery.job = job
+        WebhookDelivery.objects.bulk_create(deliveries)
     by_hook: dict[int, list[int]] = defaultdict(list)
     for delivery in deliveries:
         by_hook[delivery.webhook_id].append(delivery.pk)
     for ids in by_hook.values():
         _enqueue(ids)
+
+
+def _new_job(hook: Webhook, event: str) -> Job:
+    """The job of a new delivery to `hook`: in its project, started by nobody, one step (the delivery)."""
+    return Job(
+        project_id=hook.project_id,
+        kind=JobKind.WEBHOOK_DELIVERY,
+        created_by=None,
+        total=1,
+        params={"webhook": hook.pk, "event": event},
+        idempotency_key=secrets.token_urlsafe(24),  # unique: a delivery is made once (the claim sends it once)
+    )
 
 
 @cache
@@ -440,7 +467,42 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
         delivery.last_attempt_at = timezone.now()
         delivery.next_attempt_at = None
         delivery.save(update_fields=["status", "attempts", "last_attempt_at", "next_attempt_at"])
+        _write_job(delivery.job_id, DeliveryStatus.SENDING, attempts=delivery.attempts)
     return delivery
+
+
+def _write_job(job_id: int | None, status: str, *, attempts: int | None = None, error: str | None = None) -> None:
+    """Make a delivery's job say what the delivery now says; called in the transaction that changed the delivery,
+    after it (locks: delivery, then job). A delivery made without a job has nothing to write."""
+    if job_id is None:
+        return
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": JOB_STATUS[status]}
+    if attempts is not None:
+        fields["attempts"] = attempts
+    if error is not None:
+        fields["error"] = error
+    if status == DeliveryStatus.SENDING:
+        fields.update(started_at=Coalesce("started_at", Value(now)), error="")
+    elif status == DeliveryStatus.PENDING:
+        fields["finished_at"] = None
+    else:
+        fields["finished_at"] = now
+    if status == DeliveryStatus.SUCCEEDED:
+        fields["done"] = 1
+    Job.objects.filter(pk=job_id).update(**fields)
+
+
+def _record(delivery: WebhookDelivery, was: str, fields: dict[str, Any], job_error: str | None = None) -> bool:
+    """Write `fields` onto the delivery if it is still `was`, and its job with it, in one transaction; False when
+    the delivery had changed meanwhile (cancelled, or recovered by another pass): then nothing is written."""
+    with transaction.atomic():
+        if not WebhookDelivery.objects.filter(pk=delivery.pk, status=was).update(**fields):
+            return False
+        status = fields.get("status", was)
+        error = fields.get("error") if job_error is None else job_error
+        _write_job(delivery.job_id, status, attempts=fields.get("attempts"), error=error)
+    return True
 
 
 def _attempt(delivery: WebhookDelivery) -> tuple[int | None, str]:
@@ -480,16 +542,25 @@ def send(delivery_id: int) -> str | None:
         "duration_ms": round((time.monotonic() - started) * 1000),
     }
     retry = bool(error) and hook.active and delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS
+    delay = retry_delay(delivery.attempts)
+    job_error = None
     if not error:
         fields["status"] = DeliveryStatus.SUCCEEDED
     elif retry:
-        delay = retry_delay(delivery.attempts)
         fields.update(status=DeliveryStatus.PENDING, next_attempt_at=timezone.now() + timedelta(seconds=delay))
+        job_error = f"{error} Attempt {delivery.attempts + 1} in {delay:g} s."
     else:
         fields["status"] = DeliveryStatus.FAILED
-    WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
+    if not _record(delivery, DeliveryStatus.SENDING, fields, job_error):
+        # Cancelled while this try was under way: the try's answer is logged, the delivery stays cancelled.
+        del fields["status"]
+        fields.pop("next_attempt_at", None)
+        if WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.CANCELLED).update(**fields):
+            trim(hook.pk)
+            return DeliveryStatus.CANCELLED
+        return None
     if retry:
-        _enqueue([delivery.pk], retry_delay(delivery.attempts))
+        _enqueue([delivery.pk], delay)
     else:
         trim(hook.pk)
     return fields["status"]
@@ -506,12 +577,16 @@ def recover_deliveries(stale_after: float) -> int:
     since = timezone.now() - timedelta(seconds=max(stale_after, 3 * settings.WEBHOOK_TIMEOUT))
     stuck = WebhookDelivery.objects.filter(status=DeliveryStatus.SENDING, last_attempt_at__lt=since)
     requeued = []
-    for pk, attempts in stuck.values_list("pk", "attempts"):
+    for pk, attempts, job_id in stuck.values_list("pk", "attempts", "job_id"):
         last = attempts >= settings.WEBHOOK_MAX_ATTEMPTS
-        changed = WebhookDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING, attempts=attempts).update(
-            status=DeliveryStatus.FAILED if last else DeliveryStatus.PENDING,
-            error=f"The worker sending it stopped{'' if last else '; sent again'}.",
-        )
+        status = DeliveryStatus.FAILED if last else DeliveryStatus.PENDING
+        error = f"The worker sending it stopped{'' if last else '; sent again'}."
+        with transaction.atomic():
+            changed = WebhookDelivery.objects.filter(pk=pk, status=DeliveryStatus.SENDING, attempts=attempts).update(
+                status=status, error=error
+            )
+            if changed:
+                _write_job(job_id, status, error=error)
         if changed and not last:
             requeued.append(pk)
     for pk in requeued:
@@ -520,15 +595,17 @@ def recover_deliveries(stale_after: float) -> int:
 
 
 def trim(hook_id: int) -> int:
-    """Delete the hook's finished deliveries beyond its newest KEEP_DELIVERIES; return how many went."""
+    """Delete the hook's finished deliveries beyond its newest KEEP_DELIVERIES, with their jobs; return how many
+    deliveries went. One still on its way is kept (its job is not finished either)."""
     older = WebhookDelivery.objects.filter(webhook_id=hook_id).order_by("-id").values_list("pk", flat=True)
     stale = list(older[KEEP_DELIVERIES:])
     if not stale:
         return 0
-    finished = WebhookDelivery.objects.filter(
-        pk__in=stale, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
-    )
-    deleted, _ = finished.delete()
+    finished = WebhookDelivery.objects.filter(pk__in=stale, status__in=FINISHED_DELIVERY)
+    with transaction.atomic():  # a finished delivery never changes again: its job is the one read here
+        jobs = [pk for pk in finished.values_list("job_id", flat=True) if pk is not None]
+        deleted, _ = finished.delete()
+        Job.objects.filter(pk__in=jobs).delete()
     return deleted
 
 
@@ -544,6 +621,44 @@ def replay(delivery: WebhookDelivery, *, by) -> WebhookDelivery:
     _owner(hook.project, by)
     if not hook.active:
         raise InvalidInput.single("non_field_errors", "This webhook is turned off; turn it on to replay.")
-    again = WebhookDelivery.objects.create(webhook=hook, event=delivery.event, body=delivery.body, replay_of=delivery)
+    with transaction.atomic():
+        job = _new_job(hook, delivery.event)
+        job.save()
+        again = WebhookDelivery.objects.create(
+            webhook=hook, event=delivery.event, body=delivery.body, replay_of=delivery, job=job
+        )
     transaction.on_commit(lambda: _enqueue([again.pk]), robust=True)
     return again
+
+
+# Cancelling ------------------------------------------------------------------------------------------------
+
+
+def cancel_delivery(delivery: WebhookDelivery, *, by) -> WebhookDelivery:
+    """Stop a delivery still waiting or being tried, and its job (owners); a finished one stays as it is.
+
+    No further try is made; a try under way ends, and its answer is logged (the receiver may have it).
+    Returns the delivery as it is now.
+    """
+    _owner(delivery.webhook.project, by)
+    _stop(WebhookDelivery.objects.filter(pk=delivery.pk), delivery.job_id)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def stop_delivery_job(job: Job) -> None:
+    """How articles.jobs.cancel_job cancels a delivery's job (registered in articles.job_runners): with its delivery."""
+    _stop(WebhookDelivery.objects.filter(job_id=job.pk), job.pk)
+
+
+def _stop(delivery: QuerySet[WebhookDelivery], job_id: int | None) -> None:
+    """Cancel the delivery if it is waiting or being tried, and its job with it (the UPDATE locks the delivery
+    first: a claim that holds it finishes, and then the delivery being sent is cancelled)."""
+    with transaction.atomic():
+        waiting = delivery.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+        if waiting.update(status=DeliveryStatus.CANCELLED, next_attempt_at=None):
+            _write_job(job_id, DeliveryStatus.CANCELLED)
+        elif job_id is not None and not delivery.exists():  # its delivery is gone (its hook deleted): the job alone
+            Job.objects.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
+                status=JobStatus.CANCELLED, finished_at=timezone.now()
+            )

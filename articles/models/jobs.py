@@ -28,6 +28,8 @@ class JobKind(models.TextChoices):
     EXPORT = "export", "Export file"
     URL_IMPORT = "url_import", "Import from the web"
     FILE_IMPORT = "file_import", "Import of large files"
+    # Started by an event, not by a member; sent by articles.webhooks, which writes the job with its delivery.
+    WEBHOOK_DELIVERY = "webhook_delivery", "Webhook delivery"
 
 
 class JobQuerySet(MemberScopedQuerySet):
@@ -37,7 +39,8 @@ class JobQuerySet(MemberScopedQuerySet):
         """Jobs a member started, and every job of the projects they own; none for anyone else.
 
         A job works as its starter (an export holds what its starter may see, which in an independent
-        project is not what another annotator may), so other members do not see it.
+        project is not what another annotator may), so other members do not see it. A job the server
+        started itself (a webhook delivery: no starter) is its owners' alone.
         """
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -49,7 +52,14 @@ class Job(models.Model):
     """One piece of slow work in a project, from queued to succeeded, failed or cancelled."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="jobs")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        help_text="The member who started it; empty for a job the server started (a webhook delivery).",
+    )
     kind = models.CharField(max_length=32, choices=JobKind.choices)
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     done = models.PositiveIntegerField(default=0, help_text="Steps done so far.")

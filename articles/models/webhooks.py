@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from articles.models.jobs import Job, JobStatus
 from articles.models.projects import Project
 
 
@@ -31,6 +32,20 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SUCCEEDED = "succeeded", "Delivered"
     FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FINISHED_DELIVERY = frozenset({DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED})
+
+# What a delivery's job says while the delivery is in each status: waiting (for its first try or the next
+# one) is queued, a try under way is running.
+JOB_STATUS = {
+    DeliveryStatus.PENDING: JobStatus.QUEUED,
+    DeliveryStatus.SENDING: JobStatus.RUNNING,
+    DeliveryStatus.SUCCEEDED: JobStatus.SUCCEEDED,
+    DeliveryStatus.FAILED: JobStatus.FAILED,
+    DeliveryStatus.CANCELLED: JobStatus.CANCELLED,
+}
 
 
 class Webhook(models.Model):
@@ -54,7 +69,7 @@ class Webhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One payload for one hook: waiting, being sent, delivered or given up, with how each try went."""
+    """One payload for one hook: waiting, being sent, delivered, given up or cancelled, with how each try went."""
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event = models.CharField(max_length=40, choices=WebhookEvent.choices)
@@ -65,6 +80,15 @@ class WebhookDelivery(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True, help_text="How long the last try took.")
     error = models.CharField(max_length=300, blank=True, help_text="Why the last try failed.")
     replay_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Null only for rows made without articles.webhooks (the code treats such a delivery as before jobs).
+    job = models.OneToOneField(
+        Job,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="webhook_delivery",
+        help_text="The delivery as a job of the jobs API; deleted with it (trimming, deleting the hook).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -81,4 +105,9 @@ class WebhookDelivery(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED)
+        return self.status in FINISHED_DELIVERY
+
+    @property
+    def is_waiting(self) -> bool:
+        """Waiting for a try or being tried: it can still be cancelled."""
+        return self.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)

@@ -3,7 +3,8 @@
 Every POST answers the `webhook-editor` region for htmx (200 done, 422 with the form's inline errors), or
 renders the page (a new or rotated secret, which is shown once and never put in a cookie or the session)
 or redirects back with a message as a plain form. A hook's delivery log is its own region, which polls
-while a delivery is still on its way and answers a Replay. The rules are articles.webhooks'.
+while a delivery is still on its way and answers a Replay or a Cancel (each delivery is a job: the log
+links its job's page, and Cancel stops a delivery still waiting). The rules are articles.webhooks'.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles import access, webhooks
 from articles.errors import InvalidInput
@@ -28,7 +29,6 @@ from articles.views.review_context import project_nav
 
 TEMPLATE = "articles/project_webhooks.html"
 REGION = "webhook-editor"
-WAITING = frozenset({DeliveryStatus.PENDING, DeliveryStatus.SENDING})
 
 
 def _owner_project(request: HttpRequest, project_id: int) -> Project:
@@ -44,7 +44,7 @@ def _hook(request: HttpRequest, project_id: int, webhook_id: int) -> Webhook:
 def with_log(hook: Webhook) -> Webhook:
     """The hook carrying its last deliveries, and whether any is still on its way (then the log polls)."""
     hook.log = list(webhooks.recent_deliveries(hook))
-    hook.waiting = any(delivery.status in WAITING for delivery in hook.log)
+    hook.waiting = any(delivery.is_waiting for delivery in hook.log)
     return hook
 
 
@@ -177,10 +177,22 @@ def _log(request: HttpRequest, hook: Webhook, status: int = 200, **extra: Any) -
 
 @never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def webhook_deliveries(request: HttpRequest, project_id: int, webhook_id: int) -> HttpResponse:
-    """One hook's deliveries, newest first (the region polls this while something is on its way)."""
-    return _log(request, _hook(request, project_id, webhook_id))
+    """One hook's deliveries, newest first (the region polls this while something is on its way); a POST with
+    `cancel` (a delivery's id) cancels that delivery and its job if it is still waiting."""
+    hook = _hook(request, project_id, webhook_id)
+    if request.method == "GET":
+        return _log(request, hook)
+    delivery = webhooks.cancel_delivery(webhooks.delivery_for(hook, request.POST.get("cancel")), by=request.user)
+    if delivery.status == DeliveryStatus.CANCELLED:
+        done = f"Delivery {delivery.pk} cancelled: it will not be tried again."
+    else:
+        done = f"Delivery {delivery.pk} had already ended ({delivery.get_status_display().lower()}); nothing changed."
+    if not request.htmx:
+        messages.success(request, done)
+        return redirect("project_webhooks", hook.project.pk)
+    return _log(request, hook, log_notice=done)
 
 
 @never_cache

@@ -1,7 +1,8 @@
 """Background jobs over the API: start a project export as a job, follow it, cancel it, download its file.
 
 A job is visible to the member who started it and to the project's owners (articles.jobs.jobs_for);
-anyone else gets a 404, as for everything outside their projects.
+anyone else gets a 404, as for everything outside their projects. A webhook delivery is a job the server
+started (no `created_by`): its owners follow and cancel it here, and its `result` is the hook's delivery log.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from articles.models import Job, JobKind, JobStatus, ReviewStatus
 class JobSerializer(serializers.ModelSerializer):
     """A job as its starter follows it: status, progress, the error if it failed, and its file once ready."""
 
-    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who started it; null for a job the server started (a webhook delivery).",
+    )
     status = serializers.ChoiceField(choices=JobStatus.choices, read_only=True)
     kind = serializers.ChoiceField(choices=JobKind.choices, read_only=True)
     total = serializers.IntegerField(
@@ -35,7 +41,10 @@ class JobSerializer(serializers.ModelSerializer):
     )
     percent = serializers.IntegerField(read_only=True, allow_null=True, help_text="done/total in whole percent.")
     params = serializers.JSONField(read_only=True, help_text="What the job was asked to do.")
-    result = serializers.SerializerMethodField(help_text="Where to download the file; null until it is ready.")
+    result = serializers.SerializerMethodField(
+        help_text="Where to download the file; null until it is ready. For a webhook delivery, the hook's delivery "
+        "log (at any status), which lists this delivery with its job id."
+    )
 
     class Meta:
         model = Job
@@ -63,6 +72,9 @@ class JobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_result(self, job: Job) -> str | None:
+        if job.kind == JobKind.WEBHOOK_DELIVERY and job.params.get("webhook"):
+            log = reverse("project-webhook-deliveries", args=[job.project_id, job.params["webhook"]])
+            return self.context["request"].build_absolute_uri(log)
         if not jobs.result_available(job):
             return None
         return self.context["request"].build_absolute_uri(reverse("job-result", args=[job.pk]))
@@ -146,7 +158,7 @@ class ProjectExportJobView(APIView):
     ),
 )
 class JobViewSet(ApiViewSet, mixins.RetrieveModelMixin):
-    """Slow work of a project (exports so far), as its starter and the project's owners see it."""
+    """Slow work of a project (exports, imports, webhook deliveries), as its starter and the project's owners see it."""
 
     serializer_class = JobSerializer
     queryset = Job.objects.none()
@@ -161,7 +173,8 @@ class JobViewSet(ApiViewSet, mixins.RetrieveModelMixin):
         operation_id="job_cancel",
         summary="Cancel a queued or running job (its starter or an owner)",
         description="A queued job never starts; a running one stops at its next progress report and keeps no file. "
-        "A finished job is answered as it is.",
+        "A webhook delivery's job cancels the delivery: it is not tried again (a try under way ends, and its answer "
+        "is logged). A finished job is answered as it is.",
         tags=["jobs"],
         request=None,
         responses={200: JobSerializer, **errors(400, 403, 404, 413, 415)},

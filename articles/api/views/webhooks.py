@@ -2,7 +2,8 @@
 
 Owners only (MANAGE_PROJECT): other members get a 403, non-members a 404 as everywhere. The rules live in
 articles.webhooks; these views check shapes and answer. A hook's secret is in the answer to its creation
-and to a rotation, and nowhere else.
+and to a rotation, and nowhere else. Each delivery names its job (`job`): cancelling a waiting delivery is
+cancelling that job (POST /api/v1/jobs/{id}/cancel/), one way for both.
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ class DeliverySerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)
     event = serializers.ChoiceField(choices=WebhookEvent.choices, read_only=True)
     payload = serializers.SerializerMethodField(help_text="The JSON body sent (the same on every try).")
+    job = serializers.IntegerField(
+        source="job_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The delivery as a job: follow it at GET /api/v1/jobs/{job}/, cancel it at POST "
+        "/api/v1/jobs/{job}/cancel/ while it waits.",
+    )
 
     class Meta:
         model = WebhookDelivery
@@ -91,6 +99,7 @@ class DeliverySerializer(serializers.ModelSerializer):
             "last_attempt_at",
             "next_attempt_at",
             "replay_of",
+            "job",
             "payload",
         ]
         read_only_fields = fields
