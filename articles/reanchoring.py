@@ -1,0 +1,422 @@
+"""Re-anchoring: carry annotations from one revision of an article's text to the next.
+
+A correction usually changes a few places, so one character diff of old -> new text (diff-match-patch's C++
+build) maps every span that no edit touched by bisecting the diff's unchanged runs: no search at all for most
+annotations. Only spans the diff touched (an edit inside them, or a moved paragraph, which a diff sees as delete
++ insert) and spans already orphaned are searched for, Hypothesis-style: the quote by edit distance (Myers'
+bit-parallel algorithm on Python integers), its stored prefix and suffix, and nearness to where the diff says the
+span went. A wrong landing is worse than an orphan, so a found place must carry enough evidence and beat every
+other place clearly. Two corrections to the diff: it may pair an untouched quote with an identical copy that an
+edit put right beside it (the stored context then decides, articles/revision_map.py), and a span whose stored
+context cannot tell where it went (its paragraph moved while its neighbours were edited, or the context also
+occurs elsewhere) may follow the rest of its old paragraph. Offsets are code points, end exclusive. Pure: strings
+in, Landings out; no Django.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from articles.anchoring import CONTEXT_LENGTH, find_all, split_character
+from articles.approximate_match import (
+    ApproximateQuote,
+    Pattern,
+    agreement,
+    common_prefix,
+    common_suffix,
+    seed_windows,
+    surroundings_agreement,
+)
+from articles.revision_map import RevisionMap
+
+EXACT, SHIFTED, FUZZY, ORPHANED = "exact", "shifted", "fuzzy", "orphaned"
+
+# A fuzzy landing needs at least this quote similarity (1 - edit distance / longer length): a fifth of the quote's
+# code points may change. Chosen on the bench/reanchor_bench.py corpus (docs/performance.md): the lowest threshold
+# with no wrong fuzzy landing (0.75 and 0.7 each had two, scored 0.75 and 0.78), and every span with up to 10%
+# changed still lands (0.85 starts to lose them). The product exposes it as the setting REANCHOR_FUZZY_THRESHOLD.
+DEFAULT_THRESHOLD = 0.8
+# Evidence is the share of quote + prefix + suffix code points that agree at a place (see _Finder._evaluate).
+MIN_EVIDENCE = 0.5
+# A place away from where the diff maps the span (a moved paragraph, an orphan coming back) needs more: its
+# paragraph's text moved along with it, so the context within the paragraph must mostly be back.
+MOVED_EVIDENCE = 0.7
+# ... and must beat, by this much, the best place in the old text that was not the anchor's: a place that only
+# looks as good as some other passage did is no proof (templated sentences repeat their words).
+DISTINCT_MARGIN = 0.15
+# Two places whose evidence differs by less than this are "about equally good": orphan rather than guess.
+AMBIGUITY_MARGIN = 0.03
+# Where the diff says the span went (its mapped range) counts for this much evidence: enough to settle a near tie.
+LOCAL_BONUS = 2 * AMBIGUITY_MARGIN
+NEAR = 8  # code points of context next to the quote that weigh as much as the whole prefix (or suffix)
+POSITION_WEIGHT = 0.01  # nearness to the expected start: a tie-breaker below any margin
+MAX_EXACT_CANDIDATES = 8  # occurrences of the quote scored in full (the best by plain context agreement)
+OCCURRENCE_LIMIT = 1000  # occurrences of a quote looked at all
+SEED_WINDOWS = 4  # places (where most pieces of quote and context agree) searched
+CONFIDENT = 0.9  # a place with this much evidence ends the search early
+# A span whose stored context cannot tell where it went may follow its old paragraph: up to this many code points
+# of it on each side of the span (given at least 3/5 of them) must agree this much (see _by_paragraph).
+PARAGRAPH_WINDOW = 160
+PARAGRAPH_EVIDENCE = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """What a stored annotation knows about where it was: offsets in the old text (None when already
+    orphaned: search only), its quote, and up to CONTEXT_LENGTH code points of prefix and suffix."""
+
+    start: int | None
+    end: int | None
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Landing:
+    """Where an annotation lands in the new text; start and end are None iff ORPHANED, score is set for FUZZY."""
+
+    status: str
+    start: int | None
+    end: int | None
+    score: float | None
+
+
+_ORPHAN = Landing(ORPHANED, None, None, None)
+
+
+def reanchor(
+    old_text: str, new_text: str, anchors: Sequence[Anchor], *, threshold: float = DEFAULT_THRESHOLD
+) -> list[Landing]:
+    """Return one Landing per anchor, in the same order: EXACT or SHIFTED when the span's text is unchanged,
+    FUZZY (with its quote similarity as score, at least `threshold`) when it changed a little, else ORPHANED."""
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold must be more than 0 and at most 1.")
+    revision = RevisionMap(old_text, new_text)
+    finder = _Finder(new_text, threshold, revision, old_text)
+    old_finder = _Finder(old_text, threshold)
+    landings = []
+    for anchor in anchors:
+        landing = _land(anchor, revision, finder, old_finder)
+        if landing.status == EXACT and (landing.start, landing.end) != (anchor.start, anchor.end):
+            landing = Landing(SHIFTED, landing.start, landing.end, None)  # a stale anchor's offsets changed
+        landings.append(landing)
+    return landings
+
+
+def _land(anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _Finder) -> Landing:
+    if anchor.start is not None and not _fits(old_finder.text, anchor):
+        anchor = _repaired(anchor, old_finder)  # stale offsets: where is its quote in the old text?
+    if anchor.start is None or anchor.end is None:
+        return finder.find(anchor, None)  # orphaned: its quote and context are all it has
+    start, end = anchor.start, anchor.end
+    expected = (revision.map_start(start), revision.map_end(end), revision.anchored(start, end))
+    mapped = revision.untouched(start, end)
+    if mapped is None or not finder.on_boundaries(mapped, mapped + end - start):
+        return finder.find(anchor, expected)
+    # The diff may pair the quote with a copy of it that an edit brought right beside it: its context decides.
+    new_start = revision.unslid(anchor.quote, anchor.prefix, anchor.suffix, start, mapped, finder.on_boundaries)
+    new_end = new_start + end - start
+    if new_start != mapped or revision.paired(new_start, new_end) or finder.context_kept(anchor, new_start, new_end):
+        return Landing(EXACT if new_start == start else SHIFTED, new_start, new_end, None)
+    return finder.recheck(anchor, new_start, new_end)
+
+
+def _fits(text: str, anchor: Anchor) -> bool:
+    start, end = anchor.start, anchor.end
+    return bool(anchor.quote) and end is not None and 0 <= start < end <= len(text) and text[start:end] == anchor.quote
+
+
+def _repaired(anchor: Anchor, old_finder: _Finder) -> Anchor:
+    """Return the anchor at the place in the old text where its quote and context clearly are, else orphaned
+    (offsets that do not match the quote come from another revision, or were stored wrongly)."""
+    landing = old_finder.find(Anchor(None, None, anchor.quote, anchor.prefix, anchor.suffix), None)
+    if landing.status in (EXACT, SHIFTED):
+        return Anchor(landing.start, landing.end, anchor.quote, anchor.prefix, anchor.suffix)
+    return Anchor(None, None, anchor.quote, anchor.prefix, anchor.suffix)
+
+
+@dataclass(slots=True)
+class _Place:
+    start: int
+    end: int
+    similarity: float  # of the quote: 1 - edit distance / longer length
+    evidence: float  # agreeing share of prefix + quote + suffix code points
+    local: bool  # overlaps where the diff maps the old span
+    rank: float
+
+
+class _Query:
+    """One anchor being searched for, with its patterns prepared once."""
+
+    def __init__(
+        self, anchor: Anchor, threshold: float, expected: tuple[int, int, bool] | None, *, bonus: float = LOCAL_BONUS
+    ):
+        self.anchor = anchor
+        self.bonus = bonus  # added to the rank of places that overlap the expected place
+        quote = anchor.quote
+        self.length = len(quote)
+        self.approximate = ApproximateQuote(quote, anchor.prefix[-1:], anchor.suffix[:1], threshold)
+        self.pattern, self.max_errors = self.approximate.pattern, self.approximate.max_errors
+        # Context across a paragraph break says little (paragraphs move); within its paragraph it moves along.
+        self.prefix_text = anchor.prefix[anchor.prefix.rfind("\n") + 1 :]
+        self.suffix_text = anchor.suffix.split("\n", 1)[0]
+        self.prefix = Pattern(self.prefix_text) if self.prefix_text else None
+        self.suffix = Pattern(self.suffix_text) if self.suffix_text else None
+        # The code points right next to the quote tell copies of a repeated phrase apart best: they count twice.
+        self.prefix_near = Pattern(self.prefix_text[-NEAR:]) if self.prefix_text else None
+        self.suffix_near = Pattern(self.suffix_text[:NEAR]) if self.suffix_text else None
+        self.expected = expected  # where the diff maps the old span in the new text, and whether closely
+        self.own = (anchor.start, anchor.end) if expected is not None else None  # the old span, when valid
+
+
+class _Finder:
+    """Searches one text for anchors: the new text for those the diff could not map, and (`revision` None) the
+    old text for the places that were *not* the anchor's, which tell how distinctive its quote and context are."""
+
+    def __init__(self, text: str, threshold: float, revision: RevisionMap | None = None, old: str = ""):
+        self.text = text
+        self.threshold = threshold
+        self.revision = revision
+        self.old = old
+        self._old_finder: _Finder | None = None
+        self._unique: dict[str, bool] = {}
+
+    def on_boundaries(self, start: int, end: int) -> bool:
+        """True when neither end of text[start:end] splits a user-perceived character."""
+        return self._boundary(start) and self._boundary(end)
+
+    def _boundary(self, offset: int) -> bool:
+        text = self.text
+        if offset <= 0 or offset >= len(text) or (text[offset - 1] < "\x80" and text[offset] < "\x80"):
+            return True  # two ASCII characters always have a boundary between them (canonical text has no CR)
+        return split_character(text, offset) is None
+
+    def context_kept(self, anchor: Anchor, start: int, end: int) -> bool:
+        """True when the stored prefix or suffix is exactly around text[start:end] (a short one meaning the text's
+        start or end), and the quote with either its prefix or its suffix occurs nowhere else in the text: a place
+        the diff mapped there is then surely the anchor's, and not another copy of a repeated passage."""
+        text, prefix, suffix, quote = self.text, anchor.prefix, anchor.suffix, anchor.quote
+        low = start - len(prefix)
+        kept = (text[max(0, low) : start] == prefix and (len(prefix) >= CONTEXT_LENGTH or low == 0)) or (
+            text[end : end + len(suffix)] == suffix
+            and (len(suffix) >= CONTEXT_LENGTH or end + len(suffix) == len(text))
+        )
+        return kept and all(
+            find_all(text, probe, limit=2) in ([], [at])
+            for probe, at in ((prefix + quote, low), (quote + suffix, start))
+            if probe != quote
+        )
+
+    def find(self, anchor: Anchor, expected: tuple[int, int, bool] | None) -> Landing:
+        """Search the new text for the anchor's quote and context; land on the one clearly best place, or orphan.
+        `expected` is where the diff maps the anchor's old span (None when it has no valid one) and whether that
+        mapping is close (the diff kept some of the span, or the change is not much longer)."""
+        if not anchor.quote:
+            return _ORPHAN
+        query = _Query(anchor, self.threshold, expected)
+        found = self._places(query)
+        places = [place for place in found if place.evidence >= MIN_EVIDENCE or self._sure(place, query)]
+        best = self._clear_winner(query, places) or self._by_paragraph(query, found)
+        if best is None:
+            return _ORPHAN
+        exact = [
+            place for place in places if place.similarity == 1 and place.start < best.end and best.start < place.end
+        ]
+        if best.similarity < 1 and exact:
+            best = max(exact, key=lambda place: place.rank)  # the unchanged quote, where a variant of it ranked best
+        if self.text[best.start : best.end] == anchor.quote:
+            return Landing(EXACT if (best.start, best.end) == query.own else SHIFTED, best.start, best.end, None)
+        return Landing(FUZZY, best.start, best.end, round(best.similarity, 4))
+
+    def recheck(self, anchor: Anchor, start: int, end: int) -> Landing:
+        """Land an anchor whose text the diff left unchanged at new [start, end), but where neither its context
+        nor the diff's unchanged run around it make that pairing sure (a repeated phrase: the diff may pair one
+        copy with another). Another copy of the quote wins if its context is clearly better; else the diff's."""
+        query = _Query(anchor, self.threshold, (start, end, True), bonus=0.0)
+        matches = set(self._exact_matches(query)) | {(start, end)}
+        copies = [self._evaluate(query, *match) for match in matches]
+        places = [place for place in copies if place is not None and self.text[place.start : place.end] == anchor.quote]
+        best = self._clear_winner(  # the diff says the text is still there: the question is only which copy
+            query,
+            [p for p in places if p.evidence >= MIN_EVIDENCE or (p.start, p.end) == (start, end)],
+            distinct=False,
+        )
+        if best is None or best.start < end and start < best.end:
+            best = _Place(start, end, 1.0, 0.0, True, 0.0)  # rule 1: where the diff maps the unchanged text
+        return Landing(EXACT if (best.start, best.end) == query.own else SHIFTED, best.start, best.end, None)
+
+    def _clear_winner(self, query: _Query, places: list[_Place], *, distinct: bool = True) -> _Place | None:
+        """Return the best-ranked place if it beats every place apart from it by a margin and has the evidence
+        its kind needs: a place the diff does not support needs MOVED_EVIDENCE and (`distinct`) to beat every
+        place in the old text that was not the anchor's, unless it is a unique phrase (see _sure). Else None."""
+        if not places:
+            return None
+        places.sort(key=lambda place: -place.rank)
+        best = places[0]
+        for other in places[1:]:
+            if (other.end <= best.start or other.start >= best.end) and other.rank > best.rank - AMBIGUITY_MARGIN:
+                return None  # two places about equally good: a wrong landing is worse than an orphan
+        if distinct and not best.local and not self._sure(best, query):
+            if best.evidence < MOVED_EVIDENCE or best.evidence < self._background(query) + DISTINCT_MARGIN:
+                return None  # not enough to follow it away from its place, or the old text had as good a place
+        return best
+
+    def _by_paragraph(self, query: _Query, places: list[_Place]) -> _Place | None:
+        """Return the copy of the unchanged quote around which the anchor's old paragraph clearly is again, when
+        its stored context could not tell (a one-word span whose paragraph moved while the words next to it were
+        edited, or whose context also occurs elsewhere): the paragraph's other words moved along with it, so up to
+        PARAGRAPH_WINDOW code points of it on each side must mostly agree, clearly better than at any other copy
+        and than around any other copy of the quote in the old text. Else None (orphan)."""
+        if query.own is None or not self.old:
+            return None
+        quote, (own_start, own_end) = query.anchor.quote, query.own
+        scored = []
+        for place in places:
+            if self.text[place.start : place.end] == quote:
+                agreeing = surroundings_agreement(
+                    self.old, own_start, own_end, self.text, place.start, place.end, PARAGRAPH_WINDOW
+                )
+                if agreeing is not None:
+                    scored.append((agreeing, place))
+        scored.sort(key=lambda pair: -pair[0])
+        if not scored or scored[0][0] < PARAGRAPH_EVIDENCE:
+            return None
+        agreeing, best = scored[0]
+        if any(other > agreeing - DISTINCT_MARGIN for other, _ in scored[1:]):
+            return None
+        revision, length = self.revision, len(quote)
+        for start in find_all(self.old, quote, limit=OCCURRENCE_LIMIT):
+            moved_to = revision.untouched(start, start + length) if revision is not None else None
+            if moved_to is not None and moved_to != best.start and revision.paired(moved_to, moved_to + length):
+                continue  # the diff surely keeps that copy elsewhere: the best place is not it
+            if start != own_start:  # would the best place's paragraph agree as well with that copy's?
+                other = surroundings_agreement(
+                    self.old, start, start + length, self.text, best.start, best.end, PARAGRAPH_WINDOW
+                )
+                if other is not None and other > agreeing - DISTINCT_MARGIN:
+                    return None  # the old text had another such paragraph: this may be its copy
+        return best
+
+    def _sure(self, place: _Place, query: _Query) -> bool:
+        """True for the unchanged quote found once in the old text and once in the new: wherever it went, it is
+        the anchor's text (a moved paragraph whose context changed all around; text the diff says was already
+        there is another passage and never gets here, see _evaluate)."""
+        if place.similarity < 1 or self.revision is None:
+            return False
+        quote = query.anchor.quote
+        if quote not in self._unique:
+            self._unique[quote] = (
+                len(find_all(self.old, quote, limit=2)) == len(find_all(self.text, quote, limit=2)) == 1
+            )
+        return self._unique[quote]
+
+    def _background(self, query: _Query) -> float:
+        """Return the best evidence of a place in the old text other than the anchor's own span."""
+        if self._old_finder is None:
+            self._old_finder = _Finder(self.old, self.threshold)
+        places = self._old_finder._places(_Query(query.anchor, self.threshold, None), exclude=query.own)
+        return max((place.evidence for place in places), default=0.0)
+
+    def _seed_windows(self, query: _Query) -> list[tuple[int, int]]:
+        anchor, expected, length = query.anchor, query.expected, query.length
+        probe = anchor.prefix + anchor.quote + anchor.suffix
+        windows = seed_windows(self.text, probe, len(anchor.prefix), length, query.max_errors)[:SEED_WINDOWS]
+        if expected is None:
+            return windows
+        # The expected place was searched already.
+        return [(low, high) for low, high in windows if low >= expected[1] + length or high <= expected[0] - length]
+
+    def _places(self, query: _Query, exclude: tuple[int, int] | None = None) -> list[_Place]:
+        """Collect scored places: exact occurrences of the quote, the best approximate matches near the expected
+        place, and (unless one place is already convincing) near where pieces of quote and context occur."""
+        places: dict[tuple[int, int], _Place] = {}
+
+        def add(start: int, end: int) -> None:
+            if (start, end) not in places and not (exclude and start < exclude[1] and exclude[0] < end):
+                if (place := self._evaluate(query, start, end)) is not None:
+                    places[start, end] = place
+
+        def convincing() -> bool:
+            return any(place.evidence >= CONFIDENT for place in places.values())
+
+        for start, end in self._exact_matches(query):
+            add(start, end)
+        if query.expected is not None and not convincing():
+            slack = max(16, query.length // 2)
+            for start, end in query.approximate.matches(
+                self.text, query.expected[0] - slack, query.expected[1] + slack, self._boundary
+            ):
+                add(start, end)
+        if not convincing():
+            for low, high in self._seed_windows(query):  # where pieces of the quote and its context are
+                for start, end in query.approximate.matches(self.text, low, high, self._boundary):
+                    add(start, end)
+        return list(places.values())
+
+    def _exact_matches(self, query: _Query) -> list[tuple[int, int]]:
+        """Return the occurrences of the quote (widened to whole characters): all of them when few; else those
+        with a few code points of context around them, the best MAX_EXACT_CANDIDATES by plain agreement (a
+        common word elsewhere, without context, could never carry enough evidence)."""
+        anchor, text = query.anchor, self.text
+        quote, prefix, suffix = anchor.quote, query.prefix_text, query.suffix_text
+        if text.count(quote) <= MAX_EXACT_CANDIDATES:
+            starts = find_all(text, quote)
+        else:
+            head, tail = prefix[-NEAR:], suffix[:NEAR]
+            found: set[int] = set()
+            if head:
+                found.update(start + len(head) for start in find_all(text, head + quote, limit=OCCURRENCE_LIMIT))
+            if tail or not head:
+                found.update(find_all(text, quote + tail, limit=OCCURRENCE_LIMIT))
+            starts = sorted(found)
+
+            def agreement(start: int) -> int:
+                before = text[max(0, start - len(prefix)) : start]
+                after = text[start + len(quote) : start + len(quote) + len(suffix)]
+                return common_suffix(before, prefix) + common_prefix(after, suffix)
+
+            if len(starts) > MAX_EXACT_CANDIDATES:
+                starts = sorted(starts, key=agreement, reverse=True)[:MAX_EXACT_CANDIDATES]
+        matches = []
+        for start in starts:
+            end = start + len(quote)
+            if not self.on_boundaries(start, end):  # widen to whole characters; scored again below
+                start = (split_character(text, start) or (start,))[0]
+                end = (split_character(text, end) or (0, end))[1]
+            matches.append((start, end))
+        return matches
+
+    def _evaluate(self, query: _Query, start: int, end: int) -> _Place | None:
+        """Score a place: quote similarity (None below the threshold), evidence, locality; None for text that the
+        diff says was already there, elsewhere (another passage, not this one)."""
+        text, anchor = self.text, query.anchor
+        if end <= start:
+            return None
+        if self.revision is not None and (old_start := self.revision.old_place(start, end)) is not None:
+            own = query.own
+            if own is None or not (old_start < own[1] and own[0] < old_start + end - start):
+                return None  # the diff says this text was already there, elsewhere: another passage
+        found = text[start:end]
+        longer = max(query.length, end - start)
+        similarity = 1.0 if found == anchor.quote else 1 - query.pattern.distance(found) / longer
+        if similarity < self.threshold:
+            return None
+        prefix, suffix = query.prefix_text, query.suffix_text
+        before, after = text[max(0, start - len(prefix)) : start], text[end : end + len(suffix)]
+        run_before, run_after = common_suffix(before, prefix), common_prefix(after, suffix)
+        prefix_agreement = (
+            agreement(query.prefix, before, run_before) + agreement(query.prefix_near, before[-NEAR:], run_before)
+        ) / 2
+        suffix_agreement = (
+            agreement(query.suffix, after, run_after) + agreement(query.suffix_near, after[:NEAR], run_after)
+        ) / 2
+        agreeing = len(prefix) * prefix_agreement + len(suffix) * suffix_agreement
+        evidence = (query.length * similarity + agreeing) / (query.length + len(prefix) + len(suffix))
+        local, rank = False, evidence
+        if query.expected is not None:
+            low, high, close = query.expected
+            local = close and low < high and start < high and low < end
+            rank += (query.bonus if local else 0) + POSITION_WEIGHT * (1 - abs(start - low) / max(1, len(text)))
+        return _Place(start, end, similarity, evidence, local, rank)

@@ -1,0 +1,198 @@
+"""The diff of two revisions of an article's text, as a map from old offsets to new ones.
+
+One character diff of old -> new text (diff-match-patch's C++ build: 2-8 ms on 50,000 code points, where
+difflib takes seconds) is kept as sorted offset lists of unchanged runs and changed hunks, so each annotation's
+span is mapped by bisection. Re-anchoring (articles/reanchoring.py) uses it to land every span no edit touched
+without any search, after correcting the diff's "slides" by the span's stored context (unslid). Offsets are code
+points, end exclusive. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+
+import fast_diff_match_patch
+
+from articles.anchoring import CONTEXT_LENGTH
+from articles.approximate_match import common_prefix, common_suffix
+
+# Past this many seconds diff-match-patch returns a coarser but valid diff (a full rewrite of 50,000 code points
+# takes it 17 s otherwise); the search then finds the spans that the diff did not map.
+DIFF_TIME_LIMIT = 0.25
+# Unchanged code points beside a place, within its paragraph, that make the diff's pairing of it with old text sure.
+PAIRED_CONTEXT = CONTEXT_LENGTH
+
+
+class RevisionMap:
+    """The character diff of old -> new text as sorted runs: each unchanged run and each changed hunk
+    (delete and/or insert), in old and new offsets."""
+
+    def __init__(self, old: str, new: str):
+        self.new = new
+        self.old_length, self.new_length = len(old), len(new)
+        self.equal_old: list[int] = []
+        self.equal_old_end: list[int] = []
+        self.equal_new: list[int] = []
+        self.hunk_old: list[int] = []
+        self.hunk_old_end: list[int] = []
+        self.hunk_new: list[int] = []
+        self.hunk_new_end: list[int] = []
+        old_at = new_at = 0
+        in_hunk = False
+        for op, count in diff(old, new):
+            if op == "=":
+                self.equal_old.append(old_at)
+                self.equal_new.append(new_at)
+                old_at += count
+                new_at += count
+                self.equal_old_end.append(old_at)
+                in_hunk = False
+                continue
+            if not in_hunk:
+                self.hunk_old.append(old_at)
+                self.hunk_new.append(new_at)
+                self.hunk_old_end.append(old_at)
+                self.hunk_new_end.append(new_at)
+                in_hunk = True
+            if op == "-":
+                old_at += count
+                self.hunk_old_end[-1] = old_at
+            else:
+                new_at += count
+                self.hunk_new_end[-1] = new_at
+
+    def untouched(self, start: int, end: int) -> int | None:
+        """Return the new start of old span [start, end) if it lies inside one unchanged run, else None."""
+        run = bisect_right(self.equal_old, start) - 1
+        if run >= 0 and end <= self.equal_old_end[run]:
+            return self.equal_new[run] + start - self.equal_old[run]
+        return None
+
+    def unslid(
+        self, quote: str, prefix: str, suffix: str, old_start: int, start: int, boundary: Callable[[int, int], bool]
+    ) -> int:
+        """Return the new start of the unchanged quote that the diff maps to new offset `start` (from
+        `old_start`), judged by its stored context: a diff "slides" an insertion that begins or ends with a copy
+        of the quote (a templated sentence inserted next to its twin), pairing the quote with either copy at equal
+        cost. When the context on one side no longer agrees, a copy on that side in the text the diff does not
+        surely pair (see unsure_around) wins if more of the stored context within the paragraph agrees with it,
+        code point for code point from the quote outwards; on a tie the diff's place stays. `boundary(start,
+        end)` says whether a copy is whole characters."""
+        text, length, end = self.new, len(quote), start + len(quote)
+        prefix, suffix = prefix[prefix.rfind("\n") + 1 :], suffix.split("\n", 1)[0]
+
+        def agreeing(at: int) -> tuple[int, int]:
+            before, after = text[max(0, at - len(prefix)) : at], text[at + length : at + length + len(suffix)]
+            return common_suffix(before, prefix), common_prefix(after, suffix)
+
+        if text.endswith(prefix, 0, start) and text.startswith(suffix, end):
+            return start  # the context is whole on both sides (most spans): nothing slid
+        before, after = agreeing(start)
+        low, high = self.unsure_around(start, end)
+        paragraph_low, paragraph_high = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+        windows = []
+        if before < len(prefix):
+            windows.append((max(low - length, paragraph_low), start))
+        if after < len(suffix):
+            windows.append((end, min(high + length, len(text) if paragraph_high == -1 else paragraph_high)))
+        best, most = start, before + after
+        for low, high in windows:
+            at = text.find(quote, low, high)
+            while at != -1:
+                paired = self.old_place(at, at + length)
+                if (paired is None or paired == old_start) and boundary(at, at + length):
+                    if (count := sum(agreeing(at))) > most:
+                        best, most = at, count
+                at = text.find(quote, at + 1, high)
+        return best
+
+    def unsure_around(self, start: int, end: int) -> tuple[int, int]:
+        """Return the new range around new span [start, end) (inside one unchanged run) out to the nearest
+        unchanged runs of at least PAIRED_CONTEXT code points on either side, not counting its own: between them
+        the diff's pairing of text is not sure (changed hunks, and short runs that may pair a repeated phrase with
+        another copy of it)."""
+        run = bisect_right(self.equal_new, start) - 1
+        if run < 0:
+            return start, end
+        low_run = run - 1
+        while low_run >= 0 and self.equal_old_end[low_run] - self.equal_old[low_run] < PAIRED_CONTEXT:
+            low_run -= 1
+        high_run = run + 1
+        while (
+            high_run < len(self.equal_new) and self.equal_old_end[high_run] - self.equal_old[high_run] < PAIRED_CONTEXT
+        ):
+            high_run += 1
+        low = 0 if low_run < 0 else self.equal_new[low_run] + self.equal_old_end[low_run] - self.equal_old[low_run]
+        high = self.new_length if high_run >= len(self.equal_new) else self.equal_new[high_run]
+        return low, high
+
+    def old_place(self, start: int, end: int) -> int | None:
+        """Return the old start of new span [start, end) if it lies inside one unchanged run that goes on for at
+        least PAIRED_CONTEXT code points on one side, else None: the diff surely pairs it with that old text (a
+        run that is just a repeated phrase may pair one copy with another)."""
+        run = bisect_right(self.equal_new, start) - 1
+        if run < 0:
+            return None
+        run_start, run_end = self.equal_new[run], self.equal_new[run] + self.equal_old_end[run] - self.equal_old[run]
+        if end > run_end or not self._paired(run_start, run_end, start, end):
+            return None
+        return self.equal_old[run] + start - self.equal_new[run]
+
+    def paired(self, start: int, end: int) -> bool:
+        """True when new span [start, end) lies inside one unchanged run that goes on for at least PAIRED_CONTEXT
+        code points on one side within its paragraph: the diff surely pairs it with its old text."""
+        run = bisect_right(self.equal_new, start) - 1
+        if run < 0:
+            return False
+        run_end = self.equal_new[run] + self.equal_old_end[run] - self.equal_old[run]
+        return end <= run_end and self._paired(self.equal_new[run], run_end, start, end)
+
+    def _paired(self, run_start: int, run_end: int, start: int, end: int) -> bool:
+        # Only unchanged text within the place's paragraph counts: paragraphs move (a run that goes on across a
+        # paragraph break may be another copy of a repeated sentence followed by the same next paragraph).
+        before = start - max(run_start, self.new.rfind("\n", run_start, start) + 1)
+        after_break = self.new.find("\n", end, run_end)
+        after = (run_end if after_break == -1 else after_break) - end
+        return max(before, after) >= PAIRED_CONTEXT
+
+    def anchored(self, start: int, end: int) -> bool:
+        """True when the diff maps old span [start, end) closely: its first or last code point is unchanged, or
+        the change covering both is not much longer than the span (a rewording, not a moved paragraph, whose
+        span the diff maps to some place in the inserted text)."""
+        if self.untouched(start, start + 1) is not None or self.untouched(end - 1, end) is not None:
+            return True
+        hunk = bisect_right(self.hunk_old, start) - 1
+        return (
+            hunk >= 0
+            and end <= self.hunk_old_end[hunk]
+            and self.hunk_old_end[hunk] - self.hunk_old[hunk] <= 2 * (end - start) + CONTEXT_LENGTH
+        )
+
+    def map_start(self, offset: int) -> int:
+        """Map an old start offset: text inserted just before it stays outside, a replacement of it inside."""
+        run = bisect_right(self.equal_old, offset) - 1
+        if run >= 0 and offset < self.equal_old_end[run]:
+            return self.equal_new[run] + offset - self.equal_old[run]
+        hunk = bisect_right(self.hunk_old, offset) - 1
+        if hunk < 0 or offset >= self.hunk_old_end[hunk]:
+            return self.new_length
+        return self.hunk_new[hunk] + min(offset - self.hunk_old[hunk], self.hunk_new_end[hunk] - self.hunk_new[hunk])
+
+    def map_end(self, offset: int) -> int:
+        """Map an old end offset: text inserted just after it stays outside, a replacement of it inside."""
+        run = bisect_right(self.equal_old, offset - 1) - 1
+        if run >= 0 and offset <= self.equal_old_end[run]:
+            return self.equal_new[run] + offset - self.equal_old[run]
+        hunk = bisect_right(self.hunk_old, offset - 1) - 1
+        if hunk < 0:
+            return 0
+        if offset >= self.hunk_old_end[hunk]:
+            return self.hunk_new_end[hunk]
+        return self.hunk_new[hunk] + min(offset - self.hunk_old[hunk], self.hunk_new_end[hunk] - self.hunk_new[hunk])
+
+
+def diff(old: str, new: str) -> list[tuple[str, int]]:
+    """Return the character diff of old -> new as ("=" | "-" | "+", code points) runs, semantically cleaned
+    (no chance one-letter equalities inside a rewritten sentence)."""
+    return fast_diff_match_patch.diff(old, new, timelimit=DIFF_TIME_LIMIT, checklines=True, cleanup="Semantic")
