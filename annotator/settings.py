@@ -160,6 +160,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(5 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 ARTICLE_MAX_CHARS = int(os.environ.get("ARTICLE_MAX_CHARS", "1000000"))
+# Living articles (docs/user-guide.md, "When an article changes"): an annotation whose text a revision
+# edited lands as "fuzzy" when its match scores at least this (0..1), else it is orphaned.
+REANCHOR_FUZZY_THRESHOLD = float(os.environ.get("REANCHOR_FUZZY_THRESHOLD", "0.8"))
 
 # Browser security headers. The CSP is sent by annotator.security on every response.
 X_FRAME_OPTIONS = "DENY"

@@ -49,6 +49,7 @@ DENIED = {
     Action.IMPORT: "Only owners import.",
     Action.ASSIGN: "Only owners assign work.",
     Action.VIEW_AGREEMENT: "Agreement reports are for owners, reviewers and viewers.",
+    Action.REVISE_ARTICLES: "Only owners and reviewers add revisions of an article.",
 }
 
 

@@ -126,8 +126,10 @@ def passage_counts(articles: QuerySet[Article]) -> dict[int, PassageCounts]:
     ):
         assigned[article_id].add(user_id)
     marks: dict[int, list[Mark]] = defaultdict(list)
-    rows = Annotation.objects.filter(article__in=articles).values_list(
-        "article_id", "author_id", "start", "end", "label__key", "status"
+    rows = (
+        Annotation.objects.filter(article__in=articles)
+        .anchored()
+        .values_list("article_id", "author_id", "start", "end", "label__key", "status")
     )
     for article_id, author_id, start, end, label, status in rows:
         marks[article_id].append(Mark(Span(start, end, label), author_id, status == ReviewStatus.PENDING))
@@ -139,7 +141,11 @@ def passage_counts(articles: QuerySet[Article]) -> dict[int, PassageCounts]:
 def side_by_side(article: Article, user) -> list[Cluster]:
     """The clusters of every annotation `user` may see on the article."""
     annotations = (
-        Annotation.objects.visible_to(user).filter(article=article).select_related("label", "author").in_text_order()
+        Annotation.objects.visible_to(user)
+        .filter(article=article)
+        .anchored()
+        .select_related("label", "author")
+        .in_text_order()
     )
     return clusters(annotations, coders_of(article))
 
@@ -153,6 +159,7 @@ def accepted_spans(article: Article) -> list[tuple[int, int, str]]:
     """The accepted set: distinct (start, end, label) of the article's accepted annotations."""
     return list(
         Annotation.objects.filter(article=article, status=ReviewStatus.ACCEPTED)
+        .anchored()
         .order_by("start", "end", "label__key")
         .values_list("start", "end", "label__key")
         .distinct()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
@@ -22,14 +23,25 @@ from articles.annotation_insert import insert_annotations
 from articles.attributes import validate_attributes
 from articles.compiled import CompiledQuery
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion, version_guard
-from articles.history import record, snapshot
+from articles.history import changes_between, record, snapshot
 from articles.locking import ensure_editable, locked_state, refuse_locked
-from articles.models import Annotation, AnnotationEvent, Article, EventAction, Label, ReviewStatus
+from articles.models import (
+    AnchorStatus,
+    Annotation,
+    AnnotationEvent,
+    Article,
+    ArticleRevision,
+    EventAction,
+    Label,
+    ReviewStatus,
+)
 from articles.permissions import Action
+from articles.reanchoring import Anchor, Landing, reanchor
 from articles.text_rules import check_flag, clean_text, control_character_in
 
 EDITABLE_FIELDS = ("label", "start", "end", "note", "attributes", "is_flagged", "question")
 MAX_BULK = 1000
+ORPHAN_MESSAGE = "This annotation is orphaned: re-attach it to the text first (reanchor), then move it."
 KEY_MAX = 32  # label keys are slugs of at most 32 characters
 
 
@@ -143,6 +155,8 @@ def build_annotation(
         start=begin,
         end=finish,
         quote=context.exact,
+        original_quote=context.exact,
+        anchored_revision=article.text_revision,
         prefix=context.prefix,
         suffix=context.suffix,
         note=note,
@@ -151,7 +165,7 @@ def build_annotation(
     )
 
 
-def _existing_twin(annotation: Annotation) -> Annotation | None:
+def existing_twin(annotation: Annotation) -> Annotation | None:
     """The stored annotation the unique rule says `annotation` would duplicate (never `annotation` itself)."""
     return (
         Annotation.objects.filter(
@@ -195,7 +209,7 @@ def create_annotation(article: Article, *, author, label: str | Label, **fields:
     try:
         insert_annotations([annotation], author)
     except IntegrityError:
-        twin = _existing_twin(annotation)
+        twin = existing_twin(annotation)
         if twin is None:
             raise
         raise AlreadyExists(twin, "You already have this label on exactly this span.") from None
@@ -259,12 +273,19 @@ def update_annotation(
     article = annotation.article
     label = _label(article, changes["label"]) if "label" in changes else annotation.label
     start, end = changes.get("start", annotation.start), changes.get("end", annotation.end)
-    if (start, end) != (annotation.start, annotation.end):  # a span stored under older rules keeps its place
+    moved = (start, end) != (annotation.start, annotation.end)
+    if moved and annotation.is_orphaned:
+        raise InvalidInput.single("start", ORPHAN_MESSAGE)
+    if moved:  # a span stored under older rules keeps its place
         try:
             validate_span(article.text, start, end)
         except SpanError as error:
             raise InvalidInput.single(error.field, error.message) from None
-    context = describe(article.text, start, end)
+    context = (
+        TextQuote(annotation.quote, annotation.prefix, annotation.suffix)
+        if annotation.is_orphaned
+        else describe(article.text, start, end)
+    )
     note = clean_text(changes.get("note", annotation.note), field="note")
     question = clean_text(changes.get("question", annotation.question), field="question", strip=True)
     is_flagged = bool(changes.get("is_flagged", annotation.is_flagged))
@@ -282,6 +303,8 @@ def update_annotation(
         "is_flagged": is_flagged,
         "updated_at": timezone.now(),
     }
+    if moved:  # a person placed it on the latest text
+        values.update(anchor_status=AnchorStatus.EXACT, anchor_score=None, anchored_revision=article.text_revision)
     edited = (label.pk, start, end, values["note"], values["attributes"]) != (
         annotation.label_id,
         annotation.start,
@@ -297,12 +320,11 @@ def update_annotation(
             _guarded_update(annotation, expected_version, values)
             annotation.refresh_from_db()
             after = snapshot(annotation)
-            diff = {k: [before[k], after[k]] for k in after if k != "version" and before[k] != after[k]}
-            record(annotation, EventAction.UPDATED, by, diff)
+            record(annotation, EventAction.UPDATED, by, changes_between(before, after))
     except IntegrityError:
         # The same rule as create: one author, one label, one span. Checked by the database as the row is
         # written, so a stale version (no row written) still answers StaleVersion, and a race cannot slip by.
-        twin = _existing_twin(
+        twin = existing_twin(
             Annotation(
                 pk=annotation.pk,
                 article_id=annotation.article_id,
@@ -360,17 +382,35 @@ def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotatio
         raise InvalidInput.single("annotation", "There is no deleted annotation to restore here.")
     data = event.snapshot
     require_change(Annotation(article=article, author_id=data["author_id"]), by)  # the role read with `article`
-    annotation = build_annotation(
-        article,
-        author=None,
-        label=data["label"],
-        start=data["start"],
-        end=data["end"],
-        quote=data["quote"],
-        note=data["note"],
-        attributes=data["attributes"],
-        status=data["status"],
-    )
+    landing = _place_on_latest(article, data)
+    if landing.status == AnchorStatus.ORPHANED:
+        label = _label(article, data["label"])
+        annotation = Annotation(
+            article=article,
+            label=label,
+            start=None,
+            end=None,
+            quote=data["quote"],
+            prefix=data.get("prefix", ""),
+            suffix=data.get("suffix", ""),
+            note=clean_text(data["note"], field="note"),
+            attributes=validate_attributes(data["attributes"], label.fields),
+            status=data["status"],
+        )
+    else:
+        annotation = build_annotation(
+            article,
+            author=None,
+            label=data["label"],
+            start=landing.start,
+            end=landing.end,
+            note=data["note"],
+            attributes=data["attributes"],
+            status=data["status"],
+        )
+    annotation.anchor_status, annotation.anchor_score = landing.status, landing.score
+    annotation.anchored_revision = data.get("anchored_revision", 1) if landing.start is None else article.text_revision
+    annotation.original_quote = data.get("original_quote", data["quote"])
     annotation.pk, annotation.author_id = annotation_id, data["author_id"]
     annotation.is_flagged, annotation.question = data["is_flagged"], data["question"]
     try:
@@ -378,6 +418,26 @@ def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotatio
             annotation.save(force_insert=True)
             record(annotation, EventAction.RESTORED, by)
     except IntegrityError:
-        raise AlreadyExists(_existing_twin(annotation), "The same span was created again meanwhile.") from None
+        raise AlreadyExists(existing_twin(annotation), "The same span was created again meanwhile.") from None
     webhooks.emit("annotation.created", annotation)
     return annotation
+
+
+def _place_on_latest(article: Article, data: Mapping[str, Any]) -> Landing:
+    """Where a deleted annotation's snapshot belongs on the latest text: its own place when it was made on
+    it, else re-anchored from the revision it was made on (as articles.revisions moves live ones)."""
+    revision = data.get("anchored_revision", 1)
+    status = data.get("anchor_status", AnchorStatus.EXACT)
+    if revision == article.text_revision and data.get("start") is not None:
+        return Landing(status, data["start"], data["end"], data.get("anchor_score"))
+    old_text = ArticleRevision.objects.filter(article=article, number=revision).values_list("text", flat=True).first()
+    start = data.get("start") if old_text is not None else None
+    anchor = Anchor(
+        start,
+        data.get("end") if start is not None else None,
+        data["quote"],
+        data.get("prefix", ""),
+        data.get("suffix", ""),
+    )
+    threshold = settings.REANCHOR_FUZZY_THRESHOLD
+    return reanchor(old_text or "", article.text, [anchor], threshold=threshold)[0]

@@ -185,15 +185,17 @@ def _insert_statement(rows: int) -> str:
 
 
 def _text_change(article: Article, raw: Any) -> dict[str, Any]:
-    """Return the new text and hash, refusing a change once annotations point into the text."""
+    """Return the new text and hash while nothing points into the text; after that a correction is a new
+    revision (articles.revisions), which re-anchors the annotations."""
     text = check_text(raw)
     if text == article.text:
         return {}
     count = Annotation.objects.filter(article=article).count()
-    if count:
+    if count or article.text_revision > 1:
         raise InvalidInput.single(
             "text",
-            f"This article has {count} annotations that point into its text, so the text cannot change.",
+            f"This article has {count} annotations and {article.text_revision} revision(s): send the corrected "
+            f"text as a new revision (POST /api/v1/articles/{article.pk}/revisions/), which re-anchors them.",
             annotation_count=count,
         )
     digest = text_sha256(text)

@@ -4,11 +4,13 @@ Articles by status, annotations by label, per-annotator progress and acceptance 
 (submissions and approvals, from the workflow history) and weekly agreement. Agreement counts the
 annotators who finished an article (submitted, changes requested or approved); an article nobody was
 assigned counts whoever annotated it.
+Annotations "changed after annotation" (a revision edited or removed their text) are counted by outlet for
+the dashboard and per submission for the review queue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -31,6 +33,7 @@ from articles.models import (
     Project,
     ReviewStatus,
 )
+from articles.models.annotation import text_changed_condition
 from articles.models.review import REVEALED_STATES
 
 WEEKS = 12
@@ -71,6 +74,15 @@ class Week:
     alpha: float | None = None
 
 
+@dataclass(frozen=True)
+class OutletChanges:
+    """An outlet's articles with at least one annotation changed after annotation, and how many such annotations."""
+
+    outlet: str
+    articles: int
+    annotations: int
+
+
 @dataclass
 class Dashboard:
     articles_by_status: dict[str, int]
@@ -79,6 +91,7 @@ class Dashboard:
     people: list[Progress]
     weeks: list[Week]
     agreement: Report | None
+    changed_outlets: list[OutletChanges] = field(default_factory=list)  # the page adds changed_by_outlet's
 
     @property
     def article_total(self) -> int:
@@ -122,8 +135,10 @@ def agreement_documents(project: Project) -> list[tuple[Document, datetime | Non
         if state in REVEALED_STATES:
             coders.setdefault(article_id, {})[user_id] = submitted_at
     spans: dict[tuple[int, int], list[Span]] = {}
-    rows = Annotation.objects.filter(article__project=project).values_list(
-        "article_id", "author_id", "start", "end", "label__key", "updated_at"
+    rows = (
+        Annotation.objects.filter(article__project=project)
+        .anchored()
+        .values_list("article_id", "author_id", "start", "end", "label__key", "updated_at")
     )
     for article_id, author_id, start, end, label, updated_at in rows:
         people = coders.setdefault(article_id, {})
@@ -233,3 +248,39 @@ def _weekly_agreement(project: Project, weeks: dict[date, Week]) -> Report:
             report.alpha,
         )
     return agreement_report(document for document, _ in documents)
+
+
+def changed_by_outlet(project: Project, *, user) -> list[OutletChanges]:
+    """The annotations changed after annotation that `user` may see, counted by the outlet of their article
+    (one query); the outlets with the most first."""
+    rows = (
+        Annotation.objects.visible_to(user)
+        .filter(text_changed_condition(), article__project=project)
+        .order_by()
+        .values("article__outlet")
+        .annotate(articles=Count("article", distinct=True), changed=Count("pk"))
+        .values_list("article__outlet", "articles", "changed")
+    )
+    found = [OutletChanges(outlet, articles, changed) for outlet, articles, changed in rows]
+    return sorted(found, key=lambda row: (-row.annotations, -row.articles, row.outlet))
+
+
+def changed_counts(assignments: Iterable[Assignment]) -> dict[int, int]:
+    """For each assignment (by id), how many of its annotator's annotations on its article were changed after
+    annotation (one query, however many assignments)."""
+    works = list(assignments)
+    if not works:
+        return {}
+    rows = (
+        Annotation.objects.filter(
+            text_changed_condition(),
+            article_id__in={work.article_id for work in works},
+            author_id__in={work.annotator_id for work in works},
+        )
+        .order_by()
+        .values("article_id", "author_id")
+        .annotate(n=Count("pk"))
+        .values_list("article_id", "author_id", "n")
+    )
+    counts = {(article_id, author_id): n for article_id, author_id, n in rows}
+    return {work.pk: counts.get((work.article_id, work.annotator_id), 0) for work in works}

@@ -242,6 +242,9 @@ def _project(users: dict[str, User]) -> Project:
             owner=users["demo"],
             name="Demo fact-checking desk",
             slug=PROJECT_SLUG,
+            # The demo articles' sites do not exist: nothing to watch.
+            watch_hourly_days=0,
+            watch_daily_days=0,
             description="Sample newsroom project: four articles annotated with claims, quotes, sources and opinions.",
             guidelines=(
                 "Claim: a checkable statement of fact. Tag the smallest span that states it.\n"

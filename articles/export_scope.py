@@ -39,7 +39,8 @@ CHUNK_SIZE = 2000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 150  # the longest username; label keys are shorter
 # Every query parameter an export takes; parse_filters checks all but `format`, which picks the writer.
-EXPORT_PARAMETERS = frozenset({"format", "page", "label", "author", "status", "since", "until"})
+EXPORT_PARAMETERS = frozenset({"format", "page", "label", "author", "status", "since", "until", "include"})
+INCLUDE_VALUES = ("orphaned",)
 # Control characters (NUL among them: PostgreSQL refuses it in text) and lone surrogates (undecodable argv).
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -52,6 +53,7 @@ class ExportFilters:
     since: datetime | None = None
     until: datetime | None = None
     page: int | None = None  # which page of the collection was asked for; it holds every row
+    orphaned: bool = False  # include=orphaned: also the annotations a revision left without a place
 
     def as_dict(self) -> dict:
         """The filters as JSON-ready data, for the export's header."""
@@ -61,6 +63,7 @@ class ExportFilters:
             "status": list(self.statuses),
             "since": self.since.isoformat().replace("+00:00", "Z") if self.since else None,
             "until": self.until.isoformat().replace("+00:00", "Z") if self.until else None,
+            "include": ["orphaned"] if self.orphaned else [],
         }
 
 
@@ -135,7 +138,7 @@ def _page(value: str) -> int | None:
 
 
 def parse_filters(query: Mapping) -> ExportFilters:
-    """Read and check every export parameter but `format`: label, author, status, since, until, page."""
+    """Read and check every export parameter but `format`: label, author, status, since, until, page, include."""
     statuses = _values(query, "status")
     unknown = [status for status in statuses if status not in ReviewStatus.values]
     if unknown:
@@ -145,7 +148,12 @@ def parse_filters(query: Mapping) -> ExportFilters:
     if since and until and until <= since:
         raise InvalidInput.single("until", "until must be later than since.")
     page = _page(_single(query, "page"))
-    return ExportFilters(_values(query, "label"), _values(query, "author"), statuses, since, until, page)
+    include = _values(query, "include")
+    if set(include) - set(INCLUDE_VALUES):
+        raise InvalidInput.single("include", "The only value is orphaned.")
+    return ExportFilters(
+        _values(query, "label"), _values(query, "author"), statuses, since, until, page, orphaned=bool(include)
+    )
 
 
 def annotations_in(scope: ExportScope) -> QuerySet:
@@ -154,6 +162,8 @@ def annotations_in(scope: ExportScope) -> QuerySet:
     if scope.article is not None:
         query = query.filter(article=scope.article)
     f = scope.filters
+    if not f.orphaned:
+        query = query.anchored()
     if f.labels:
         query = query.filter(label__key__in=f.labels)
     if f.authors:
@@ -219,8 +229,11 @@ def annotation_columns(fields: Collection[str] | None = None) -> list:
     return [_column(name, wanted) for name in AnnotationRecord._fields]
 
 
-def _text_order(annotation: AnnotationRecord) -> tuple[int, int, int]:
-    return annotation.start, -annotation.end, annotation.id
+def _text_order(annotation: AnnotationRecord) -> tuple[bool, int, int, int]:
+    """Text order, orphans (no offsets) last."""
+    if annotation.start is None:
+        return True, 0, 0, annotation.id
+    return False, annotation.start, -annotation.end, annotation.id
 
 
 @contextmanager

@@ -209,6 +209,27 @@ class ProjectForm(forms.Form):
     annotators_per_article = forms.IntegerField(
         min_value=1, max_value=20, initial=1, help_text="How many annotators automatic assignment gives each article."
     )
+    revisions_from_imports = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Imports bring in corrections",
+        help_text="An imported article with the external id or web address of a stored one, but other text, "
+        "becomes its new revision (its annotations are re-anchored). Off: it is skipped as a duplicate.",
+    )
+    watch_hourly_days = forms.IntegerField(
+        min_value=0,
+        max_value=365,
+        initial=2,
+        label="Watch hourly for (days)",
+        help_text="Articles with a web address are fetched again every hour for this many days after publication.",
+    )
+    watch_daily_days = forms.IntegerField(
+        min_value=0,
+        max_value=3650,
+        initial=30,
+        label="Then daily until (days)",
+        help_text="…then once a day until this many days after publication. 0 and 0: no watching.",
+    )
 
 
 class ProjectDeleteForm(forms.Form):

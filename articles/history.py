@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from articles.labels import describe_attributes
-from articles.models import Annotation, AnnotationEvent, Label, ReviewStatus
+from articles.models import AnchorStatus, Annotation, AnnotationEvent, Label, ReviewStatus
 
 EMPTY = "—"
 FIELD_NAMES = {
@@ -25,10 +25,27 @@ FIELD_NAMES = {
     "status": "Status",
     "is_flagged": "Flagged",
     "question": "Question",
+    "anchor_status": "Anchor",
+    "anchor_score": "Match score",
 }
-CONTEXT_FIELDS = frozenset({"prefix", "suffix", "version"})  # follow the boundaries; the quote says it better
+CONTEXT_FIELDS = frozenset(
+    {"prefix", "suffix", "version", "anchored_revision", "original_quote"}
+)  # follow the boundaries; the quote says it better
 # Rows follow the snapshot's field order, not the stored one: PostgreSQL's jsonb reorders an object's keys.
-FIELD_ORDER = ("label", "author_id", "start", "end", "quote", "note", "attributes", "status", "is_flagged", "question")
+FIELD_ORDER = (
+    "label",
+    "author_id",
+    "start",
+    "end",
+    "quote",
+    "anchor_status",
+    "anchor_score",
+    "note",
+    "attributes",
+    "status",
+    "is_flagged",
+    "question",
+)
 
 
 def snapshot(annotation: Annotation, label_key: str | None = None) -> dict[str, Any]:
@@ -46,20 +63,38 @@ def snapshot(annotation: Annotation, label_key: str | None = None) -> dict[str, 
         "status": annotation.status,
         "is_flagged": annotation.is_flagged,
         "question": annotation.question,
+        "anchor_status": annotation.anchor_status,
+        "anchor_score": annotation.anchor_score,
+        "anchored_revision": annotation.anchored_revision,
+        "original_quote": annotation.original_quote,
         "version": annotation.version,
     }
 
 
-def record(annotation: Annotation, action: str, by, changes: Mapping[str, Any] | None = None) -> AnnotationEvent:
-    """Store one action on the annotation with its snapshot after the action."""
-    return AnnotationEvent.objects.create(
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The fields two snapshots disagree on, as {field: [old, new]} (the version aside)."""
+    return {
+        name: [before.get(name), after[name]] for name in after if name != "version" and before.get(name) != after[name]
+    }
+
+
+def event(annotation: Annotation, action: str, by, changes: Mapping[str, Any] | None = None) -> AnnotationEvent:
+    """One action on the annotation with its snapshot after the action, unsaved (for bulk_create)."""
+    return AnnotationEvent(
         annotation_id=annotation.pk,
         article_id=annotation.article_id,
-        actor=by,
+        actor=by if getattr(by, "pk", None) else None,
         action=action,
         changes=dict(changes or {}),
         snapshot=snapshot(annotation),
     )
+
+
+def record(annotation: Annotation, action: str, by, changes: Mapping[str, Any] | None = None) -> AnnotationEvent:
+    """Store one action on the annotation with its snapshot after the action."""
+    row = event(annotation, action, by, changes)
+    row.save(force_insert=True)
+    return row
 
 
 @dataclass(frozen=True)
@@ -87,6 +122,10 @@ def _as_text(field: str, value: Any, labels: Mapping[str, Label]) -> str:
         return "yes" if value else "no"
     if field == "quote" and isinstance(value, str):
         return f"“{value}”"
+    if field == "anchor_status" and value in AnchorStatus.values:
+        return AnchorStatus(value).label
+    if field == "anchor_score" and isinstance(value, float):
+        return f"{value:.2f}"
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 

@@ -27,7 +27,8 @@ from articles.jobs import JobProgress, Runner, register, register_canceller, sto
 from articles.models import Job, JobKind, Project
 from articles.permissions import Action
 
-EXPORT_FIELDS = frozenset({"format", "label", "author", "status", "since", "until", "base_url"})
+FILTERS = ("label", "author", "status", "since", "until", "include")
+EXPORT_FIELDS = frozenset({"format", *FILTERS, "base_url"})
 
 
 def check_export(project: Project, user, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,9 +46,7 @@ def check_export(project: Project, user, params: Mapping[str, Any]) -> dict[str,
     base_url = params.get("base_url") or ""
     if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
         raise InvalidInput.single("base_url", "The site's address is missing.")
-    filters = parse_filters(
-        {name: params[name] for name in ("label", "author", "status", "since", "until") if params.get(name)}
-    )
+    filters = parse_filters({name: params[name] for name in FILTERS if params.get(name)})
     return {"format": key, **filters.as_dict(), "base_url": base_url}
 
 

@@ -119,7 +119,7 @@ def _key(idempotency_key: str | None) -> str:
 def _same_request(existing: Job, params: dict[str, Any], user) -> Job:
     """The job a repeated request made. The caller's key used for other parameters is a conflict (with their
     job); someone else's key is refused without a word about their job."""
-    if existing.created_by_id != user.pk:
+    if existing.created_by_id != getattr(user, "pk", None):
         raise InvalidInput.single("idempotency_key", "This key is already in use in this project; choose another.")
     if existing.params != params:
         raise AlreadyExists(existing, "This idempotency key was already used for another request.")
@@ -136,8 +136,17 @@ def start_job(
     """
     runner = _runner(kind)
     require(role_in(project, by), runner.action)
-    checked = runner.check(project, by, params)
-    key = _key(idempotency_key)
+    return _start(project, kind, by, runner.check(project, by, params), _key(idempotency_key))
+
+
+def start_scheduled_job(project: Project, *, kind: str, params: Mapping[str, Any], key: str) -> tuple[Job, bool]:
+    """Queue a job the server starts on its own schedule (a watched article's re-fetch): no member started it,
+    so its project's owners see it; `key` names the slot, so passes on several machines queue it once."""
+    runner = _runner(kind)
+    return _start(project, kind, None, runner.check(project, None, params), _key(key))
+
+
+def _start(project: Project, kind: str, by, checked: dict[str, Any], key: str) -> tuple[Job, bool]:
     existing = Job.objects.filter(project=project, kind=kind, idempotency_key=key).first()
     if existing is not None:
         return _same_request(existing, checked, by), False

@@ -26,6 +26,7 @@ class Action(StrEnum):
     ASSIGN = "assign"
     DELETE_PROJECT = "delete_project"
     VIEW_AGREEMENT = "view_agreement"
+    REVISE_ARTICLES = "revise_articles"
 
 
 ALL_ROLES = frozenset(Role.values)
@@ -49,6 +50,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.DELETE_PROJECT: OWNERS,
     # Annotators are the ones measured: agreement reports are for those who see every layer.
     Action.VIEW_AGREEMENT: frozenset({Role.OWNER, Role.REVIEWER, Role.VIEWER}),
+    # A correction of the text moves everyone's annotations: those who check the work bring it in.
+    Action.REVISE_ARTICLES: REVIEWERS,
 }
 
 

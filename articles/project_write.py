@@ -34,8 +34,10 @@ TEXT_FIELDS = {
     "organisation": "organisation",
 }
 CHOICE_FIELDS = {"visibility": Visibility, "guidelines_format": GuidelinesFormat}
-EDITABLE_FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, "annotators_per_article")
-MAX_ANNOTATORS_PER_ARTICLE = 20  # the database's check constraint allows 1 to 20
+# Whole numbers and their ranges (the database's check constraints allow the same).
+NUMBER_FIELDS = {"annotators_per_article": (1, 20), "watch_hourly_days": (0, 365), "watch_daily_days": (0, 3650)}
+SWITCH_FIELDS = ("revisions_from_imports",)
+EDITABLE_FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, *NUMBER_FIELDS, *SWITCH_FIELDS)
 
 
 def may_create_projects(user) -> bool:
@@ -52,7 +54,8 @@ def require_creation(user) -> None:
 
 
 def _project_value(name: str, value: Any) -> Any:
-    """One project field as stored, or InvalidInput naming it: text by text_rules, choices, a number in range."""
+    """One project field as stored, or InvalidInput naming it: text by text_rules, choices, a number in range,
+    a switch."""
     if name in TEXT_FIELDS:
         return clean_text(
             value, field=name, kind=TEXT_FIELDS[name], required=name == "name", strip=name != "guidelines"
@@ -61,8 +64,13 @@ def _project_value(name: str, value: Any) -> Any:
         if value not in CHOICE_FIELDS[name].values:
             raise InvalidInput.single(name, f"Choose one of: {', '.join(CHOICE_FIELDS[name].values)}.")
         return value
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ANNOTATORS_PER_ARTICLE:
-        raise InvalidInput.single(name, f"Give a whole number from 1 to {MAX_ANNOTATORS_PER_ARTICLE}.")
+    if name in SWITCH_FIELDS:
+        if not isinstance(value, bool):
+            raise InvalidInput.single(name, "Give true or false.")
+        return value
+    low, high = NUMBER_FIELDS[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput.single(name, f"Give a whole number from {low} to {high}.")
     return value
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from articles.views import account, annotate, exchange, jobs, pages, projects, review
+from articles.views import revisions as revision_views
 from articles.views import webhooks as webhook_views
 from articles.views.labels import label_delete, label_move, label_update, project_labels
 
@@ -81,5 +82,23 @@ urlpatterns += [
         "projects/<int:project_id>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/replay/",
         webhook_views.webhook_replay,
         name="webhook_replay",
+    ),
+]
+
+# Living articles: revisions, their diff, a corrected text or a re-fetch, and the orphan queue
+urlpatterns += [
+    path("articles/<int:article_id>/revisions/", revision_views.article_revisions, name="article_revisions"),
+    path("articles/<int:article_id>/revisions/add/", revision_views.article_revision_add, name="article_revision_add"),
+    path("articles/<int:article_id>/revisions/refetch/", revision_views.article_refetch, name="article_refetch"),
+    path("articles/<int:article_id>/orphans/", revision_views.article_orphans, name="article_orphans"),
+    path(
+        "articles/<int:article_id>/orphans/<int:annotation_id>/reattach/",
+        revision_views.orphan_reattach,
+        name="orphan_reattach",
+    ),
+    path(
+        "articles/<int:article_id>/orphans/<int:annotation_id>/delete/",
+        revision_views.orphan_delete,
+        name="orphan_delete",
     ),
 ]

@@ -65,6 +65,7 @@ from articles.fetching import check_url as guard_url
 from articles.models import (
     Annotation,
     Article,
+    ArticleRevision,
     Assignment,
     DeliveryStatus,
     Job,
@@ -100,8 +101,9 @@ EVENTS_WITH_OBJECTS = {
     WebhookEvent.ANNOTATION_REVIEWED: Annotation,
     WebhookEvent.WORK_SUBMITTED: Assignment,
     WebhookEvent.WORK_APPROVED: Assignment,
+    WebhookEvent.ARTICLE_REVISED: ArticleRevision,
 }
-SENT_EVENTS = frozenset(EVENTS_WITH_OBJECTS)  # article.revised is reserved: a hook may want it, nothing sends it
+SENT_EVENTS = frozenset(EVENTS_WITH_OBJECTS)
 
 
 # Registering -----------------------------------------------------------------------------------------------
@@ -292,7 +294,7 @@ def _load_subscriptions() -> dict[str, frozenset[int]]:
 # Emitting --------------------------------------------------------------------------------------------------
 
 
-def _project_of(obj: Annotation | Assignment) -> int | None:
+def _project_of(obj: Annotation | Assignment | ArticleRevision) -> int | None:
     """The object's project when it is known without a query (its article was loaded), else None."""
     if type(obj).article.is_cached(obj):
         return obj.article.project_id
@@ -378,9 +380,13 @@ def _serializers() -> tuple[Any, Any]:
     return (lambda: AnnotationSerializer(context={"utf16": Utf16Maps()})), WebhookAssignmentSerializer
 
 
-def represent(items: list[Annotation | Assignment]) -> list[dict]:
+def represent(items: list[Annotation | Assignment | ArticleRevision]) -> list[dict]:
     """The objects as the API represents them (one text map per article, however many annotations)."""
     annotation_serializer, assignment_serializer = _serializers()
+    if isinstance(items[0], ArticleRevision):
+        from articles.api.views.revisions import RevisionSerializer
+
+        return [{"article": item.article_id, **RevisionSerializer(item).data} for item in items]
     if isinstance(items[0], Annotation):
         serializer = annotation_serializer()
         return [serializer.to_representation(item) for item in items]

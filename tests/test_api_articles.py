@@ -187,7 +187,7 @@ def test_text_can_change_until_annotations_point_into_it(team, article):
     make_annotation(article, author=team["annotator"], start=0, end=5)
     refused = client.patch(article_url(article), {"text": "Rewritten."}, HTTP_IF_MATCH=changed["ETag"])
     assert refused.status_code == 400
-    assert "cannot change" in refused.json()["text"][0] and refused.json()["annotation_count"] == 1
+    assert "new revision" in refused.json()["text"][0] and refused.json()["annotation_count"] == 1
     assert Article.objects.get(pk=article.pk).text == "A new text."
 
 

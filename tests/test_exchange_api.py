@@ -177,7 +177,7 @@ def test_owners_import_a_jsonl_file_and_get_a_summary(team):
     response = import_as(team, filename="stories.jsonl", content=content)
     assert response.status_code == 201, response.json()
     summary = response.json()
-    assert summary["committed"] and summary["created"] == {"articles": 3, "annotations": 3, "labels": 0}
+    assert summary["committed"] and summary["created"] == {"articles": 3, "annotations": 3, "labels": 0, "revisions": 0}
     assert [a["title"] for a in summary["articles"]] == ["Story 0", "Story 1", "Story 2"]
     again = import_as(team, filename="stories.jsonl", content=content).json()
     assert again["created"]["articles"] == 0 and len(again["skipped"]) == 3

@@ -50,7 +50,17 @@ def test_an_owner_downloads_and_imports_through_the_pages(page, team, article, t
     download = waiting.value
     assert download.suggested_filename.endswith(".jsonl")
     lines = [json.loads(line) for line in open(download.path(), encoding="utf-8")]
-    assert lines[0]["spans"] == [{"start": 0, "end": 7, "label": "claim", "attributes": {}}]
+    assert lines[0]["spans"] == [
+        {
+            "start": 0,
+            "end": 7,
+            "label": "claim",
+            "attributes": {},
+            "anchor_status": "exact",
+            "anchored_revision": 1,
+            "original_quote": "Article",
+        }
+    ]
 
     page.goto(f"/articles/{article.pk}/")
     page.locator(".export-menu summary").click()

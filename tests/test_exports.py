@@ -133,6 +133,34 @@ def test_native_export_matches_its_json_schema_and_counts_code_points():
     assert document["articles"][0]["published_at"] == "2026-03-02T07:15:00.123456Z"
 
 
+def orphan(text: str = TEXT) -> AnnotationRecord:
+    """An annotation whose text a revision removed: its old quote, no offsets."""
+    return span(0, 5, text)._replace(
+        start=None, end=None, quote="gone", anchor_status="orphaned", anchored_revision=1, original_quote="gone"
+    )
+
+
+def test_orphans_export_with_null_offsets_in_every_format():
+    fuzzy = span(0, 5)._replace(anchor_status="fuzzy", anchored_revision=2, original_quote="Befor")
+    rows = [(article(text_revision=2), [fuzzy, orphan()])]
+    document = json.loads(written("json", rows))
+    jsonschema.validate(document, SCHEMA)
+    assert document["articles"][0]["text_revision"] == 2
+    first, second = document["articles"][0]["annotations"]
+    assert (first["anchor_status"], first["anchored_revision"], first["original_quote"]) == ("fuzzy", 2, "Befor")
+    assert (second["start"], second["end"], second["anchor_status"]) == (None, None, "orphaned")
+    spans = json.loads(written("jsonl", rows))["spans"]
+    assert spans[1]["start"] is None and spans[1]["anchor_status"] == "orphaned"
+    records = csv_records(rows)
+    assert (records[1]["start"], records[1]["end"], records[1]["anchor_status"]) == ("", "", "orphaned")
+    assert records[0]["original_quote"] == "Befor" and records[0]["anchored_revision"] == "2"
+    item = json.loads(w3c.annotation_json(header(), article(), orphan()))
+    assert item["target"]["selector"] == [
+        {"type": "TextQuoteSelector", "exact": "gone", "prefix": "", "suffix": TEXT[5:37]}
+    ]
+    assert item["anchor_status"] == "orphaned"
+
+
 def test_native_export_of_nothing_is_still_a_valid_document():
     document = json.loads(written("json", [], header(article_count=0, annotation_count=0)))
     jsonschema.validate(document, SCHEMA)
@@ -145,7 +173,17 @@ def test_jsonl_has_one_article_per_line_with_spans_in_code_points():
     lines = output.splitlines()
     assert len(lines) == 2 and output.endswith("\n")
     first = json.loads(lines[0])
-    assert first["spans"] == [{"start": 8, "end": 12, "label": "claim", "attributes": {}}]
+    assert first["spans"] == [
+        {
+            "start": 8,
+            "end": 12,
+            "label": "claim",
+            "attributes": {},
+            "anchor_status": "exact",
+            "anchored_revision": 1,
+            "original_quote": "noch",
+        }
+    ]
     assert first["text"][8:12] == "noch" and first["meta"]["project"] == "desk"
 
 
@@ -154,7 +192,15 @@ def test_jsonl_spans_carry_their_attributes_as_readable_json():
     output = written("jsonl", [(article(), [span(0, 5, label="quote", attributes=stored), span(6, 9, attributes="")])])
     assert "Zoë" in output and len(output.splitlines()) == 1
     spans = json.loads(output)["spans"]
-    assert spans[0] == {"start": 0, "end": 5, "label": "quote", "attributes": json.loads(stored)}
+    assert spans[0] == {
+        "start": 0,
+        "end": 5,
+        "label": "quote",
+        "attributes": json.loads(stored),
+        "anchor_status": "exact",
+        "anchored_revision": 1,
+        "original_quote": TEXT[0:5],
+    }
     assert spans[1]["attributes"] == {}
 
 
@@ -269,6 +315,9 @@ def test_w3c_annotation_json_holds_exactly_these_fields(quote, note, author, lab
                 {"type": "TextPositionSelector", "start": 0, "end": 5},
             ],
         },
+        "anchor_status": "exact",
+        "anchored_revision": 1,
+        "original_quote": quote,
     }
 
 
@@ -450,6 +499,9 @@ def test_native_annotation_json_says_exactly_what_json_dumps_would(quote, note, 
         "question": question,
         "created_at": "2026-03-02T07:15:00.123456Z",
         "updated_at": "2026-03-02T08:15:00.123456Z",
+        "anchor_status": "exact",
+        "anchored_revision": 1,
+        "original_quote": quote,
     }
     text = native.annotation_json(record)
     assert json.loads(text) == expected

@@ -22,6 +22,7 @@ from articles.errors import InvalidInput
 from articles.export_scope import ExportScope, annotations_in, export, parse_filters
 from articles.imports import read, run_import
 from articles.models import Annotation, Assignment, AssignmentState, Role, Visibility
+from articles.revisions import add_revision
 from tests.factories import add_member, make_annotation, make_article, make_project, make_user
 
 # The W3C test-suite schemas and their checker, kept in tests/w3c-annotation/ (another copy: $W3C_ANNOTATION_SCHEMAS).
@@ -102,6 +103,28 @@ def test_the_w3c_page_served_on_its_own_passes_every_must_of_the_w3c_schemas(tea
     assert document["type"] == "AnnotationPage" and len(document["items"]) == document["partOf"]["total"] == 4
     validator = load_w3c_validator()
     assert validator.check(validator.load_suite(W3C_SCHEMAS, {"must"}), document) == []
+
+
+def test_after_a_revision_exports_leave_orphans_out_unless_asked_and_stay_w3c_valid(team):
+    article = make_article(team["project"], text="Keep this sentence. Drop this one. Fix the typpo here.")
+    make_annotation(article, team["annotator"], label="claim", quote="Keep this sentence")
+    make_annotation(article, team["annotator"], label="opinion", quote="Drop this one")
+    make_annotation(article, team["annotator"], label="quote", quote="Fix the typpo here")
+    add_revision(article, by=team["owner"], text="New lead. Keep this sentence. Fix the typo here.")
+    plain = json.loads(exported(ExportScope(team["project"], team["owner"])))
+    statuses = [a["anchor_status"] for a in plain["articles"][0]["annotations"]]
+    assert sorted(statuses) == ["fuzzy", "shifted"] and plain["counts"]["annotations"] == 2
+    every = ExportScope(team["project"], team["owner"], filters=parse_filters({"include": "orphaned"}))
+    document = json.loads(exported(every))
+    assert [a["anchor_status"] for a in document["articles"][0]["annotations"]][-1] == "orphaned"
+    assert document["counts"]["annotations"] == 3 and document["scope"]["filters"]["include"] == ["orphaned"]
+    w3c_document = json.loads(exported(every, "w3c"))
+    validator = load_w3c_validator()
+    assert validator.check(validator.load_suite(W3C_SCHEMAS, {"must"}), w3c_document) == []
+    orphan = [item for item in w3c_document["first"]["items"] if item["anchor_status"] == "orphaned"]
+    assert [selector["type"] for selector in orphan[0]["target"]["selector"]] == ["TextQuoteSelector"]
+    with pytest.raises(InvalidInput):
+        parse_filters({"include": "everything"})
 
 
 def test_exports_hold_only_annotations_the_user_may_see(team):

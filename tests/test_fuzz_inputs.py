@@ -40,6 +40,7 @@ from articles.models import (
     Webhook,
     WebhookDelivery,
 )
+from articles.revisions import add_revision
 from articles.views import listing, review_context, workspace_list
 from tests.factories import make_annotation, make_article
 
@@ -132,6 +133,11 @@ def seed_review(team: dict, waiting: Article) -> tuple[Article, list[Assignment]
     for work in works:
         for action in ("start", "submit"):
             workflow.transition(work, action, by=work.annotator)
+    # A correction that orphans a span (the orphan queue's forms) on an article with a web address (Re-fetch).
+    make_annotation(article, author=team["reviewer"], label="claim", quote="find what breaks")
+    Article.objects.filter(pk=article.pk).update(url="https://news.example.org/fuzz")
+    add_revision(article, by=owner, text="The minister said “taxes will fall”. Fuzz tests help.")
+    article.refresh_from_db()
     return article, works, spans, discussion.add_comment(spans[0], by=team["reviewer"], body="Why a claim?")
 
 
@@ -185,6 +191,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "jobs": job.pk,
             "webhooks": hook.pk,
             "delivery_pk": delivery.pk,
+            "revisions": 2,
         },
         body_values={
             "project": project.pk,

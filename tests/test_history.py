@@ -30,6 +30,10 @@ def expected_snapshot(author) -> dict:
         "status": "pending",
         "is_flagged": False,
         "question": "",
+        "anchor_status": "exact",
+        "anchor_score": None,
+        "anchored_revision": 1,
+        "original_quote": "“taxes will fall” ",
         "version": 1,
     }
 

@@ -9,7 +9,7 @@ import pytest
 from articles.article_write import create_article
 from articles.export_scope import ExportScope, export
 from articles.imports import ImportFailed, commit, plan_import, planning, read, run_import
-from articles.models import Annotation, AnnotationEvent, Article, Label, ReviewStatus
+from articles.models import Annotation, AnnotationEvent, Article, ArticleRevision, Label, ReviewStatus
 from tests.factories import make_annotation, make_article, make_project
 
 TEXT = "The minister said taxes will fall. Critics said taxes will rise. 👩🏽‍⚖️ café"
@@ -153,8 +153,36 @@ def test_the_same_file_twice_is_harmless(team):
         f"Already in the project (same text as article {first.articles[1].pk}).",
     ]
     same_id = json.dumps([{"title": "New text, same wire id", "text": "Completely new.", "external_id": "wire-1"}])
+    project.revisions_from_imports = False
+    project.save()
     third = run_import(project, [read("b.json", same_id.encode())], by=owner)
     assert third.articles == [] and "same external id" in third.skipped[0].reason
+
+
+def test_a_new_text_of_a_stored_article_becomes_its_revision_with_its_annotations(team):
+    """Matched by external id or url, with other text: a revision (source "import"), whose annotations are
+    placed on the new text; the stored annotations are re-anchored."""
+    project, owner = team["project"], team["owner"]
+    data = json.dumps([{"title": "One", "text": TEXT, "external_id": "wire-1", "url": "https://news.example/one"}])
+    [article] = run_import(project, [read("a.json", data.encode())], by=owner).articles
+    make_annotation(article, team["annotator"], label="claim", quote=TEXT[:12])
+    corrected = "Correction: " + TEXT
+    updated = json.dumps(
+        {
+            "text": corrected,
+            "meta": {"title": "One", "url": "https://news.example/one"},
+            "spans": [{"start": 0, "end": 10, "label": "claim"}],
+        }
+    )
+    plan = run_import(project, [read("b.jsonl", updated.encode())], by=owner)
+    assert plan.articles == [] and [r.article.pk for r in plan.revisions] == [article.pk]
+    assert plan.summary()["created"]["revisions"] == 1
+    article.refresh_from_db()
+    assert (article.text, article.text_revision) == (corrected, 2)
+    revision = ArticleRevision.objects.get(article=article, number=2)
+    assert revision.source == "import" and "b.jsonl" in revision.note
+    quotes = sorted(Annotation.objects.filter(article=article).values_list("quote", "anchor_status"))
+    assert quotes == sorted([("Correction", "exact"), (TEXT[:12], "shifted")])
 
 
 def test_duplicates_inside_one_import_are_skipped_and_reported(team):

@@ -176,7 +176,8 @@ def test_recover_jobs_runs_one_pass_and_says_what_it_did(team, queue, capsys):
     call_command("recover_jobs", stale_after=60)
     assert capsys.readouterr().out == (
         "Queued 1 job(s) again and failed 0 whose worker stopped responding; "
-        "queued 0 webhook delivery(ies) again; indexed 0 new article(s) for search.\n"
+        "queued 0 webhook delivery(ies) again; indexed 0 new article(s) for search; "
+        "queued 0 re-fetch(es) of watched articles.\n"
     )
     with pytest.raises(CommandError):
         call_command("recover_jobs", stale_after=1)
@@ -200,6 +201,7 @@ def test_recover_jobs_repeats_every_few_seconds_until_stopped(team, queue, monke
     assert waits == [30, 30]
     assert capsys.readouterr().out == (
         "Queued 1 job(s) again and failed 0 whose worker stopped responding; "
-        "queued 0 webhook delivery(ies) again; indexed 0 new article(s) for search.\n"
+        "queued 0 webhook delivery(ies) again; indexed 0 new article(s) for search; "
+        "queued 0 re-fetch(es) of watched articles.\n"
     )
     assert Job.objects.get().status == JobStatus.QUEUED

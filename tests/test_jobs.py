@@ -132,6 +132,7 @@ def test_filters_are_checked_when_the_job_starts_and_kept_as_read(team):
         "status": ["accepted"],
         "since": None,
         "until": "2024-05-02T00:00:00Z",
+        "include": [],
         "base_url": BASE_URL,
     }
 

@@ -29,6 +29,9 @@ SETTINGS = {
     "organisation": "The Herald",
     "visibility": "independent",
     "annotators_per_article": "2",
+    "revisions_from_imports": "on",
+    "watch_hourly_days": "1",
+    "watch_daily_days": "14",
 }
 QUERIES = 4  # session, user, the project with the role, its article count
 XSS = (
@@ -68,6 +71,7 @@ def test_any_signed_in_user_creates_a_project_and_owns_it(client):
         2,
         "The Herald",
     )
+    assert (project.revisions_from_imports, project.watch_hourly_days, project.watch_daily_days) == (True, 1, 14)
     assert list(Label.objects.filter(project=project).values_list("key", flat=True)) == [
         "claim",
         "quote",
@@ -120,6 +124,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
         ("annotators_per_article", "0"),
         ("annotators_per_article", "21"),
         ("annotators_per_article", "9" * 30),
+        ("watch_hourly_days", "-1"),
+        ("watch_daily_days", "3651"),
     ],
 )
 def test_bad_input_is_a_form_error_beside_its_field_and_nothing_is_stored(client, field, value):

@@ -22,6 +22,7 @@ EXPECTED = {
     Action.ASSIGN: "O",
     Action.DELETE_PROJECT: "O",
     Action.VIEW_AGREEMENT: "ORV",
+    Action.REVISE_ARTICLES: "OR",
 }
 ROLES = {"O": "owner", "R": "reviewer", "A": "annotator", "V": "viewer"}
 

@@ -222,11 +222,21 @@ def test_a_rolled_back_write_tells_nobody(team, article, receiver, django_captur
     assert receiver.received == [] and not WebhookDelivery.objects.exists()
 
 
-def test_article_revised_is_reserved_a_hook_may_ask_for_it_but_nothing_sends_it(team):
-    hook = hook_for(team, "https://hooks.example.org/", [WebhookEvent.ARTICLE_REVISED])
-    assert hook.events == ["article.revised"]
-    with pytest.raises(ValueError):
-        webhooks.emit("article.revised", [])
+def test_a_new_revision_tells_the_hooks_that_asked_for_it(team, article, receiver, django_capture_on_commit_callbacks):
+    from articles.revisions import add_revision
+
+    hook_for(team, receiver.url("/hook"), [WebhookEvent.ARTICLE_REVISED])
+    make_annotation(article, author=team["annotator"], quote="taxes will fall")
+    corrected = "Corrected. " + article.text
+    with django_capture_on_commit_callbacks(execute=True):
+        add_revision(article, by=team["reviewer"], text=corrected, note="Lead added")
+    with django_capture_on_commit_callbacks(execute=True):
+        add_revision(article, by=team["reviewer"], text=corrected)  # the same text again: no event
+    [(headers, body)] = [(r["headers"], json.loads(r["body"])) for r in receiver.received]
+    assert headers["X-Annotator-Event"] == "article.revised"
+    assert body["object"]["article"] == article.pk and body["object"]["revision"] == 2
+    assert body["object"]["note"] == "Lead added", body
+    assert body["object"]["anchoring"]["shifted"] == 1, body
 
 
 # What a write pays -----------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from articles.access import MAX_ID
-from articles.models import Annotation, ArticleStatus, ReviewStatus
+from articles.models import AnchorStatus, Annotation, ArticleStatus, ReviewStatus
+from articles.models.annotation import text_changed_condition
 
 ARTICLE_ORDERING = ("created_at", "updated_at", "published_at", "title", "annotation_count", "id")
 
@@ -78,3 +79,14 @@ class AnnotationFilter(filters.FilterSet):
     label = filters.CharFilter(field_name="label__key", max_length=32, help_text="A label key, e.g. claim.")
     author = filters.CharFilter(field_name="author__username", max_length=150, help_text="A username.")
     status = filters.ChoiceFilter(choices=ReviewStatus.choices)
+    anchor_status = filters.ChoiceFilter(
+        choices=AnchorStatus.choices, help_text="exact, shifted, fuzzy or orphaned (the orphan queue)."
+    )
+    changed = filters.BooleanFilter(
+        method="text_changed", help_text="true: only those whose text changed after annotation; false: the others."
+    )
+
+    def text_changed(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(text_changed_condition()) if value else queryset.exclude(text_changed_condition())

@@ -26,7 +26,7 @@ from articles.api.fields import (
 )
 from articles.errors import InvalidInput
 from articles.labels import FIELD_TYPES, MAX_CHOICES, MAX_FIELD_TEXT, check_label_fields
-from articles.models import Annotation, Article, Label, Membership, Project, ReviewStatus, Role
+from articles.models import AnchorStatus, Annotation, Article, Label, Membership, Project, ReviewStatus, Role
 from articles.models.annotation import CONTEXT_MAX
 from articles.models.projects import SHORTCUT_PATTERN
 from articles.text_rules import clean_text
@@ -121,6 +121,9 @@ class ProjectSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "organisation",
             "visibility",
             "annotators_per_article",
+            "revisions_from_imports",
+            "watch_hourly_days",
+            "watch_daily_days",
             "labels",
             "my_role",
             "created_at",
@@ -128,7 +131,11 @@ class ProjectSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         ]
         read_only_fields = ["slug"]
         # The database allows 1 to 20 (a check constraint); say so here so it is a 400, not an error.
-        extra_kwargs = {"annotators_per_article": {"min_value": 1, "max_value": 20}}
+        extra_kwargs = {
+            "annotators_per_article": {"min_value": 1, "max_value": 20},
+            "watch_hourly_days": {"min_value": 0, "max_value": 365},
+            "watch_daily_days": {"min_value": 0, "max_value": 3650},
+        }
 
 
 class MemberSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -237,13 +244,32 @@ class AnnotationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     article = serializers.IntegerField(source="article_id", read_only=True)
     label = serializers.CharField(source="label.key", read_only=True, help_text="The label's key, e.g. claim.")
-    start = serializers.IntegerField(read_only=True, help_text="Code points, inclusive.")
-    end = serializers.IntegerField(read_only=True, help_text="Code points, exclusive.")
-    utf16_start = serializers.IntegerField(read_only=True, help_text="start in UTF-16 code units (JavaScript).")
-    utf16_end = serializers.IntegerField(read_only=True, help_text="end in UTF-16 code units (JavaScript).")
-    quote = serializers.CharField(read_only=True, help_text="The annotated text, exactly.")
+    start = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Code points, inclusive; null if orphaned."
+    )
+    end = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Code points, exclusive; null if orphaned."
+    )
+    utf16_start = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="start in UTF-16 code units (JavaScript)."
+    )
+    utf16_end = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="end in UTF-16 code units (JavaScript)."
+    )
+    quote = serializers.CharField(
+        read_only=True, help_text="The annotated text, exactly (for an orphan, the text it had when last anchored)."
+    )
     prefix = serializers.CharField(read_only=True, help_text="Up to 32 code points before the quote.")
     suffix = serializers.CharField(read_only=True, help_text="Up to 32 code points after the quote.")
+    anchor_status = serializers.ChoiceField(
+        choices=AnchorStatus.choices,
+        read_only=True,
+        help_text="Where it stands on the latest text: exact, shifted (same text, moved), fuzzy (its text was "
+        "edited; found again) or orphaned (not found: no offsets until re-attached).",
+    )
+    anchor_score = serializers.FloatField(read_only=True, allow_null=True, help_text="0..1 for fuzzy, else null.")
+    anchored_revision = serializers.IntegerField(read_only=True, help_text="The article revision it is anchored to.")
+    original_quote = serializers.CharField(read_only=True, help_text="The quote as first annotated.")
     note = serializers.CharField(read_only=True)
     attributes = AttributesField(read_only=True)
     is_flagged = serializers.BooleanField(read_only=True, help_text="The author asks a reviewer to look at it.")
@@ -265,11 +291,15 @@ class AnnotationSerializer(serializers.Serializer):
             "label": getattr(annotation, "label_key", None) or annotation.label.key,
             "start": annotation.start,
             "end": annotation.end,
-            "utf16_start": utf16.to_utf16(annotation.start),
-            "utf16_end": utf16.to_utf16(annotation.end),
+            "utf16_start": None if annotation.start is None else utf16.to_utf16(annotation.start),
+            "utf16_end": None if annotation.end is None else utf16.to_utf16(annotation.end),
             "quote": annotation.quote,
             "prefix": annotation.prefix,
             "suffix": annotation.suffix,
+            "anchor_status": annotation.anchor_status,
+            "anchor_score": annotation.anchor_score,
+            "anchored_revision": annotation.anchored_revision,
+            "original_quote": annotation.original_quote,
             "note": annotation.note,
             "attributes": annotation.attributes,
             "is_flagged": annotation.is_flagged,
@@ -396,6 +426,16 @@ class AnnotationCreateSerializer(RequestSerializer):
     suffix = Text(required=False, allow_blank=True, max_length=CONTEXT_MAX)
     note = Text(required=False, allow_blank=True, max_length=Annotation._meta.get_field("note").max_length)
     attributes = AttributesField(required=False)
+
+
+class ReanchorSerializer(RequestSerializer):
+    """Where on the latest text to put an annotation back: start + end, or a quote selector."""
+
+    start = StrictIntegerField(required=False, help_text="Code points, inclusive.", **Offset)
+    end = StrictIntegerField(required=False, help_text="Code points, exclusive.", **Offset)
+    quote = Text(required=False, max_length=settings.ARTICLE_MAX_CHARS)
+    prefix = Text(required=False, allow_blank=True, max_length=CONTEXT_MAX)
+    suffix = Text(required=False, allow_blank=True, max_length=CONTEXT_MAX)
 
 
 FLAG_ELSEWHERE = "Flag with POST /api/v1/annotations/{id}/flag/ (a flag needs a question); clear it with DELETE."

@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from articles.api import exchange, review, views
 from articles.api.views.jobs import JobViewSet, ProjectExportJobView
+from articles.api.views.revisions import ArticleRevisionViewSet
 from articles.api.views.webhooks import WebhookViewSet
 
 router = SimpleRouter()
@@ -16,6 +17,7 @@ router.register("articles", views.ArticleViewSet, basename="article")
 router.register(
     r"articles/(?P<article_pk>[0-9]+)/annotations", views.ArticleAnnotationViewSet, basename="article-annotation"
 )
+router.register(r"articles/(?P<article_pk>[0-9]+)/revisions", ArticleRevisionViewSet, basename="article-revision")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("jobs", JobViewSet, basename="job")
 router.register(r"projects/(?P<project_pk>[0-9]+)/webhooks", WebhookViewSet, basename="project-webhook")

@@ -24,6 +24,7 @@ from articles.exports.records import (
     buffered,
     compact_json,
     fields_by_label,
+    first_quote,
     utc_iso,
 )
 
@@ -42,12 +43,29 @@ COLUMNS = (
     "status",
     "created_at",
     "updated_at",
+    "anchor_status",
+    "anchored_revision",
+    "original_quote",
 )
 OTHER_ATTRIBUTES = "other_attributes"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ARTICLE_FIELDS = frozenset({"title", "url", "outlet"})
 ANNOTATION_FIELDS = frozenset(
-    {"label", "start", "end", "quote", "note", "attributes", "author", "status", "created_at", "updated_at"}
+    {
+        "label",
+        "start",
+        "end",
+        "quote",
+        "note",
+        "attributes",
+        "author",
+        "status",
+        "created_at",
+        "updated_at",
+        "anchor_status",
+        "anchored_revision",
+        "original_quote",
+    }
 )
 
 
@@ -150,6 +168,9 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
                 a.status,
                 utc_iso(a.created_at),
                 utc_iso(a.updated_at),
+                a.anchor_status,
+                a.anchored_revision,
+                neutralise(first_quote(a)),
                 *attributes(a.label, a.attributes),
             )
             for a in spans

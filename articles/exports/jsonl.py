@@ -3,6 +3,8 @@
 The shape spaCy and doccano users load directly: spans are `{"start", "end", "label", "attributes"}` in
 Unicode code points (Python string indices), end exclusive, in text order; `attributes` is the span's
 attribute object as stored (`{}` when it has none), which those tools pass over. Overlapping spans are kept.
+Each span also says where it stands after corrections of the text: `anchor_status`, `anchored_revision`
+and `original_quote`; orphans (only with include=orphaned) have null offsets.
 """
 
 from __future__ import annotations
@@ -19,14 +21,30 @@ from articles.exports.records import (
     attributes_of,
     buffered,
     compact_json,
+    first_quote,
+    json_offset,
     utc_iso,
 )
 
 _dumps = compact_json
 
 
-ANNOTATION_FIELDS = frozenset({"start", "end", "label", "attributes"})
-_SPAN = '{"start":%d,"end":%d,"label":%s,"attributes":%s}'
+ANNOTATION_FIELDS = frozenset(
+    {"start", "end", "label", "attributes", "quote", "anchor_status", "anchored_revision", "original_quote"}
+)
+_SPAN = '{"start":%s,"end":%s,"label":%s,"attributes":%s,"anchor_status":%s,"anchored_revision":%d,"original_quote":%s}'
+
+
+def _span(a: AnnotationRecord) -> str:
+    return _SPAN % (
+        json_offset(a.start),
+        json_offset(a.end),
+        JSON_STRING(a.label),
+        _attributes(a.attributes),
+        JSON_STRING(a.anchor_status),
+        a.anchored_revision,
+        JSON_STRING(first_quote(a)),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -47,7 +65,7 @@ def _line(project: str, article: ArticleRecord, annotations: list[AnnotationReco
         "text_sha256": article.text_sha256,
         "project": project,
     }
-    spans = ",".join([_SPAN % (a.start, a.end, JSON_STRING(a.label), _attributes(a.attributes)) for a in annotations])
+    spans = ",".join([_span(a) for a in annotations])
     line = f'{{"id":{article.id},"text":{JSON_STRING(article.text)},"spans":[{spans}],"meta":{_dumps(meta)}}}'
     return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 

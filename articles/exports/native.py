@@ -20,6 +20,8 @@ from articles.exports.records import (
     ExportHeader,
     buffered,
     compact_json,
+    first_quote,
+    json_offset,
     utc_iso,
 )
 
@@ -52,8 +54,9 @@ def header_data(header: ExportHeader) -> dict[str, Any]:
 # One annotation's JSON, built by formatting: the keys are fixed and only values need escaping, which is
 # three times faster than encoding a dict per row and yields the same JSON (tests/test_exports.py).
 _ANNOTATION = (
-    '{"id":%d,"start":%d,"end":%d,"quote":%s,"prefix":%s,"suffix":%s,"label":%s,"note":%s,"attributes":%s,'
-    '"author":%s,"status":%s,"is_flagged":%s,"question":%s,"created_at":%s,"updated_at":%s}'
+    '{"id":%d,"start":%s,"end":%s,"quote":%s,"prefix":%s,"suffix":%s,"label":%s,"note":%s,"attributes":%s,'
+    '"author":%s,"status":%s,"is_flagged":%s,"question":%s,"created_at":%s,"updated_at":%s,'
+    '"anchor_status":%s,"anchored_revision":%d,"original_quote":%s}'
 )
 
 
@@ -61,8 +64,8 @@ def annotation_json(a: AnnotationRecord) -> str:
     """Return one annotation as compact JSON; attributes are the stored JSON text."""
     return _ANNOTATION % (
         a.id,
-        a.start,
-        a.end,
+        json_offset(a.start),
+        json_offset(a.end),
         _string(a.quote),
         _string(a.prefix),
         _string(a.suffix),
@@ -75,6 +78,9 @@ def annotation_json(a: AnnotationRecord) -> str:
         _string(a.question),
         _string(utc_iso(a.created_at)),
         _string(utc_iso(a.updated_at)),
+        _string(a.anchor_status),
+        a.anchored_revision,
+        _string(first_quote(a)),
     )
 
 
@@ -91,6 +97,7 @@ def article_json(article: ArticleRecord, annotations: list[AnnotationRecord]) ->
         "external_id": article.external_id,
         "status": article.status,
         "text_sha256": article.text_sha256,
+        "text_revision": article.text_revision,
         "created_at": utc_iso(article.created_at),
         "updated_at": utc_iso(article.updated_at),
         "text": article.text,

@@ -61,13 +61,14 @@ class ArticleRecord(NamedTuple):
     text_sha256: str
     created_at: Moment
     updated_at: Moment
+    text_revision: int = 1
 
 
 class AnnotationRecord(NamedTuple):
     id: int
     article_id: int
-    start: int
-    end: int
+    start: int | None  # None: orphaned (exported only with include=orphaned)
+    end: int | None
     quote: str
     prefix: str
     suffix: str
@@ -80,6 +81,9 @@ class AnnotationRecord(NamedTuple):
     question: str
     created_at: Moment
     updated_at: Moment
+    anchor_status: str = "exact"  # exact, shifted, fuzzy or orphaned (articles.models.AnchorStatus)
+    anchored_revision: int = 1
+    original_quote: str | None = None  # the quote as first annotated; None: the same as `quote`
 
 
 LABEL_COLUMNS = LabelRecord._fields
@@ -105,6 +109,16 @@ class ExportHeader:
 
 
 ArticleWithAnnotations = tuple[ArticleRecord, list[AnnotationRecord]]
+
+
+def json_offset(value: int | None) -> str:
+    """An offset as JSON: null for an orphaned annotation, which has none."""
+    return "null" if value is None else str(int(value))
+
+
+def first_quote(annotation: AnnotationRecord) -> str:
+    """The quote as first annotated (a revision may have changed the current one)."""
+    return annotation.quote if annotation.original_quote is None else annotation.original_quote
 
 
 def utc_iso(moment: Moment) -> str | None:

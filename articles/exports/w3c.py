@@ -28,13 +28,29 @@ from articles.exports.records import (
     buffered,
     compact_json,
     fields_by_label,
+    first_quote,
     utc_iso,
 )
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ARTICLE_FIELDS = frozenset({"url"})
 ANNOTATION_FIELDS = frozenset(
-    {"start", "end", "quote", "prefix", "suffix", "label", "note", "attributes", "author", "created_at", "updated_at"}
+    {
+        "start",
+        "end",
+        "quote",
+        "prefix",
+        "suffix",
+        "label",
+        "note",
+        "attributes",
+        "author",
+        "created_at",
+        "updated_at",
+        "anchor_status",
+        "anchored_revision",
+        "original_quote",
+    }
 )
 # The purpose of an attribute's body by the type of the label's field (W3C model §3.3.5); attributes no field
 # of the annotation's label defines describe it. A web address is a `linking` SpecificResource instead.
@@ -93,9 +109,10 @@ def page_data(header: ExportHeader) -> dict[str, Any]:
 _ITEM = (
     '{"id":%s,"type":"Annotation","motivation":"classifying","created":%s,"modified":%s,'
     '"creator":{"type":"Person","name":%s,"nickname":%s},"body":[%s],"target":{"type":"SpecificResource",'
-    '"source":%s,"selector":[{"type":"TextQuoteSelector","exact":%s,"prefix":%s,"suffix":%s},'
-    '{"type":"TextPositionSelector","start":%d,"end":%d}]%s}}'
+    '"source":%s,"selector":[{"type":"TextQuoteSelector","exact":%s,"prefix":%s,"suffix":%s}%s]%s},'
+    '"anchor_status":%s,"anchored_revision":%d,"original_quote":%s}'
 )
+_POSITION = ',{"type":"TextPositionSelector","start":%d,"end":%d}'  # an orphan has a quote, but no place
 _TAG = '{"type":"TextualBody","purpose":"tagging","value":%s,"format":"text/plain"}'
 _NOTE = ',{"type":"TextualBody","purpose":"commenting","value":%s,"format":"text/plain"}'
 # schema:propertyID (the prefix is in the W3C context) names the attribute: a TextualBody may carry no id of
@@ -170,9 +187,11 @@ def _annotation_json(a: AnnotationRecord, ids: str, source: str, scope: str, att
         JSON_STRING(a.quote),
         JSON_STRING(a.prefix),
         JSON_STRING(a.suffix),
-        a.start,
-        a.end,
+        "" if a.start is None else _POSITION % (a.start, a.end),
         scope,
+        JSON_STRING(a.anchor_status),
+        a.anchored_revision,
+        JSON_STRING(first_quote(a)),
     )
 
 

@@ -15,10 +15,12 @@ from django.db import DatabaseError, transaction
 
 from articles.annotation_insert import insert_annotations
 from articles.article_write import insert_articles
+from articles.errors import InvalidInput
 from articles.imports.drafts import Batch, Problem
 from articles.imports.outcome import ImportFailed, ImportPlan
 from articles.imports.planning import plan_import
-from articles.models import Article, Label, Project
+from articles.models import Article, Label, Project, RevisionSource
+from articles.revisions import NOTE_MAX, add_revision
 
 logger = logging.getLogger(__name__)
 
@@ -27,17 +29,30 @@ def commit(plan: ImportPlan) -> ImportPlan:
     """Store a plan in one transaction, or raise ImportFailed and store nothing (DATA-6)."""
     if plan.problems:
         raise ImportFailed(plan)
-    if not (plan.labels or plan.articles or plan.annotations):  # all skipped: no transaction to open
+    if not (plan.labels or plan.articles or plan.annotations or plan.revisions):  # all skipped: nothing to open
         plan.committed = True
         return plan
     # Articles alone go in one INSERT, atomic by itself (article_write.insert_articles); with labels or
     # annotations beside them, everything goes in one transaction.
-    articles_only = not (plan.labels or plan.annotations)
+    articles_only = not (plan.labels or plan.annotations or plan.revisions)
     try:
         with nullcontext() if articles_only else transaction.atomic():
             Label.objects.bulk_create(plan.labels)
             insert_articles(plan.articles)
+            for revision in plan.revisions:  # before the annotations, which are placed on the new texts
+                add_revision(
+                    revision.article,
+                    by=plan.by,
+                    text=revision.text,
+                    source=RevisionSource.IMPORT,
+                    note=f"Imported from {revision.file}, {revision.record}"[:NOTE_MAX],
+                )
             insert_annotations(plan.annotations, plan.by)
+    except InvalidInput as error:  # a revision's text is another article's (added meanwhile)
+        plan.problems += [
+            Problem("", "", field, " ".join(map(str, messages))) for field, messages in error.errors.items()
+        ]
+        raise ImportFailed(plan) from None
     except DatabaseError:
         logger.warning("import into project %s failed at commit", plan.project.pk, exc_info=True)
         plan.problems.append(

@@ -74,6 +74,12 @@ def _labels(project: Any, batch: Batch) -> None:
         )
 
 
+ORPHAN_REFUSED = (
+    "An orphaned annotation (no offsets: a revision removed its text) cannot be imported; "
+    "re-attach it before exporting, or export without include=orphaned."
+)
+
+
 def _annotation(obj: Any, record: str, batch: Batch) -> AnnotationDraft | None:
     if not isinstance(obj, dict):
         batch.problem(record, "", "Each annotation must be a JSON object.")
@@ -82,9 +88,11 @@ def _annotation(obj: Any, record: str, batch: Batch) -> AnnotationDraft | None:
     for required in ("start", "end"):
         if required not in obj:
             batch.problem(record, required, "This field is required.")
+        elif obj[required] is None:
+            batch.problem(record, required, ORPHAN_REFUSED)
     label = fields.text("label", required=True)
     texts = {name: fields.text(name) for name in ("quote", "note", "author", "question", "status")}
-    if label is None or None in texts.values() or "start" not in obj or "end" not in obj:
+    if label is None or None in texts.values() or obj.get("start") is None or obj.get("end") is None:
         return None
     return AnnotationDraft(
         record,

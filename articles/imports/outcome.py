@@ -33,6 +33,16 @@ class Skipped:
         }
 
 
+@dataclass(frozen=True)
+class PlannedRevision:
+    """A stored article that the import brings a new text of (matched by external id or url)."""
+
+    article: Article
+    text: str
+    file: str
+    record: str
+
+
 @dataclass
 class ImportPlan:
     project: Project
@@ -40,6 +50,7 @@ class ImportPlan:
     labels: list[Label] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
+    revisions: list[PlannedRevision] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -53,8 +64,10 @@ class ImportPlan:
                 "articles": len(self.articles),
                 "annotations": len(self.annotations),
                 "labels": len(self.labels),
+                "revisions": len(self.revisions),
             },
             "articles": [{"id": a.pk, "title": a.title} for a in self.articles[:100]],
+            "revised": [{"id": r.article.pk, "title": r.article.title} for r in self.revisions[:100]],
             "skipped": [s.as_dict() for s in self.skipped],
             "notices": self.notices,
             "errors": [p.as_dict() for p in self.problems],

@@ -24,7 +24,7 @@ from articles.annotation_write import build_annotation
 from articles.article_write import build_article
 from articles.errors import InvalidInput
 from articles.imports.drafts import AnnotationDraft, ArticleDraft, Batch, LabelDraft, Problem
-from articles.imports.outcome import ImportPlan, Skipped
+from articles.imports.outcome import ImportPlan, PlannedRevision, Skipped
 from articles.imports.targets import ArticleIndex, existing_spans
 from articles.labels import check_label_fields
 from articles.models import Article, Label, Membership, Project, ReviewStatus
@@ -58,6 +58,7 @@ class _Planner:
         self.labels = {label.key: label for label in Label.objects.filter(project=project)}
         self.members = self._members()
         self.earlier: dict[str, str] = {}  # text hash / external id -> where it was first seen
+        self.revised: set[int] = set()  # stored articles this import brings a new text of
         self.seen_spans: dict[tuple, str] = {}
         self.existing: set[tuple] = set()
         self.reattributed: dict[str, int] = {}
@@ -166,11 +167,15 @@ class _Planner:
                     self.add_annotation(self.target, annotation)
             return
         index = ArticleIndex(self.plan.project)
-        index.load_duplicates((a.text_sha256 for _, a in built), (a.external_id for _, a in built))
+        index.load_duplicates(
+            (a.text_sha256 for _, a in built), (a.external_id for _, a in built), (a.url for _, a in built)
+        )
         earlier = self.earlier
         for draft, article in built:
             duplicate = index.duplicate_of(article)
             first = earlier.get(article.text_sha256) or earlier.get(f"id:{article.external_id}")
+            if first is None and duplicate is not None and self._revises(draft, article, duplicate):
+                continue
             if duplicate is not None or first is not None:
                 reason = f"{duplicate[1]} as article {duplicate[0].pk}" if duplicate else f"same as {first}"
                 self.plan.skipped.append(
@@ -189,6 +194,29 @@ class _Planner:
             self.plan.articles.append(article)
             for annotation in draft.annotations:
                 self.add_annotation(article, annotation)
+
+    def _revises(self, draft: ArticleDraft, article: Article, duplicate: tuple[Article, str]) -> bool:
+        """Plan a new revision of the stored article that `article` matches by external id or url with other
+        text (when the project takes revisions from imports); its annotations go onto the new text."""
+        stored, reason = duplicate
+        if reason == "same text" or not self.plan.project.revisions_from_imports:
+            return False
+        if stored.pk in self.revised:
+            self.problem(draft.record, "text", f"Another record of this import already revises article {stored.pk}.")
+            return True
+        self.revised.add(stored.pk)
+        self.plan.revisions.append(PlannedRevision(stored, article.text, self.file, draft.record))
+        revised = Article(
+            pk=stored.pk,
+            project=self.plan.project,
+            title=stored.title,
+            text=article.text,
+            text_sha256=article.text_sha256,
+            text_revision=stored.text_revision + 1,
+        )
+        for annotation in draft.annotations:
+            self.add_annotation(revised, annotation)
+        return True
 
     def plan_targeted(self, batch: Batch) -> None:
         """Place annotations that point at stored articles (W3C files)."""

@@ -1,6 +1,7 @@
 """Finding stored articles an import refers to, in a few batched queries.
 
-Duplicates: an article with the same text hash, or the same external id, in the project.
+Duplicates: an article with the same text hash, or the same external id or url, in the project (with
+other text, an external id or url match is a new revision of it, if the project takes those).
 Targets: the article a W3C annotation's source IRI names (our own API IRI for it, or the news page's
 address stored as the article's url). Existing spans: what is already stored on those articles, so a
 second import of the same annotations skips them instead of failing.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from django.db.models import Q
 
 from articles.models import Annotation, Article, Project
 
@@ -30,19 +33,30 @@ class ArticleIndex:
         self.by_id: dict[int, Article] = {}
         self.by_url: dict[str, Article] = {}
 
-    def load_duplicates(self, hashes: Iterable[str], external_ids: Iterable[str]) -> None:
-        """Load the project's articles that share a text hash or an external id with the import."""
-        hashes, external_ids = sorted(set(hashes)), sorted(set(external_ids) - {""})
-        for chunk in _chunks(hashes):
-            self._remember(Article.objects.filter(project=self.project, text_sha256__in=chunk))
-        for chunk in _chunks(external_ids):
-            self._remember(Article.objects.filter(project=self.project, external_id__in=chunk))
+    def load_duplicates(self, hashes: Iterable[str], external_ids: Iterable[str], urls: Iterable[str] = ()) -> None:
+        """Load the project's articles that share a text hash, an external id or a url with the import: one
+        query for every BATCH of them, whichever kind."""
+        keys = [
+            *(("text_sha256", value) for value in sorted(set(hashes))),
+            *(("external_id", value) for value in sorted(set(external_ids) - {""})),
+            *(("url", value) for value in sorted(set(urls) - {""})),
+        ]
+        for chunk in _chunks(keys):
+            wanted: dict[str, list[str]] = {}
+            for field, value in chunk:
+                wanted.setdefault(field, []).append(value)
+            condition = Q()
+            for field, values in wanted.items():
+                condition |= Q(**{f"{field}__in": values})
+            self._remember(Article.objects.filter(condition, project=self.project).order_by("-id"))
 
     def _remember(self, articles) -> None:
-        for article in articles.only("id", "title", "text_sha256", "external_id"):
-            self.by_hash[article.text_sha256] = article
+        for article in articles.only("id", "title", "text_sha256", "external_id", "url", "text_revision"):
+            self.by_hash.setdefault(article.text_sha256, article)
             if article.external_id:
-                self.by_external_id[article.external_id] = article
+                self.by_external_id.setdefault(article.external_id, article)
+            if article.url:
+                self.by_url.setdefault(article.url, article)
 
     def duplicate_of(self, article: Article) -> tuple[Article, str] | None:
         """Return the stored article this one duplicates, and why, or None."""
@@ -50,6 +64,8 @@ class ArticleIndex:
             return self.by_hash[article.text_sha256], "same text"
         if article.external_id and article.external_id in self.by_external_id:
             return self.by_external_id[article.external_id], "same external id"
+        if article.url and article.url in self.by_url:
+            return self.by_url[article.url], "same url"
         return None
 
     def load_targets(self, sources: Iterable[str], own_prefix: str) -> None:

@@ -37,3 +37,8 @@ __all__ = [
 from articles.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent  # noqa: E402
 
 __all__ += ["DeliveryStatus", "Webhook", "WebhookDelivery", "WebhookEvent"]
+
+# Living articles (articles.revisions).
+from articles.models.revisions import AnchorStatus, ArticleRevision, RevisionSource  # noqa: E402
+
+__all__ += ["AnchorStatus", "ArticleRevision", "RevisionSource"]

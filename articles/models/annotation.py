@@ -1,8 +1,10 @@
 """Span annotations on an article's text, and the history of everything done to them.
 
 Offsets are Unicode code points, end exclusive; the database itself guarantees 0 <= start < end and
-that `quote` is exactly end - start code points long. `version` increases on every change, for
-optimistic concurrency (ETag / If-Match). History rows outlive the annotation they describe.
+that `quote` is exactly end - start code points long. An annotation whose text a revision removed is
+`orphaned`: it keeps its quote but has no offsets (start and end NULL) until someone re-attaches it.
+`version` increases on every change, for optimistic concurrency (ETag / If-Match). History rows outlive
+the annotation they describe.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.db.models.functions import Length
 
 from articles.models.projects import MemberScopedQuerySet, Membership, Role, Visibility
 from articles.models.review import REVEALED_STATES, Assignment
+from articles.models.revisions import TEXT_CHANGED_STATUSES, AnchorStatus
 
 CONTEXT_MAX = 64
 
@@ -46,16 +49,33 @@ class AnnotationQuerySet(MemberScopedQuerySet):
         return self.filter(Exists(member)).filter(sees_all | Q(author=user) | revealed)
 
     def in_text_order(self) -> AnnotationQuerySet:
-        return self.order_by("start", "-end", "id")
+        return self.order_by(F("start").asc(nulls_last=True), "-end", "id")
+
+    def anchored(self) -> AnnotationQuerySet:
+        """Annotations with a place in the latest text (every one but the orphans)."""
+        return self.exclude(anchor_status=AnchorStatus.ORPHANED)
+
+    def text_changed(self) -> AnnotationQuerySet:
+        """Annotations flagged "changed after annotation": their text was edited by a revision."""
+        return self.filter(text_changed_condition())
+
+
+def text_changed_condition() -> Q:
+    """Changed after annotation: fuzzy or orphaned now, or re-attached to wording other than the first."""
+    return Q(anchor_status__in=TEXT_CHANGED_STATUSES) | ~Q(quote=F("original_quote"))
 
 
 class Annotation(models.Model):
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="annotations")
     label = models.ForeignKey("articles.Label", on_delete=models.PROTECT, related_name="annotations")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
-    start = models.PositiveIntegerField()
-    end = models.PositiveIntegerField()
+    start = models.PositiveIntegerField(null=True)  # NULL only while orphaned
+    end = models.PositiveIntegerField(null=True)
     quote = models.TextField()
+    original_quote = models.TextField(help_text="The quote as first annotated (a revision may change `quote`).")
+    anchor_status = models.CharField(max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.EXACT)
+    anchor_score = models.FloatField(null=True, blank=True, help_text="0..1 for a fuzzy anchor, else empty.")
+    anchored_revision = models.PositiveIntegerField(default=1, help_text="The article revision it is anchored to.")
     prefix = models.CharField(max_length=CONTEXT_MAX, blank=True)
     suffix = models.CharField(max_length=CONTEXT_MAX, blank=True)
     note = models.TextField(blank=True, max_length=10000)
@@ -79,6 +99,19 @@ class Annotation(models.Model):
             ),
             models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="annotation_status_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="annotation_version_positive"),
+            models.CheckConstraint(
+                condition=Q(anchor_status__in=AnchorStatus.values), name="annotation_anchor_status_valid"
+            ),
+            # Orphans, and only orphans, have no offsets.
+            models.CheckConstraint(
+                condition=Q(anchor_status=AnchorStatus.ORPHANED, start__isnull=True, end__isnull=True)
+                | (~Q(anchor_status=AnchorStatus.ORPHANED) & Q(start__isnull=False, end__isnull=False)),
+                name="annotation_orphans_have_no_offsets",
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_score__isnull=True) | Q(anchor_score__gte=0, anchor_score__lte=1),
+                name="annotation_anchor_score_range",
+            ),
             models.UniqueConstraint(
                 fields=["article", "author", "label", "start", "end"], name="annotation_unique_span_per_author"
             ),
@@ -90,7 +123,17 @@ class Annotation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label.key} {self.start}-{self.end} on article {self.article_id}"
+        place = "orphaned" if self.start is None else f"{self.start}-{self.end}"
+        return f"{self.label.key} {place} on article {self.article_id}"
+
+    @property
+    def is_orphaned(self) -> bool:
+        return self.anchor_status == AnchorStatus.ORPHANED
+
+    @property
+    def text_changed(self) -> bool:
+        """Flagged "changed after annotation" (the same rule as text_changed_condition)."""
+        return self.anchor_status in TEXT_CHANGED_STATUSES or self.quote != self.original_quote
 
     @property
     def etag(self) -> str:
@@ -103,6 +146,7 @@ class EventAction(models.TextChoices):
     DELETED = "deleted", "Deleted"
     RESTORED = "restored", "Restored"
     REVIEWED = "reviewed", "Reviewed"
+    REANCHORED = "reanchored", "Re-anchored"  # a revision moved it, or someone re-attached it
 
 
 class AnnotationEvent(models.Model):

@@ -1,7 +1,7 @@
 """News articles: metadata plus the canonical plain text that annotations point into.
 
-The text is canonicalised once, at creation (NFC, "\\n" line endings), and never rewritten in
-place: a correction becomes a new revision (text_revision + 1) whose annotations are re-anchored.
+The text is canonicalised (NFC, "\\n" line endings) and never rewritten in place: a correction becomes a
+new revision (text_revision + 1, articles.revisions) and the annotations are re-anchored onto it.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ class Article(models.Model):
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64, editable=False)
     text_revision = models.PositiveIntegerField(default=1, editable=False)
+    watch_checked_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the watch last re-fetched its URL (articles.watches)."
+    )
     search_ready = models.BooleanField(
         default=False, editable=False, help_text="In the full-text index (articles.search_index sets it)."
     )

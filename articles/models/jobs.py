@@ -30,6 +30,8 @@ class JobKind(models.TextChoices):
     FILE_IMPORT = "file_import", "Import of large files"
     # Started by an event, not by a member; sent by articles.webhooks, which writes the job with its delivery.
     WEBHOOK_DELIVERY = "webhook_delivery", "Webhook delivery"
+    # A watched article's URL fetched again (articles.watches): by a member, or by the schedule (no starter).
+    REFETCH = "refetch", "Re-fetch of an article"
 
 
 class JobQuerySet(MemberScopedQuerySet):

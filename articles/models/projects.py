@@ -72,6 +72,16 @@ class Project(models.Model):
     annotators_per_article = models.PositiveSmallIntegerField(
         default=1, help_text="How many annotators automatic assignment gives each article."
     )
+    revisions_from_imports = models.BooleanField(
+        default=True,
+        help_text="An import matching an article by external id or URL, with other text, adds a revision.",
+    )
+    watch_hourly_days = models.PositiveSmallIntegerField(
+        default=2, help_text="Re-fetch articles with a URL every hour for this many days after publication."
+    )
+    watch_daily_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Then once a day until this many days after publication (0 and 0: no watching)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +97,9 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(annotators_per_article__gte=1, annotators_per_article__lte=20),
                 name="project_annotators_per_article_1_to_20",
+            ),
+            models.CheckConstraint(
+                condition=Q(watch_hourly_days__lte=365, watch_daily_days__lte=3650), name="project_watch_days_bounded"
             ),
         ]
 

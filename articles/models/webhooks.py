@@ -23,8 +23,7 @@ class WebhookEvent(models.TextChoices):
     ANNOTATION_REVIEWED = "annotation.reviewed", "Review decision on a span"
     WORK_SUBMITTED = "work.submitted", "Work submitted"
     WORK_APPROVED = "work.approved", "Work approved"
-    # Reserved for watched articles (a later step): a hook may ask for it, nothing sends it yet.
-    ARTICLE_REVISED = "article.revised", "Article revised (not sent yet)"
+    ARTICLE_REVISED = "article.revised", "New article revision"
 
 
 class DeliveryStatus(models.TextChoices):

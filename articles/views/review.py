@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from articles import access, adjudication, assignment, discussion, project_write, workflow
 from articles.annotation_write import update_annotation
-from articles.dashboard import project_agreement, project_dashboard
+from articles.dashboard import changed_by_outlet, changed_counts, project_agreement, project_dashboard
 from articles.errors import AlreadyExists, DomainError, InvalidInput, StaleVersion
 from articles.forms import whole_number
 from articles.models import Assignment, Membership, Role
@@ -140,6 +140,9 @@ def review_queue(request: HttpRequest, project_id: int) -> HttpResponse:
     role = project.my_role
     access.require(role, Action.REVIEW)
     context = reviewer_queue_context(project, role, request.user, request.GET.get("page"))
+    changed = changed_counts(context["page"].object_list)  # "changed after annotation", per submission
+    for work in context["page"].object_list:
+        work.changed = changed.get(work.pk, 0)
     return respond(request, "articles/review_queue.html", "review-list", context)
 
 
@@ -395,4 +398,5 @@ def project_dashboard_page(request: HttpRequest, project_id: int) -> HttpRespons
     project = access.project_for(request.user, project_id)
     role = project.my_role
     board = project_dashboard(project, user=request.user, with_agreement=role_allows(role, Action.VIEW_AGREEMENT))
+    board.changed_outlets = changed_by_outlet(project, user=request.user)
     return respond(request, "articles/project_dashboard.html", "dashboard", dashboard_context(project, role, board))

@@ -125,7 +125,10 @@ def review_context(work: Assignment, user, *, selected: int | None = None, **ext
     page = _page(article.project, role, "review_queue")
     labels = {label.pk: label for label in page["labels"]}
     spans = list(
-        Annotation.objects.visible_to(user).filter(article=article, author_id=work.annotator_id).in_text_order()
+        Annotation.objects.visible_to(user)
+        .filter(article=article, author_id=work.annotator_id)
+        .anchored()
+        .in_text_order()
     )
     threads, history = threads_for([s.pk for s in spans]), _history([s.pk for s in spans])
     by_key = {label.key: label for label in page["labels"]}

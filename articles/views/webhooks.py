@@ -76,7 +76,7 @@ def editor_context(project: Project, failed: dict[str, Any] | None = None, **ext
         "hooks": hooks,
         "nav": project_nav(project, project.my_role, "project_webhooks"),
         "event_choices": WebhookEvent.choices,
-        "reserved_event": WebhookEvent.ARTICLE_REVISED,
+        "revised_event": WebhookEvent.ARTICLE_REVISED,
         "new_form": failed["values"] if is_new else {"events": [], "active": True},
         "new_errors": failed.get("errors", {}) if is_new else {},
         "error": failed.get("error", ""),

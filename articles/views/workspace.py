@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from articles.forms import AnnotationEditForm
 from articles.highlighting import Span, blocks, render_blocks
 from articles.locking import LOCKED_STATES
-from articles.models import Annotation, Article, Assignment, Label, Role
+from articles.models import AnchorStatus, Annotation, Article, Assignment, Label, Role
 from articles.permissions import Action, can_change_annotation, role_allows
 from articles.views.workspace_list import list_window
 from articles.workflow import available_actions
@@ -93,6 +93,9 @@ SHOWN_FIELDS = (
     "is_flagged",
     "question",
     "version",
+    "anchor_status",
+    "anchor_score",
+    "original_quote",
 )
 
 
@@ -124,7 +127,8 @@ class Row(NamedTuple):
 
 
 def _rows(article: Article, user, options: ViewOptions) -> list[Row]:
-    query = Annotation.objects.visible_to(user).filter(article=article)
+    """The annotations with a place in the text (orphans have none: their own list shows them)."""
+    query = Annotation.objects.visible_to(user).filter(article=article).anchored()
     if options.who == "mine":
         query = query.filter(author=user)
     return [Row(*values) for values in query.in_text_order().values_list(*Row._fields)]
@@ -161,6 +165,8 @@ def annotations_state(article: Article, *, user, role: str, options: ViewOptions
     """What both the whole workspace and a write's answer show: the annotations (shown and counted, as
     rows), the user's own work and whether they may annotate, for the user's view options."""
     rows = _rows(article, user, options)
+    orphans = Annotation.objects.visible_to(user).filter(article=article, anchor_status=AnchorStatus.ORPHANED)
+    orphan_count = orphans.count() if article.text_revision > 1 else 0  # only a revision makes orphans
     counts = Counter(row.label_id for row in rows)
     hidden = {label.pk for label in labels if label.key in options.hidden}
     shown = [row for row in rows if row.label_id not in hidden]
@@ -174,6 +180,7 @@ def annotations_state(article: Article, *, user, role: str, options: ViewOptions
         "annotations": shown,
         "hidden_count": len(rows) - len(shown),
         "total_count": len(rows),
+        "orphan_count": orphan_count,
         "can_annotate": role_allows(role, Action.ANNOTATE) and not is_locked,
         "work": work,
         "options": options,

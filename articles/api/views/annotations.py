@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -26,9 +27,15 @@ from articles.annotation_write import (
 from articles.api.conditional import etag_of, expected_version
 from articles.api.filters import AnnotationFilter
 from articles.api.schema import IF_MATCH, errors, path_id, with_object
-from articles.api.serializers import AnnotationCreateSerializer, AnnotationSerializer, AnnotationUpdateSerializer
+from articles.api.serializers import (
+    AnnotationCreateSerializer,
+    AnnotationSerializer,
+    AnnotationUpdateSerializer,
+    ReanchorSerializer,
+)
 from articles.api.views.base import ApiViewSet
 from articles.models import Annotation, Article
+from articles.revisions import reattach
 from articles.workflow import review_span
 
 ONE_OR_MANY = PolymorphicProxySerializer(
@@ -172,6 +179,22 @@ class AnnotationViewSet(AnnotationRepresentation, ApiViewSet, mixins.RetrieveMod
                     expected_version=annotation.version if changes else version,
                 )
         return annotation
+
+    @extend_schema(
+        summary="Re-attach an orphan, or move a fuzzy annotation, to a span of the latest text; it becomes exact",
+        description="Offsets (start + end) or a quote selector (quote + prefix/suffix), with If-Match.",
+        request=ReanchorSerializer,
+        parameters=[IF_MATCH],
+        responses={200: AnnotationSerializer, 409: CONFLICT, 412: STALE, **errors(400, 403, 404, 413, 415, 428)},
+    )
+    @action(detail=True, methods=["post"])
+    def reanchor(self, request, *args, **kwargs) -> Response:
+        annotation = self.get_object()
+        serializer = ReanchorSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = expected_version(request, annotation)
+        annotation = reattach(annotation, by=request.user, expected_version=version, **serializer.validated_data)
+        return Response(self.represent(annotation), headers={"ETag": annotation.etag})
 
     def destroy(self, request, *args, **kwargs) -> Response:
         annotation = self.get_object()

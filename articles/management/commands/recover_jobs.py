@@ -1,7 +1,8 @@
 """The periodic pass every deployment runs: queue again the background jobs whose worker died mid-run (their
 heartbeat stopped; articles.jobs.recover) and the webhook deliveries it left "sending"
-(articles.webhooks.recover_deliveries), and put new articles into the full-text index
-(articles.search_index.index_waiting).
+(articles.webhooks.recover_deliveries), put new articles into the full-text index
+(articles.search_index.index_waiting), and queue the re-fetches of watched articles that are due
+(articles.watches.queue_due).
 
 Run it on one machine or several (passes at once never recover a job twice): as a long-running service with
 `--every 30`, or from cron every minute without it. See docs/deploy.md, "Background jobs".
@@ -17,6 +18,7 @@ from django.db import close_old_connections
 
 from articles.jobs import HEARTBEAT_SECONDS, STALE_AFTER, recover
 from articles.search_index import index_waiting
+from articles.watches import queue_due
 from articles.webhooks import recover_deliveries
 
 
@@ -44,7 +46,7 @@ class Command(BaseCommand):
         if every is not None and every <= 0:
             raise CommandError("--every must be a positive number of seconds.")
         if every is None:
-            self._report(recover(stale_after), recover_deliveries(stale_after), index_waiting())
+            self._report(recover(stale_after), recover_deliveries(stale_after), index_waiting(), queue_due())
             return
         stopped = threading.Event()
         previous = {
@@ -52,9 +54,10 @@ class Command(BaseCommand):
         }
         try:
             while True:
-                recovered, deliveries, indexed = recover(stale_after), recover_deliveries(stale_after), index_waiting()
+                recovered, deliveries = recover(stale_after), recover_deliveries(stale_after)
+                indexed, watched = index_waiting(), queue_due()
                 if recovered.requeued or recovered.failed or deliveries or options["verbosity"] > 1:
-                    self._report(recovered, deliveries, indexed)
+                    self._report(recovered, deliveries, indexed, watched)
                 if stopped.wait(every):
                     return
                 close_old_connections()
@@ -62,8 +65,9 @@ class Command(BaseCommand):
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
-    def _report(self, recovered, deliveries: int, indexed: int) -> None:
+    def _report(self, recovered, deliveries: int, indexed: int, watched: int) -> None:
         self.stdout.write(
             f"Queued {recovered.requeued} job(s) again and failed {recovered.failed} whose worker stopped responding; "
-            f"queued {deliveries} webhook delivery(ies) again; indexed {indexed} new article(s) for search."
+            f"queued {deliveries} webhook delivery(ies) again; indexed {indexed} new article(s) for search; "
+            f"queued {watched} re-fetch(es) of watched articles."
         )
