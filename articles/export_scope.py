@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from django.db import connection, transaction
 from django.db.models import CharField, F, Func, QuerySet, TextField, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone as django_timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -214,6 +214,8 @@ def _column(name: str, wanted: Collection[str]):
         return UtcTimestamp(name)
     if name == "attributes":
         return Cast("attributes", TextField())
+    if name == "original_quote":  # NULL when the wording never changed: most rows send nothing more
+        return NullIf("original_quote", "quote")
     return F(RELATED.get(name, name))
 
 

@@ -101,6 +101,7 @@ def load(articles: int, per_article: int) -> tuple[int, str]:
                     owner.pk,
                     now,
                     now,
+                    "t",
                 )
             )
         _copy(
@@ -123,6 +124,7 @@ def load(articles: int, per_article: int) -> tuple[int, str]:
                 "created_by_id",
                 "created_at",
                 "updated_at",
+                "search_ready",
             ],
             rows,
         )
@@ -145,6 +147,9 @@ def load(articles: int, per_article: int) -> tuple[int, str]:
             "version",
             "created_at",
             "updated_at",
+            "original_quote",
+            "anchor_status",
+            "anchored_revision",
         ]
         batch = []
         for article_id, text in zip(ids, texts):
@@ -174,6 +179,9 @@ def load(articles: int, per_article: int) -> tuple[int, str]:
                         1,
                         now,
                         now,
+                        text[start:end],
+                        "exact",
+                        1,
                     )
                 )
             if len(batch) >= 100_000:

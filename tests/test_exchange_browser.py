@@ -58,7 +58,6 @@ def test_an_owner_downloads_and_imports_through_the_pages(page, team, article, t
             "attributes": {},
             "anchor_status": "exact",
             "anchored_revision": 1,
-            "original_quote": "Article",
         }
     ]
 

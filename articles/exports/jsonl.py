@@ -3,8 +3,8 @@
 The shape spaCy and doccano users load directly: spans are `{"start", "end", "label", "attributes"}` in
 Unicode code points (Python string indices), end exclusive, in text order; `attributes` is the span's
 attribute object as stored (`{}` when it has none), which those tools pass over. Overlapping spans are kept.
-Each span also says where it stands after corrections of the text: `anchor_status`, `anchored_revision`
-and `original_quote`; orphans (only with include=orphaned) have null offsets.
+Each span also says where it stands after corrections of the text: `anchor_status`, `anchored_revision`,
+and `original_quote` when a correction changed its wording; orphans (only with include=orphaned) have null offsets.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from articles.exports.records import (
     attributes_of,
     buffered,
     compact_json,
-    first_quote,
     json_offset,
     utc_iso,
 )
@@ -30,12 +29,14 @@ _dumps = compact_json
 
 
 ANNOTATION_FIELDS = frozenset(
-    {"start", "end", "label", "attributes", "quote", "anchor_status", "anchored_revision", "original_quote"}
+    {"start", "end", "label", "attributes", "anchor_status", "anchored_revision", "original_quote"}
 )
-_SPAN = '{"start":%s,"end":%s,"label":%s,"attributes":%s,"anchor_status":%s,"anchored_revision":%d,"original_quote":%s}'
+_SPAN = '{"start":%s,"end":%s,"label":%s,"attributes":%s,"anchor_status":%s,"anchored_revision":%d%s}'
 
 
 def _span(a: AnnotationRecord) -> str:
+    """One span; `original_quote` only when a correction changed its wording (a span carries no quote: the text
+    at its offsets is its quote)."""
     return _SPAN % (
         json_offset(a.start),
         json_offset(a.end),
@@ -43,7 +44,7 @@ def _span(a: AnnotationRecord) -> str:
         _attributes(a.attributes),
         JSON_STRING(a.anchor_status),
         a.anchored_revision,
-        JSON_STRING(first_quote(a)),
+        "" if a.original_quote is None else ',"original_quote":' + JSON_STRING(a.original_quote),
     )
 
 

@@ -83,7 +83,7 @@ class AnnotationRecord(NamedTuple):
     updated_at: Moment
     anchor_status: str = "exact"  # exact, shifted, fuzzy or orphaned (articles.models.AnchorStatus)
     anchored_revision: int = 1
-    original_quote: str | None = None  # the quote as first annotated; None: the same as `quote`
+    original_quote: str | None = None  # the quote as first annotated; None: the same as `quote` (read so)
 
 
 LABEL_COLUMNS = LabelRecord._fields
