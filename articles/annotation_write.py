@@ -250,7 +250,26 @@ def create_annotations(article: Article, specs: Iterable[Mapping[str, Any]], *, 
     return built
 
 
-def _guarded_update(annotation: Annotation, expected_version: int | None, values: Mapping[str, Any]) -> None:
+def twin_conflict(annotation: Annotation, *, label_id: int, start: int, end: int, by) -> AlreadyExists | None:
+    """What to answer when moving `annotation` to (label, start, end) broke the one-span-per-author-and-label rule:
+    AlreadyExists with the stored twin, or None when the database refused the write for another reason."""
+    twin = existing_twin(
+        Annotation(
+            pk=annotation.pk,
+            article_id=annotation.article_id,
+            author_id=annotation.author_id,
+            label_id=label_id,
+            start=start,
+            end=end,
+        )
+    )
+    if twin is None:
+        return None
+    whose = "You already have" if getattr(by, "pk", None) == annotation.author_id else "Its author already has"
+    return AlreadyExists(twin, f"{whose} this label on exactly this span; nothing was changed.")
+
+
+def guarded_update(annotation: Annotation, expected_version: int | None, values: Mapping[str, Any]) -> None:
     """Write `values` and bump the version in one statement that fails if the version moved."""
     guard = version_guard(annotation.version, expected_version)
     updated = Annotation.objects.filter(pk=annotation.pk, **guard).update(version=F("version") + 1, **values)
@@ -317,27 +336,17 @@ def update_annotation(
     before = snapshot(annotation)
     try:
         with transaction.atomic():
-            _guarded_update(annotation, expected_version, values)
+            guarded_update(annotation, expected_version, values)
             annotation.refresh_from_db()
             after = snapshot(annotation)
             record(annotation, EventAction.UPDATED, by, changes_between(before, after))
     except IntegrityError:
         # The same rule as create: one author, one label, one span. Checked by the database as the row is
         # written, so a stale version (no row written) still answers StaleVersion, and a race cannot slip by.
-        twin = existing_twin(
-            Annotation(
-                pk=annotation.pk,
-                article_id=annotation.article_id,
-                author_id=annotation.author_id,
-                label_id=label.pk,
-                start=start,
-                end=end,
-            )
-        )
-        if twin is None:
+        conflict = twin_conflict(annotation, label_id=label.pk, start=start, end=end, by=by)
+        if conflict is None:
             raise
-        whose = "You already have" if getattr(by, "pk", None) == annotation.author_id else "Its author already has"
-        raise AlreadyExists(twin, f"{whose} this label on exactly this span; nothing was changed.") from None
+        raise conflict from None
     webhooks.emit("annotation.updated", annotation)
     return annotation
 
@@ -351,7 +360,7 @@ def review_annotation(annotation: Annotation, *, by, status: str, expected_versi
         raise InvalidInput.single("status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
     with transaction.atomic():
         old = annotation.status
-        _guarded_update(annotation, expected_version, {"status": status, "updated_at": timezone.now()})
+        guarded_update(annotation, expected_version, {"status": status, "updated_at": timezone.now()})
         annotation.refresh_from_db()
         record(annotation, EventAction.REVIEWED, by, {"status": [old, status]})
     webhooks.emit("annotation.reviewed", annotation)

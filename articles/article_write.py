@@ -199,6 +199,12 @@ def _text_change(article: Article, raw: Any) -> dict[str, Any]:
             annotation_count=count,
         )
     digest = text_sha256(text)
+    refuse_other_with_text(article, digest)
+    return {"text": text, "text_sha256": digest}
+
+
+def refuse_other_with_text(article: Article, digest: str) -> None:
+    """Refuse a new text of `article` that another article of its project already has (texts are unique)."""
     duplicate = Article.objects.filter(project_id=article.project_id, text_sha256=digest).exclude(pk=article.pk).first()
     if duplicate is not None:
         raise InvalidInput.single(
@@ -206,7 +212,6 @@ def _text_change(article: Article, raw: Any) -> dict[str, Any]:
             f"This project already has this article: {duplicate.title!r} (id {duplicate.pk}).",
             duplicate_id=duplicate.pk,
         )
-    return {"text": text, "text_sha256": digest}
 
 
 def update_article(article: Article, *, by, expected_version: int | None = None, changes: Mapping[str, Any]) -> Article:

@@ -25,9 +25,9 @@ from articles import history, webhooks
 from articles.access import require, require_change, role_in, sees_every_annotation
 from articles.anchor_update import update_anchors
 from articles.anchoring import describe, text_sha256
-from articles.annotation_write import existing_twin, resolve_position
-from articles.article_write import check_text
-from articles.errors import AlreadyExists, InvalidInput, StaleVersion, version_guard
+from articles.annotation_write import guarded_update, resolve_position, twin_conflict
+from articles.article_write import check_text, refuse_other_with_text
+from articles.errors import InvalidInput, StaleVersion, version_guard
 from articles.history import changes_between, snapshot
 from articles.locking import ensure_editable
 from articles.models import (
@@ -138,7 +138,7 @@ def add_revision(
         if new_text == current.text:
             return RevisionResult(revision_of(current, current.text_revision), changed=False, anchoring={})
         digest = text_sha256(new_text)
-        _refuse_duplicate(current, digest)
+        refuse_other_with_text(current, digest)
         if current.text_revision == 1 and not ArticleRevision.objects.filter(article=current).exists():
             first_revision(current).save()
         number = current.text_revision + 1
@@ -167,16 +167,6 @@ def add_revision(
     article.refresh_from_db()
     revision.article = article
     return RevisionResult(revision, changed=True, anchoring=counts)
-
-
-def _refuse_duplicate(article: Article, digest: str) -> None:
-    twin = Article.objects.filter(project_id=article.project_id, text_sha256=digest).exclude(pk=article.pk).first()
-    if twin is not None:
-        raise InvalidInput.single(
-            "text",
-            f"Another article of this project has this text: {twin.title!r} (id {twin.pk}).",
-            duplicate_id=twin.pk,
-        )
 
 
 def _anchor_of(annotation: Annotation) -> Anchor:
@@ -303,31 +293,15 @@ def reattach(
         "updated_at": timezone.now(),
     }
     before = snapshot(annotation)
-    guard = version_guard(annotation.version, expected_version)
     try:
         with transaction.atomic():
-            updated = Annotation.objects.filter(pk=annotation.pk, **guard).update(version=F("version") + 1, **values)
-            if not updated:
-                raise StaleVersion(
-                    Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
-                )
+            guarded_update(annotation, expected_version, values)
             annotation.refresh_from_db()
             history.record(annotation, EventAction.REANCHORED, by, changes_between(before, snapshot(annotation)))
     except IntegrityError:
-        twin = existing_twin(
-            Annotation(
-                pk=annotation.pk,
-                article_id=annotation.article_id,
-                author_id=annotation.author_id,
-                label_id=annotation.label_id,
-                start=begin,
-                end=finish,
-            )
-        )
-        if twin is None:
+        conflict = twin_conflict(annotation, label_id=annotation.label_id, start=begin, end=finish, by=by)
+        if conflict is None:
             raise
-        raise AlreadyExists(
-            twin, "Its author already has this label on exactly this span; nothing was changed."
-        ) from None
+        raise conflict from None
     webhooks.emit("annotation.updated", annotation)
     return annotation

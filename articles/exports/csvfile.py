@@ -50,23 +50,7 @@ COLUMNS = (
 OTHER_ATTRIBUTES = "other_attributes"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ARTICLE_FIELDS = frozenset({"title", "url", "outlet"})
-ANNOTATION_FIELDS = frozenset(
-    {
-        "label",
-        "start",
-        "end",
-        "quote",
-        "note",
-        "attributes",
-        "author",
-        "status",
-        "created_at",
-        "updated_at",
-        "anchor_status",
-        "anchored_revision",
-        "original_quote",
-    }
-)
+ANNOTATION_FIELDS = frozenset({*COLUMNS[COLUMNS.index("label") :], "attributes"})  # the annotation's own columns
 
 
 class AttributeColumn(NamedTuple):
