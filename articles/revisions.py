@@ -93,13 +93,9 @@ def revision_of(article: Article, number: object) -> ArticleRevision:
         wanted = int(number)
     except (TypeError, ValueError):
         wanted = 0
-    if wanted == 1 or wanted == article.text_revision:
-        found = ArticleRevision.objects.filter(article=article, number=wanted).select_related("created_by").first()
-        if found is not None:
-            return found
-        if article.text_revision == 1:
-            return first_revision(article)
-    elif 1 < wanted < article.text_revision:
+    if article.text_revision == 1 and wanted == 1:  # revision 1 is stored only when revision 2 arrives
+        return first_revision(article)
+    if 1 <= wanted <= article.text_revision:
         found = ArticleRevision.objects.filter(article=article, number=wanted).select_related("created_by").first()
         if found is not None:
             return found
