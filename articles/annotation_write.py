@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from articles import webhooks
+from articles import links, webhooks
 from articles.access import require, require_change, role_in
 from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_span
 from articles.annotation_insert import insert_annotations
@@ -368,11 +368,12 @@ def review_annotation(annotation: Annotation, *, by, status: str, expected_versi
 
 
 def delete_annotation(annotation: Annotation, *, by, expected_version: int | None = None) -> AnnotationEvent:
-    """Delete the annotation (its history keeps a snapshot, so it can be restored)."""
+    """Delete the annotation and its links (history keeps them, so they can be restored)."""
     require_change(annotation, by)
     ensure_editable(annotation.article_id, by)
     with transaction.atomic():
         guard = version_guard(annotation.version, expected_version)
+        links.record_removal_with(annotation, by)  # the database's cascade removes them with the annotation
         deleted, _ = Annotation.objects.filter(pk=annotation.pk, **guard).delete()
         if not deleted:
             current = Annotation.objects.select_related("label", "author").filter(pk=annotation.pk).first()
@@ -382,8 +383,8 @@ def delete_annotation(annotation: Annotation, *, by, expected_version: int | Non
 
 
 def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotation:
-    """Undo a deletion: recreate the annotation with its old id from the last recorded snapshot; its author
-    (or a reviewer or owner) may (AUTHZ-8)."""
+    """Undo a deletion: recreate the annotation with its old id from the last recorded snapshot, and the links
+    deleted with it whose other end is there; its author (or a reviewer or owner) may (AUTHZ-8)."""
     require(role_in(article, by), Action.ANNOTATE)
     ensure_editable(article.pk, by)
     event = AnnotationEvent.objects.filter(article=article, annotation_id=annotation_id).order_by("-id").first()
@@ -426,6 +427,7 @@ def restore_annotation(article: Article, annotation_id: int, *, by) -> Annotatio
         with transaction.atomic():
             annotation.save(force_insert=True)
             record(annotation, EventAction.RESTORED, by)
+            links.restore_with(annotation, by)
     except IntegrityError:
         raise AlreadyExists(existing_twin(annotation), "The same span was created again meanwhile.") from None
     webhooks.emit("annotation.created", annotation)

@@ -20,6 +20,7 @@ from articles.access import require, role_in
 from articles.errors import DomainError, InvalidInput
 from articles.history import record
 from articles.labels import check_label_fields
+from articles.links import record_removal_with
 from articles.models import Annotation, EventAction, Label, Project
 from articles.models.projects import COLOR_PATTERN, KEY_PATTERN, SHORTCUT_PATTERN
 from articles.permissions import Action
@@ -203,6 +204,7 @@ def _merge(label: Label, target: Label, by) -> Deletion:
     duplicates = [each for each in annotations if each.is_duplicate]
     for annotation in duplicates:
         annotation.label = label  # cached: the history snapshot reads the key without a query
+        record_removal_with(annotation, by)
         Annotation.objects.filter(pk=annotation.pk).delete()
         record(annotation, EventAction.DELETED, by, {"label": [label.key, target.key]})
     now = timezone.now()

@@ -57,6 +57,41 @@ DEFAULT_LABELS: list[dict[str, Any]] = [
     },
 ]
 
+# The link types every new project starts with: (key, name, colour, from-labels, to-labels, description).
+DEFAULT_LINK_TYPES: list[dict[str, Any]] = [
+    {
+        "key": "said_by",
+        "name": "Said by",
+        "color": "#0072B2",
+        "from_labels": ["quote"],
+        "to_labels": ["source"],
+        "description": "Who said the quoted words.",
+    },
+    {
+        "key": "claimed_by",
+        "name": "Claimed by",
+        "color": "#D55E00",
+        "from_labels": ["claim"],
+        "to_labels": ["source"],
+        "description": "Who makes the claim: the claimant of a fact-check.",
+    },
+    {
+        "key": "backed_by",
+        "name": "Backed by",
+        "color": "#117733",
+        "from_labels": ["claim"],
+        "to_labels": ["source"],
+        "description": "A source the claim rests on.",
+    },
+    {
+        "key": "held_by",
+        "name": "Held by",
+        "color": "#882255",
+        "from_labels": ["opinion"],
+        "to_labels": ["source"],
+        "description": "Whose opinion it is.",
+    },
+]
 
 FIELD_TYPES = ("text", "choice", "url", "number")
 FIELD_KEYS = frozenset({"name", "label", "type", "choices"})

@@ -42,3 +42,8 @@ __all__ += ["DeliveryStatus", "Webhook", "WebhookDelivery", "WebhookEvent"]
 from articles.models.revisions import AnchorStatus, ArticleRevision, RevisionSource  # noqa: E402
 
 __all__ += ["AnchorStatus", "ArticleRevision", "RevisionSource"]
+
+# Links between spans (articles.links).
+from articles.models.links import Link, LinkEvent, LinkType  # noqa: E402
+
+__all__ += ["Link", "LinkEvent", "LinkType"]

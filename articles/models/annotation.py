@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 
-from articles.models.projects import MemberScopedQuerySet, Membership, Role, Visibility
-from articles.models.review import REVEALED_STATES, Assignment
+from articles.models.projects import MemberScopedQuerySet
+from articles.models.review import visible_work
 from articles.models.revisions import TEXT_CHANGED_STATUSES, AnchorStatus
 
 CONTEXT_MAX = 64
@@ -37,16 +37,7 @@ class AnnotationQuerySet(MemberScopedQuerySet):
         see their own, plus others' on articles where their own work is submitted (blind, then
         reveal); owners, reviewers and viewers see everything.
         """
-        if not user.is_authenticated:
-            return self.none()
-        member = Membership.objects.filter(project=OuterRef("article__project"), user=user)
-        sees_all = Exists(member.exclude(role=Role.ANNOTATOR)) | Exists(
-            member.filter(project__visibility=Visibility.SHARED)
-        )
-        revealed = Exists(
-            Assignment.objects.filter(article=OuterRef("article"), annotator=user, state__in=REVEALED_STATES)
-        )
-        return self.filter(Exists(member)).filter(sees_all | Q(author=user) | revealed)
+        return visible_work(self, user)
 
     def in_text_order(self) -> AnnotationQuerySet:
         return self.order_by(F("start").asc(nulls_last=True), "-end", "id")

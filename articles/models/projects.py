@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Self
 
 from django.conf import settings
@@ -82,6 +83,15 @@ class Project(models.Model):
     watch_daily_days = models.PositiveSmallIntegerField(
         default=30, help_text="Then once a day until this many days after publication (0 and 0: no watching)."
     )
+    factcheck_url_pattern = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Public address of each published fact-check, with {uuid} (or {annotation_id}, {article_id}) "
+        "for the claim: the ClaimReview `url` and `@id`.",
+    )
+    public_uuid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Names the project's claims in urn:uuid IRIs."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,6 +130,9 @@ class Project(models.Model):
             Label(project=project, order=order, **{k: v for k, v in spec.items()})
             for order, spec in enumerate(DEFAULT_LABELS)
         )
+        from articles.models.links import add_default_link_types  # links.py imports this module
+
+        add_default_link_types(project)
         return project
 
 

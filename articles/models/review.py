@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from articles.models.projects import MemberScopedQuerySet, Membership, Role
+from articles.models.projects import MemberScopedQuerySet, Membership, Role, Visibility
 
 
 class AssignmentState(models.TextChoices):
@@ -24,6 +24,23 @@ class AssignmentState(models.TextChoices):
 
 # Once an annotator has submitted, an independent project reveals the other annotators' spans.
 REVEALED_STATES = [AssignmentState.SUBMITTED, AssignmentState.CHANGES_REQUESTED, AssignmentState.APPROVED]
+
+
+def visible_work(rows: models.QuerySet, user) -> models.QuerySet:
+    """Rows with an `article` and an `author` (annotations, links) that the user may read.
+
+    Members see everyone's work in a shared project. In an independent project, annotators see their
+    own, plus others' on articles where their own work is submitted (blind, then reveal); owners,
+    reviewers and viewers see everything.
+    """
+    if not user.is_authenticated:
+        return rows.none()
+    member = Membership.objects.filter(project=OuterRef("article__project"), user=user)
+    sees_all = Exists(member.exclude(role=Role.ANNOTATOR)) | Exists(
+        member.filter(project__visibility=Visibility.SHARED)
+    )
+    revealed = Exists(Assignment.objects.filter(article=OuterRef("article"), annotator=user, state__in=REVEALED_STATES))
+    return rows.filter(Exists(member)).filter(sees_all | Q(author=user) | revealed)
 
 
 class AssignmentQuerySet(MemberScopedQuerySet):
