@@ -23,6 +23,7 @@ from articles.models import (
     Article,
     Assignment,
     Comment,
+    Link,
     Membership,
     Project,
     Role,
@@ -173,6 +174,30 @@ def annotations_for(user) -> QuerySet[Annotation]:
 def annotation_for(user, annotation_id: object) -> Annotation:
     """One annotation the user may read (with article, project, label, author and the role), else a 404."""
     return _one(annotations_for(user).select_related("article__project"), annotation_id, "annotation")
+
+
+def links_for(user) -> QuerySet[Link]:
+    """Links the user may read, with the role, their type, author and both ends with labels, in one query."""
+    return (
+        Link.objects.visible_to(user)
+        .with_role(user)
+        .select_related("type", "author", "from_annotation__label", "to_annotation__label")
+    )
+
+
+def link_for(user, link_id: object) -> Link:
+    """One link the user may read (with its article and project, and the role), else a 404."""
+    return _one(links_for(user).select_related("article__project"), link_id, "link")
+
+
+def visible_links_of(article: Article, user) -> QuerySet[Link]:
+    """The article's links the user may see (the annotations' rule, by the link's author), oldest first."""
+    links = Link.objects if sees_every_annotation(article) else Link.objects.visible_to(user)
+    return (
+        links.filter(article_id=article.pk)
+        .select_related("type", "author", "from_annotation__label", "to_annotation__label")
+        .order_by("id")
+    )
 
 
 def assignment_for(user, assignment_id: object) -> Assignment:
