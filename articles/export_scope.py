@@ -301,7 +301,7 @@ def articles_with_annotations(
                     mine.append(make_annotation(pending))
                 pending = next(annotations, None)
             mine.sort(key=_text_order)  # ties on start: longer first, then by id (nearly sorted: linear)
-            yield article, mine
+            yield ArticleWithAnnotations(article, mine)
     finally:  # a client that hangs up closes both server-side cursors at once (LOAD-3)
         annotations.close()
         articles.close()

@@ -14,7 +14,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from articles.exports import FORMATS, claimreview, csvfile, native, w3c
-from articles.exports.records import AnnotationRecord, ArticleRecord, ExportHeader, LabelRecord, ProjectRecord, utc_iso
+from articles.exports.records import (
+    AnnotationRecord,
+    ArticleRecord,
+    ArticleWithAnnotations,
+    ExportHeader,
+    LabelRecord,
+    ProjectRecord,
+    utc_iso,
+)
 from articles.labels import VERDICTS
 
 SCHEMA = json.loads((Path(native.__file__).parent / "native.schema.json").read_text())
@@ -114,7 +122,7 @@ def span(start: int, end: int, text: str = TEXT, **changes) -> AnnotationRecord:
 
 
 def written(key: str, rows, head: ExportHeader | None = None) -> str:
-    return "".join(FORMATS[key].write(head or header(), rows))
+    return "".join(FORMATS[key].write(head or header(), [ArticleWithAnnotations(*row) for row in rows]))
 
 
 def test_utc_timestamps_end_in_z_whatever_zone_they_come_in():
@@ -454,7 +462,7 @@ def test_every_format_streams_in_chunks_without_holding_the_whole_export(key):
     def rows():
         for n in range(3000):
             pulled.append(n)
-            yield article(id=n), [span(0, 5, id=n, attributes='{"verdict": "true"}')]
+            yield ArticleWithAnnotations(article(id=n), [span(0, 5, id=n, attributes='{"verdict": "true"}')])
 
     chunks = iter(FORMATS[key].write(header(article_count=3000, annotation_count=3000), rows()))
     first = next(chunks)

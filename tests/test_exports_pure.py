@@ -23,7 +23,8 @@ SCRIPT = """
 import json, sys
 from datetime import datetime, timezone
 {imports}
-from articles.exports.records import AnnotationRecord, ArticleRecord, ExportHeader, LabelRecord, ProjectRecord
+from articles.exports.records import (AnnotationRecord, ArticleRecord, ArticleWithAnnotations, ExportHeader,
+                                      LabelRecord, ProjectRecord)
 
 when = datetime(2026, 3, 2, 7, 15, tzinfo=timezone.utc)
 header = ExportHeader(ProjectRecord(1, "Desk", "desk", "", "", "Coast Fact Check", "shared"),
@@ -33,7 +34,7 @@ article = ArticleRecord(3, "Bridge", "", "", "https://news.example/b", when, "en
                         "The bridge closes on Monday.", "0" * 64, when, when)
 claim = AnnotationRecord(5, 3, 4, 10, "bridge", "The ", " closes", "claim", "", '{{"verdict": "false"}}', "ana",
                          "pending", False, "", when, when)
-texts = {{key: "".join(write(header, [(article, [claim])])) for key, write in {writers}}}
+texts = {{key: "".join(write(header, [ArticleWithAnnotations(article, [claim])])) for key, write in {writers}}}
 print(json.dumps({{"texts": texts, "loaded": sorted(m for m in {forbidden} if m in sys.modules)}}))
 """
 

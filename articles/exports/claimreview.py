@@ -90,7 +90,7 @@ def claim_review(header: ExportHeader, article: ArticleRecord, a: AnnotationReco
 def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     yield "["
     separator = ""
-    for article, spans in articles:
+    for article, spans, links in articles:
         for a in spans:
             verdict = verdict_of(a)
             if verdict is not None:

@@ -134,7 +134,7 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
     writer = csv.writer(lines, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header_row(columns))
     yield lines.take()
-    for article, spans in articles:
+    for article, spans, links in articles:
         title, url, outlet = neutralise(article.title), neutralise(article.url), neutralise(article.outlet)
         writer.writerows(
             (

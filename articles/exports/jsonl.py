@@ -73,7 +73,7 @@ def _line(project: str, article: ArticleRecord, annotations: list[AnnotationReco
 
 def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     project = header.project.slug
-    for article, spans in articles:
+    for article, spans, links in articles:
         yield _line(project, article, spans)
         yield "\n"
 

@@ -109,7 +109,7 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
     opening = _dumps(header_data(header))
     yield opening[:-1] + ',"articles":['
     separator = ""
-    for article, spans in articles:
+    for article, spans, links in articles:
         yield separator
         yield article_json(article, spans)
         separator = ","

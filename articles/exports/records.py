@@ -45,6 +45,18 @@ class ProjectRecord(NamedTuple):
     guidelines: str
     organisation: str
     visibility: str
+    factcheck_url_pattern: str = ""  # the public address of each fact-check, with {uuid} etc. (ClaimReview)
+    public_uuid: str = ""  # names the project's claims in urn:uuid IRIs
+
+
+class LinkTypeRecord(NamedTuple):
+    key: str
+    name: str
+    color: str
+    description: str
+    order: int
+    from_labels: tuple[str, ...]  # label keys allowed at each end
+    to_labels: tuple[str, ...]
 
 
 class ArticleRecord(NamedTuple):
@@ -86,6 +98,21 @@ class AnnotationRecord(NamedTuple):
     original_quote: str | None = None  # the quote as first annotated; None: the same as `quote` (read so)
 
 
+class LinkRecord(NamedTuple):
+    """A link from one exported annotation to another of the same article."""
+
+    id: int
+    article_id: int
+    from_id: int
+    to_id: int
+    type: str  # the link type's key
+    note: str
+    author: str
+    status: str
+    created_at: Moment
+    updated_at: Moment
+
+
 LABEL_COLUMNS = LabelRecord._fields
 
 
@@ -102,13 +129,19 @@ class ExportHeader:
     article_count: int = 0
     annotation_count: int = 0
     page: int | None = None  # set when one page of the collection was asked for (W3C)
+    link_types: tuple[LinkTypeRecord, ...] = ()
 
     def api_url(self, path: str) -> str:
         """Return the absolute IRI of an API path (ids in exports are stable IRIs, DATA-8)."""
         return f"{self.base_url.rstrip('/')}/api/v1/{path.lstrip('/')}"
 
 
-ArticleWithAnnotations = tuple[ArticleRecord, list[AnnotationRecord]]
+class ArticleWithAnnotations(NamedTuple):
+    """One article of an export with its annotations in text order and the links between them."""
+
+    article: ArticleRecord
+    annotations: list[AnnotationRecord]
+    links: tuple[LinkRecord, ...] | list[LinkRecord] = ()
 
 
 def json_offset(value: int | None) -> str:

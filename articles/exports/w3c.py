@@ -202,7 +202,7 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
     ids = JSON_STRING(header.api_url("annotations/"))
     attributes = attribute_bodies(header)
     separator = ""
-    for article, spans in articles:
+    for article, spans, links in articles:
         if spans:
             source, scope = JSON_STRING(header.api_url(f"articles/{article.id}/")), _scope(article)
             yield separator + ",".join([_annotation_json(a, ids, source, scope, attributes) for a in spans])
