@@ -392,3 +392,15 @@ def fetch(url: str, policy: FetchPolicy | None = None) -> Page:
     except FetchError as error:
         logger.info("URL import refused or failed: %s", error.reason)
         raise
+
+
+def post_json(url: str, body: bytes, policy: FetchPolicy) -> tuple[int, bytes]:
+    """POST JSON under the guard and return the answer's status and body (at most policy.max_bytes, read before
+    the deadline): how the tool asks an outside suggester. FetchError when refused, cut off or too big."""
+    deadline = time.monotonic() + policy.timeout
+    with guarded_connection(url, policy, deadline) as (connection, path):
+        connection.request(
+            "POST", path, body=body, headers={"Content-Type": "application/json", "Accept": "application/json"}
+        )
+        response = connection.getresponse()
+        return response.status, _read_body(response, connection, policy, deadline)

@@ -47,3 +47,8 @@ __all__ += ["AnchorStatus", "ArticleRevision", "RevisionSource"]
 from articles.models.links import Link, LinkEvent, LinkType  # noqa: E402
 
 __all__ += ["Link", "LinkEvent", "LinkType"]
+
+# Suggestions (articles.suggestions).
+from articles.models.suggestions import Suggester, SuggesterKind, Suggestion, SuggestionDecision  # noqa: E402
+
+__all__ += ["Suggester", "SuggesterKind", "Suggestion", "SuggestionDecision"]

@@ -32,6 +32,8 @@ class JobKind(models.TextChoices):
     WEBHOOK_DELIVERY = "webhook_delivery", "Webhook delivery"
     # A watched article's URL fetched again (articles.watches): by a member, or by the schedule (no starter).
     REFETCH = "refetch", "Re-fetch of an article"
+    # Suggesters run on articles (articles.suggestions): on demand, or when an article is added or revised.
+    SUGGEST = "suggest", "Suggestions"
 
 
 class JobQuerySet(MemberScopedQuerySet):

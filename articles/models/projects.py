@@ -133,6 +133,7 @@ class Project(models.Model):
         from articles.models.links import add_default_link_types  # links.py imports this module
 
         add_default_link_types(project)
+        project.suggesters.create(name="builtin", kind="builtin")  # off until an owner switches it on
         return project
 
 
