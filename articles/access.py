@@ -27,6 +27,8 @@ from articles.models import (
     Membership,
     Project,
     Role,
+    Suggester,
+    Suggestion,
     Visibility,
 )
 from articles.models.review import REVEALED_STATES
@@ -60,14 +62,14 @@ def require(role: str | None, action: Action) -> None:
         raise PermissionDenied(DENIED.get(action, "Your role in this project does not allow this."))
 
 
-def role_in(obj: Project | Article | Annotation | Assignment | Comment, user) -> str | None:
+def role_in(obj: Project | Article | Annotation | Link | Assignment | Comment, user) -> str | None:
     """The user's role in the project `obj` belongs to: the role read with `obj` for this user, else one query."""
     user_id = getattr(user, "pk", None)
     if user_id is None:
         return None
     if hasattr(obj, "my_role") and getattr(obj, "my_role_user_id", None) == user_id:
         return obj.my_role
-    if isinstance(obj, (Annotation, Assignment)) and type(obj).article.is_cached(obj):
+    if isinstance(obj, (Annotation, Link, Assignment)) and type(obj).article.is_cached(obj):
         return role_in(obj.article, user)
     memberships = Membership.objects.filter(user_id=user_id)
     if isinstance(obj, Project):
@@ -81,8 +83,9 @@ def role_in(obj: Project | Article | Annotation | Assignment | Comment, user) ->
     return memberships.values_list("role", flat=True).first()
 
 
-def require_change(annotation: Annotation, user) -> str | None:
-    """Refuse unless `user` may change the annotation (its author, or a reviewer or owner); return the role."""
+def require_change(annotation: Annotation | Link, user) -> str | None:
+    """Refuse unless `user` may change the annotation or link (its author, or a reviewer or owner); return the
+    role."""
     role = role_in(annotation, user)
     if not can_change_annotation(role, user, annotation):
         mine = annotation.author_id == getattr(user, "pk", None)
@@ -198,6 +201,18 @@ def visible_links_of(article: Article, user) -> QuerySet[Link]:
         .select_related("type", "author", "from_annotation__label", "to_annotation__label")
         .order_by("id")
     )
+
+
+def suggestion_for(user, suggestion_id: object) -> Suggestion:
+    """A suggestion on an article of the user's projects (with article, project, label and suggester), else a
+    404; whether the user may answer it is the domain's call (articles.suggestions)."""
+    suggestions = Suggestion.objects.filter(article__project__memberships__user=user.pk)
+    return _one(suggestions.select_related("article__project", "label", "suggester"), suggestion_id, "suggestion")
+
+
+def suggester_for(project: Project, suggester_id: object) -> Suggester:
+    """One of the project's suggesters (the project was looked up for the user), else a 404."""
+    return _one(Suggester.objects.filter(project=project).select_related("project"), suggester_id, "suggester")
 
 
 def assignment_for(user, assignment_id: object) -> Assignment:

@@ -176,14 +176,43 @@ def _existing(link: Link) -> Link | None:
 
 
 def create_links(article: Article, specs: Sequence[LinkSpec], *, author) -> list[Link]:
-    """Store links all or nothing; errors are keyed by the item's index when more than one is sent.
-
-    A link that exists already is AlreadyExists (one sent alone) or a 400 (in a list).
-    """
+    """Store links all or nothing; errors are keyed by the item's index, and a link that exists already
+    refuses the whole list."""
     require(role_in(article, author), Action.ANNOTATE)
     if len(specs) > MAX_BULK:
         raise InvalidInput.single("non_field_errors", f"Send at most {MAX_BULK} links at once.")
     ensure_editable(article.pk, author)
+    built = _built(article, specs, author)
+    try:
+        _insert(built, author)
+    except IntegrityError:
+        raise InvalidInput.single(
+            "non_field_errors", "At least one of these links already exists; nothing was saved."
+        ) from None
+    return built
+
+
+def create_link(article: Article, spec: LinkSpec, *, author) -> Link:
+    """Store one link; errors name its fields, and one that exists already raises AlreadyExists with it."""
+    require(role_in(article, author), Action.ANNOTATE)
+    ensure_editable(article.pk, author)
+    try:
+        (link,) = _built(article, [spec], author)
+    except InvalidInput as error:
+        raise InvalidInput(error.errors["0"]) from None
+    try:
+        _insert([link], author)
+    except IntegrityError:
+        twin = _existing(link)
+        if twin is None:
+            raise
+        raise AlreadyExists(twin, "This link already exists.") from None
+    return link
+
+
+def _built(article: Article, specs: Sequence[LinkSpec], author) -> list[Link]:
+    """Check every spec against the project's link types and the author's view of the article; InvalidInput
+    keyed by index lists every item at fault."""
     types = {each.key: each for each in link_types_of(article.project_id)}
     ids = {value for spec in specs for value in (spec.from_id, spec.to_id) if isinstance(value, int)}
     ends = _ends(article, ids, author)
@@ -200,24 +229,14 @@ def create_links(article: Article, specs: Sequence[LinkSpec], *, author) -> list
         seen.add(key)
         built.append(link)
     if errors:
-        raise InvalidInput(errors if len(specs) > 1 else next(iter(errors.values())))
-    try:
-        with transaction.atomic():
-            Link.objects.bulk_create(built)
-            LinkEvent.objects.bulk_create(_event(link, LinkAction.CREATED, author) for link in built)
-    except IntegrityError:
-        twin = _existing(built[0]) if len(built) == 1 else None
-        if twin is not None:
-            raise AlreadyExists(twin, "This link already exists.") from None
-        raise InvalidInput.single(
-            "non_field_errors", "At least one of these links already exists; nothing was saved."
-        ) from None
+        raise InvalidInput(errors)
     return built
 
 
-def create_link(article: Article, spec: LinkSpec, *, author) -> Link:
-    """Store one link; one that exists already raises AlreadyExists with it."""
-    return create_links(article, [spec], author=author)[0]
+def _insert(links: list[Link], author) -> None:
+    with transaction.atomic():
+        Link.objects.bulk_create(links)
+        LinkEvent.objects.bulk_create(_event(link, LinkAction.CREATED, author) for link in links)
 
 
 def _guarded_update(link: Link, expected_version: int | None, values: Mapping[str, Any]) -> None:
@@ -226,14 +245,9 @@ def _guarded_update(link: Link, expected_version: int | None, values: Mapping[st
         raise StaleVersion(Link.objects.select_related("type", "author").filter(pk=link.pk).first())
 
 
-def _require_change(link: Link, by) -> None:
-    """Its author, or a reviewer or owner, may change a link (the rule for annotations)."""
-    require_change(Annotation(article=link.article, author_id=link.author_id), by)
-
-
 def update_link(link: Link, *, by, expected_version: int | None = None, changes: Mapping[str, Any]) -> Link:
     """Change a link's type or note; the new type must allow the two ends' labels."""
-    _require_change(link, by)
+    require_change(link, by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput({name: ["This field cannot be changed here."] for name in sorted(unknown)})
@@ -260,6 +274,8 @@ def update_link(link: Link, *, by, expected_version: int | None = None, changes:
         twin = _existing(
             Link(pk=link.pk, from_annotation=link.from_annotation, to_annotation=link.to_annotation, type=link_type)
         )
+        if twin is None:  # refused for a twin deleted again before it could be read
+            raise InvalidInput.single("type", "A link of this type was saved and removed meanwhile; retry.") from None
         raise AlreadyExists(
             twin, "A link of this type between these spans exists already; nothing was changed."
         ) from None
@@ -272,7 +288,7 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, l
 
 def review_link(link: Link, *, by, status: str, expected_version: int | None = None) -> Link:
     """Accept or reject a link (or set it back to pending) as a reviewer, never one's own."""
-    require(role_in(link.article, by), Action.REVIEW)
+    require(role_in(link, by), Action.REVIEW)
     if link.author_id == by.pk:
         raise PermissionDenied("You cannot review your own link; another reviewer must.")
     if status not in ReviewStatus.values:
@@ -287,7 +303,7 @@ def review_link(link: Link, *, by, status: str, expected_version: int | None = N
 
 def delete_link(link: Link, *, by, expected_version: int | None = None) -> None:
     """Delete one link (its history keeps it)."""
-    _require_change(link, by)
+    require_change(link, by)
     ensure_editable(link.article_id, by)
     with transaction.atomic():
         guard = version_guard(link.version, expected_version)

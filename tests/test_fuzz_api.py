@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from articles.links import LinkSpec, create_link
 from tests.factories import make_annotation, make_article
 
 pytestmark = pytest.mark.fuzz
@@ -47,6 +48,8 @@ def _known_id(path: str, name: str) -> int | None:
     for prefix, key in (
         ("/members/", "member"),
         ("/labels/", "label"),
+        ("/link-types/", "link_type"),
+        ("/links/", "link"),
         ("/annotations/", "annotation"),
         ("/articles/", "article"),
         ("/projects/", "project"),
@@ -94,6 +97,7 @@ def world(team, in_process_requests):
     article = make_article(team["project"], by=team["owner"], text="The minister said “taxes will fall” 👩🏽‍⚖️.")
     annotation = make_annotation(article, author=team["owner"], label="claim", quote="taxes will fall")
     project = team["project"]
+    source = make_annotation(article, author=team["owner"], label="source", quote="minister")
     KNOWN.clear()
     KNOWN.update(
         project=project.pk,
@@ -103,6 +107,8 @@ def world(team, in_process_requests):
         annotation=annotation.pk,
         member=project.memberships.get(user=team["annotator"]).pk,
         label=project.labels.get(key="opinion").pk,
+        link_type=project.link_types.get(key="held_by").pk,
+        link=create_link(article, LinkSpec(annotation.pk, source.pk, "claimed_by"), author=team["owner"]).pk,
     )
     return {"Authorization": f"Token {Token.objects.create(user=team['owner']).key}"}
 

@@ -13,17 +13,17 @@ from rest_framework.request import Request
 
 from articles.api.exceptions import PreconditionRequired
 from articles.errors import ANY_VERSION, StaleVersion
-from articles.models import Annotation, Article, Assignment
+from articles.models import Annotation, Article, Assignment, Link
 
 
-def etag_of(obj: Article | Annotation | Assignment) -> str:
-    """Return the strong ETag of an article, annotation or assignment: it changes with every version."""
-    if isinstance(obj, Annotation):
+def etag_of(obj: Article | Annotation | Assignment | Link) -> str:
+    """Return the strong ETag of an article, annotation, link or assignment: it changes with every version."""
+    if isinstance(obj, (Annotation, Link)):
         return obj.etag
     return f'"{"s" if isinstance(obj, Assignment) else "r"}{obj.pk}v{obj.version}"'
 
 
-def expected_version(request: Request, obj: Article | Annotation | Assignment) -> int:
+def expected_version(request: Request, obj: Article | Annotation | Assignment | Link) -> int:
     """Return the version the client's If-Match vouches for (ANY_VERSION for `*`: whatever is stored when
     the write happens, atomically); raise 428 without it, 412 when stale."""
     header = request.headers.get("If-Match")

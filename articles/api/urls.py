@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from articles.api import exchange, review, views
 from articles.api.views.jobs import JobViewSet, ProjectExportJobView
+from articles.api.views.links import ArticleLinkViewSet, LinkTypeViewSet, LinkViewSet
 from articles.api.views.revisions import ArticleRevisionViewSet
 from articles.api.views.webhooks import WebhookViewSet
 
@@ -21,6 +22,9 @@ router.register(r"articles/(?P<article_pk>[0-9]+)/revisions", ArticleRevisionVie
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("jobs", JobViewSet, basename="job")
 router.register(r"projects/(?P<project_pk>[0-9]+)/webhooks", WebhookViewSet, basename="project-webhook")
+router.register(r"articles/(?P<article_pk>[0-9]+)/links", ArticleLinkViewSet, basename="article-link")
+router.register("links", LinkViewSet, basename="link")
+router.register(r"projects/(?P<project_pk>[0-9]+)/link-types", LinkTypeViewSet, basename="project-link-type")
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="api_token"),
