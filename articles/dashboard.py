@@ -6,6 +6,8 @@ annotators who finished an article (submitted, changes requested or approved); a
 assigned counts whoever annotated it.
 Annotations "changed after annotation" (a revision edited or removed their text) are counted by outlet for
 the dashboard and per submission for the review queue.
+The agreement report covers links too (articles.link_agreement): the same articles and annotators, their
+links read in one query with both ends' offsets and labels.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.utils import timezone
 
 from articles.adjudication import passage_counts
 from articles.agreement import Document, PassageCounts, Report, Span, agreement_report
+from articles.link_agreement import Link as LinkFigure
+from articles.link_agreement import LinkDocument, LinkReport, link_agreement
 from articles.models import (
     Annotation,
     Article,
@@ -29,12 +33,14 @@ from articles.models import (
     AssignmentEvent,
     AssignmentState,
     Label,
+    Link,
     Membership,
     Project,
     ReviewStatus,
 )
 from articles.models.annotation import text_changed_condition
 from articles.models.review import REVEALED_STATES
+from articles.models.revisions import AnchorStatus
 
 WEEKS = 12
 
@@ -156,6 +162,35 @@ def agreement_documents(project: Project) -> list[tuple[Document, datetime | Non
     ]
 
 
+def link_documents(project: Project, documents: Iterable[Document]) -> list[LinkDocument]:
+    """The links each coder of each agreement document drew there (one query, with both ends' offsets and
+    labels); a link with an end orphaned by a revision has no place to compare and is left out."""
+    documents = list(documents)
+    coders = {d.key: set(d.codings) for d in documents}
+    rows = (
+        Link.objects.filter(article__project=project)
+        .exclude(from_annotation__anchor_status=AnchorStatus.ORPHANED)
+        .exclude(to_annotation__anchor_status=AnchorStatus.ORPHANED)
+        .values_list(
+            "article_id",
+            "author_id",
+            "type__key",
+            "from_annotation__start",
+            "from_annotation__end",
+            "from_annotation__label__key",
+            "to_annotation__start",
+            "to_annotation__end",
+            "to_annotation__label__key",
+        )
+    )
+    links: dict[tuple[int, int], list[LinkFigure]] = {}
+    for article_id, author_id, key, *ends in rows:
+        if author_id in coders.get(article_id, ()):
+            link = LinkFigure(Span(*ends[:3]), Span(*ends[3:]), key)
+            links.setdefault((article_id, author_id), []).append(link)
+    return [LinkDocument(d.key, {c: links.get((d.key, c), []) for c in d.codings}) for d in documents]
+
+
 def usernames(ids: Sequence[int]) -> dict[int, str]:
     return dict(get_user_model().objects.filter(pk__in=list(ids)).values_list("pk", "username"))
 
@@ -166,11 +201,14 @@ class ProjectAgreement:
     names: dict[int, str]  # coder id: username
     titles: dict[int, str]  # article id: title
     passages: dict[int, PassageCounts]  # article id: its passages by state, as its Compare page counts them
+    links: LinkReport | None = None  # link F1 of the same articles and annotators
 
 
 def project_agreement(project: Project) -> ProjectAgreement:
-    """The project's agreement report with the names, titles and passage counts it needs to be read (seven queries)."""
-    report = agreement_report(document for document, _ in agreement_documents(project))
+    """The project's agreement report with the names, titles and passage counts it needs to be read, and the
+    agreement on links (eight queries)."""
+    documents = [document for document, _ in agreement_documents(project)]
+    report = agreement_report(documents)
     articles = Article.objects.filter(project=project)
     titles = dict(articles.values_list("pk", "title"))
     counts = passage_counts(articles)
@@ -179,6 +217,7 @@ def project_agreement(project: Project) -> ProjectAgreement:
         usernames(report.coders),
         {d.key: titles[d.key] for d in report.documents},
         {d.key: counts.get(d.key, PassageCounts()) for d in report.documents},
+        link_agreement(link_documents(project, documents)),
     )
 
 

@@ -4,8 +4,10 @@ A scope is a project (or one article of it) seen by one user: only annotations v
 (AnnotationQuerySet.visible_to), narrowed by filters (labels, authors, review status, creation date).
 Every article in scope is exported, with its matching annotations; rows are streamed from two
 server-side cursors (articles by id, annotations by article then text order) merged in Python, so
-memory stays flat and the query count does not grow with the size of the project. Filters are
-checked completely in parse_filters, before a download sends its first byte.
+memory stays flat and the query count does not grow with the size of the project. Formats that write
+links read them from a third cursor, merged the same way: only links the user may see whose two ends are
+both exported (links_in). Filters are checked completely in parse_filters, before a download sends its
+first byte.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
 from django.db import connection, transaction
-from django.db.models import CharField, F, Func, QuerySet, TextField, Value
+from django.db.models import CharField, F, Func, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone as django_timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.errors import InvalidInput
-from articles.exports import FORMATS
+from articles.exports import ANNOTATIONS, TABLES, WHAT, format_for
 from articles.exports.records import (
     LABEL_COLUMNS,
     AnnotationRecord,
@@ -31,15 +33,28 @@ from articles.exports.records import (
     ArticleWithAnnotations,
     ExportHeader,
     LabelRecord,
+    LinkRecord,
+    LinkTypeRecord,
     ProjectRecord,
 )
-from articles.models import Annotation, Article, Label, Project, ReviewStatus
+from articles.links import link_types_of
+from articles.models import (
+    Annotation,
+    AnnotationEvent,
+    Article,
+    EventAction,
+    Label,
+    Link,
+    LinkType,
+    Project,
+    ReviewStatus,
+)
 
 CHUNK_SIZE = 2000
 MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 150  # the longest username; label keys are shorter
 # Every query parameter an export takes; parse_filters checks all but `format`, which picks the writer.
-EXPORT_PARAMETERS = frozenset({"format", "page", "label", "author", "status", "since", "until", "include"})
+EXPORT_PARAMETERS = frozenset({"format", "page", "label", "author", "status", "since", "until", "include", "what"})
 INCLUDE_VALUES = ("orphaned",)
 # Control characters (NUL among them: PostgreSQL refuses it in text) and lone surrogates (undecodable argv).
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -54,6 +69,7 @@ class ExportFilters:
     until: datetime | None = None
     page: int | None = None  # which page of the collection was asked for; it holds every row
     orphaned: bool = False  # include=orphaned: also the annotations a revision left without a place
+    what: str = ANNOTATIONS  # what=links: the table of links instead of the annotations (CSV only)
 
     def as_dict(self) -> dict:
         """The filters as JSON-ready data, for the export's header."""
@@ -137,8 +153,21 @@ def _page(value: str) -> int | None:
     return 1
 
 
+def _what(query: Mapping) -> str:
+    """What the export lists: annotations, or for a format with such a table (CSV) the links."""
+    what = _single(query, "what") or ANNOTATIONS
+    if what not in WHAT:
+        raise InvalidInput.single("what", f"Choose {' or '.join(WHAT)}.")
+    key = _single(query, "format") or "json"  # the default format of every surface
+    if what != ANNOTATIONS and (key, what) not in TABLES:
+        formats = " or ".join(f"format={table_key}" for table_key, table_what in TABLES if table_what == what)
+        raise InvalidInput.single("what", f"what={what} is only for {formats}.")
+    return what
+
+
 def parse_filters(query: Mapping) -> ExportFilters:
-    """Read and check every export parameter but `format`: label, author, status, since, until, page, include."""
+    """Read and check every export parameter but `format` (which picks the writer; `what` is checked against it):
+    label, author, status, since, until, page, include, what."""
     statuses = _values(query, "status")
     unknown = [status for status in statuses if status not in ReviewStatus.values]
     if unknown:
@@ -152,7 +181,14 @@ def parse_filters(query: Mapping) -> ExportFilters:
     if set(include) - set(INCLUDE_VALUES):
         raise InvalidInput.single("include", "The only value is orphaned.")
     return ExportFilters(
-        _values(query, "label"), _values(query, "author"), statuses, since, until, page, orphaned=bool(include)
+        _values(query, "label"),
+        _values(query, "author"),
+        statuses,
+        since,
+        until,
+        page,
+        orphaned=bool(include),
+        what=_what(query),
     )
 
 
@@ -177,6 +213,17 @@ def annotations_in(scope: ExportScope) -> QuerySet:
     return query
 
 
+def links_in(scope: ExportScope) -> QuerySet:
+    """The links an export holds: those the user may see (the annotations' rule, by the link's author) whose two
+    ends are both exported annotations (annotations_in). Filters choose annotations and links follow their ends,
+    whatever their own author or status (each link says its status): a link never points outside the export."""
+    exported = annotations_in(scope).values("pk")
+    query = Link.objects.filter(article__project=scope.project).visible_to(scope.user)
+    if scope.article is not None:
+        query = query.filter(article=scope.article)
+    return query.filter(from_annotation__in=exported, to_annotation__in=exported)
+
+
 def articles_in(scope: ExportScope) -> QuerySet:
     query = Article.objects.filter(project=scope.project)
     return query.filter(pk=scope.article.pk) if scope.article is not None else query
@@ -189,6 +236,7 @@ def articles_in(scope: ExportScope) -> QuerySet:
 ALWAYS = {"id", "article_id", "start", "end"}  # needed to merge and to order by text
 TIMESTAMPS = {"published_at", "created_at", "updated_at"}
 RELATED = {"label": "label__key", "author": "author__username"}
+LINK_SOURCES = {"from_id": "from_annotation_id", "to_id": "to_annotation_id", "type": "type__key", **RELATED}
 
 
 class UtcTimestamp(Func):
@@ -216,6 +264,9 @@ def _column(name: str, wanted: Collection[str]):
         return Cast("attributes", TextField())
     if name == "original_quote":  # NULL when the wording never changed: most rows send nothing more
         return NullIf("original_quote", "quote")
+    if name == "reviewed_at":  # the latest review decision (the history's `reviewed` events; NULL: none yet)
+        decisions = AnnotationEvent.objects.filter(annotation_id=OuterRef("id"), action=EventAction.REVIEWED)
+        return UtcTimestamp(Subquery(decisions.order_by("-created_at", "-id").values("created_at")[:1]))
     return F(RELATED.get(name, name))
 
 
@@ -229,6 +280,26 @@ def annotation_columns(fields: Collection[str] | None = None) -> list:
     """Expressions for every AnnotationRecord field; those not in `fields` read as NULL."""
     wanted = set(AnnotationRecord._fields) if fields is None else {*fields, *ALWAYS}
     return [_column(name, wanted) for name in AnnotationRecord._fields]
+
+
+def link_columns() -> list:
+    """Expressions for every LinkRecord field (links are few and narrow: every format reads them whole)."""
+    return [
+        UtcTimestamp(name) if name in TIMESTAMPS else F(LINK_SOURCES.get(name, name)) for name in LinkRecord._fields
+    ]
+
+
+def _link_type(link_type: LinkType) -> LinkTypeRecord:
+    """A link type as links.link_types_of reads it (with the label keys of its ends), as a record."""
+    return LinkTypeRecord(
+        link_type.key,
+        link_type.name,
+        link_type.color,
+        link_type.description,
+        link_type.order,
+        tuple(link_type.from_keys),
+        tuple(link_type.to_keys),
+    )
 
 
 def _text_order(annotation: AnnotationRecord) -> tuple[bool, int, int, int]:
@@ -254,12 +325,24 @@ def consistent_snapshot() -> Iterator[None]:
         yield
 
 
-def header_for(scope: ExportScope, *, base_url: str) -> ExportHeader:
-    """Read the project, its labels and the counts of what follows (three queries)."""
+def header_for(scope: ExportScope, *, base_url: str, link_fields: Collection[str] = ()) -> ExportHeader:
+    """Read the project, its labels and the counts of what follows (three queries); and what `link_fields` names:
+    `link_types` (three more queries), `link_count` (how many links follow: one)."""
     p = scope.project
     labels = Label.objects.filter(project=p).order_by("order", "id").values_list(*LABEL_COLUMNS)
+    project = ProjectRecord(
+        p.pk,
+        p.name,
+        p.slug,
+        p.description,
+        p.guidelines,
+        p.organisation,
+        p.visibility,
+        p.factcheck_url_pattern,
+        str(p.public_uuid),
+    )
     return ExportHeader(
-        project=ProjectRecord(p.pk, p.name, p.slug, p.description, p.guidelines, p.organisation, p.visibility),
+        project=project,
         labels=tuple(LabelRecord._make(row) for row in labels),
         base_url=base_url,
         exported_at=django_timezone.now(),
@@ -268,6 +351,8 @@ def header_for(scope: ExportScope, *, base_url: str) -> ExportHeader:
         page=scope.filters.page,
         article_count=articles_in(scope).count(),
         annotation_count=annotations_in(scope).count(),
+        link_types=tuple(map(_link_type, link_types_of(p))) if "link_types" in link_fields else (),
+        link_count=links_in(scope).count() if "link_count" in link_fields else 0,
     )
 
 
@@ -276,10 +361,12 @@ def articles_with_annotations(
     *,
     article_fields: Collection[str] | None = None,
     annotation_fields: Collection[str] | None = None,
+    links: bool = False,
 ) -> Iterator[ArticleWithAnnotations]:
-    """Yield (article, its annotations in text order), merging two streams ordered by article id.
+    """Yield (article, its annotations in text order, its links by id), merging streams ordered by article id.
 
-    Only the named fields are read (the rest are None); None means every field.
+    Only the named fields are read (the rest are None); None means every field. Links are read only when
+    asked for (a third cursor); otherwise every article has none.
     """
     articles = (
         articles_in(scope).order_by("id").values_list(*article_columns(article_fields)).iterator(chunk_size=CHUNK_SIZE)
@@ -290,9 +377,15 @@ def articles_with_annotations(
         .values_list(*annotation_columns(annotation_fields))
         .iterator(chunk_size=CHUNK_SIZE)
     )
-    make_annotation = AnnotationRecord._make
+    link_rows = (
+        links_in(scope).order_by("article_id", "id").values_list(*link_columns()).iterator(chunk_size=CHUNK_SIZE)
+        if links
+        else None
+    )
+    make_annotation, make_link = AnnotationRecord._make, LinkRecord._make
     try:
         pending = next(annotations, None)
+        pending_link = next(link_rows, None) if link_rows is not None else None
         for row in articles:
             article = ArticleRecord._make(row)
             mine: list[AnnotationRecord] = []
@@ -301,8 +394,18 @@ def articles_with_annotations(
                     mine.append(make_annotation(pending))
                 pending = next(annotations, None)
             mine.sort(key=_text_order)  # ties on start: longer first, then by id (nearly sorted: linear)
-            yield ArticleWithAnnotations(article, mine)
-    finally:  # a client that hangs up closes both server-side cursors at once (LOAD-3)
+            its_links: list[LinkRecord] = []
+            while pending_link is not None and pending_link[1] <= article.id:
+                if pending_link[1] == article.id:
+                    its_links.append(make_link(pending_link))
+                pending_link = next(link_rows, None)
+            if its_links:  # links_in holds only links between exported annotations; without a snapshot (SQLite)
+                exported = {a.id for a in mine}  # an end added after its rows were read is left out with its links
+                its_links = [link for link in its_links if link.from_id in exported and link.to_id in exported]
+            yield ArticleWithAnnotations(article, mine, its_links)
+    finally:  # a client that hangs up closes every server-side cursor at once (LOAD-3)
+        if link_rows is not None:
+            link_rows.close()
         annotations.close()
         articles.close()
 
@@ -318,11 +421,14 @@ def export(scope: ExportScope, key: str, *, base_url: str, progress=None) -> Ite
 
     `progress` (a tqdm bar, or anything with reset(total) and update(n)) counts articles written.
     """
-    fmt = FORMATS[key]
+    fmt = format_for(key, scope.filters.what)
     with consistent_snapshot():
-        header = header_for(scope, base_url=base_url)
+        header = header_for(scope, base_url=base_url, link_fields=fmt.link_header_fields)
         rows = articles_with_annotations(
-            scope, article_fields=fmt.article_fields, annotation_fields=fmt.annotation_fields
+            scope,
+            article_fields=fmt.article_fields,
+            annotation_fields=fmt.annotation_fields,
+            links=fmt.reads_links,
         )
         if progress is not None:
             progress.reset(total=header.article_count)

@@ -205,6 +205,20 @@ class ProjectForm(forms.Form):
     organisation = forms.CharField(
         max_length=200, required=False, help_text="Publisher named as author of ClaimReview exports."
     )
+    factcheck_url_pattern = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Fact-check address pattern",
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "url",
+                "spellcheck": "false",
+                "placeholder": "https://factcheck.example.org/checks/{uuid}",
+            }
+        ),
+        help_text="Where each published fact-check lives: the url of ClaimReview exports. {uuid} (or "
+        "{annotation_id}) names the claim; {article_id} may be added. Empty: exports leave the url out.",
+    )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.SHARED, widget=forms.RadioSelect)
     annotators_per_article = forms.IntegerField(
         min_value=1, max_value=20, initial=1, help_text="How many annotators automatic assignment gives each article."

@@ -19,7 +19,7 @@ from typing import Any
 from articles import webhooks
 from articles.access import require, role_in
 from articles.errors import InvalidInput
-from articles.export_download import download_name
+from articles.export_download import download_name, published_scope
 from articles.export_scope import ExportScope, export, parse_filters
 from articles.exports import FORMATS
 from articles.imports import background
@@ -57,7 +57,7 @@ def run_export(job: Job, progress: JobProgress) -> None:
     params = dict(job.params)
     key, base_url = params.pop("format"), params.pop("base_url")
     filters = parse_filters({name: value for name, value in params.items() if value})
-    scope = ExportScope(project, user, None, filters)
+    scope = published_scope(ExportScope(project, user, None, filters), key)
     fmt = FORMATS[key]
     store_result(
         job,

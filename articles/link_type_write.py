@@ -60,8 +60,8 @@ def _labels(project: Project, value: Any, field: str) -> list[Label]:
     return [found[key] for key in dict.fromkeys(value)]
 
 
-def _clean(project: Project, values: Mapping[str, Any], link_type: LinkType | None = None) -> dict[str, Any]:
-    """Check each given value; refuse a key another link type of the project has."""
+def checked_fields(project: Project, values: Mapping[str, Any], link_type: LinkType | None = None) -> dict[str, Any]:
+    """Check each given value (imports too); refuse a key another link type of the project has."""
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise InvalidInput({name: ["Link types have no such field."] for name in sorted(unknown)})
@@ -117,7 +117,7 @@ def create_link_type(project: Project, *, by, **values: Any) -> LinkType:
     missing = [name for name in ("key", "name", "color", "from_labels", "to_labels") if values.get(name) in (None, "")]
     if missing:
         raise InvalidInput({name: ["This field is required."] for name in missing})
-    clean = _clean(project, values)
+    clean = checked_fields(project, values)
     if "order" not in clean:
         last = LinkType.objects.filter(project=project).aggregate(last=Max("order"))["last"]
         clean["order"] = 0 if last is None else min(last + 1, 32767)
@@ -129,7 +129,7 @@ def update_link_type(link_type: LinkType, *, by, changes: Mapping[str, Any]) -> 
 
     Links already made keep their type even when its allowed labels no longer cover their ends."""
     require(role_in(link_type.project, by), Action.MANAGE_LABELS)
-    return _save(link_type, _clean(link_type.project, changes, link_type))
+    return _save(link_type, checked_fields(link_type.project, changes, link_type))
 
 
 def delete_link_type(link_type: LinkType, *, by) -> None:

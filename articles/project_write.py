@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from articles.access import require, role_in
 from articles.errors import AlreadyExists, InvalidInput
+from articles.exports.claimreview import url_pattern_problem
 from articles.models import Annotation, Membership, Project, Role, Visibility
 from articles.models.projects import GuidelinesFormat
 from articles.permissions import Action
@@ -37,7 +38,9 @@ CHOICE_FIELDS = {"visibility": Visibility, "guidelines_format": GuidelinesFormat
 # Whole numbers and their ranges (the database's check constraints allow the same).
 NUMBER_FIELDS = {"annotators_per_article": (1, 20), "watch_hourly_days": (0, 365), "watch_daily_days": (0, 3650)}
 SWITCH_FIELDS = ("revisions_from_imports",)
-EDITABLE_FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, *NUMBER_FIELDS, *SWITCH_FIELDS)
+# Web address patterns, with the check of each (ClaimReview's: http(s), known placeholders, one per claim).
+PATTERN_FIELDS = {"factcheck_url_pattern": url_pattern_problem}
+EDITABLE_FIELDS = (*TEXT_FIELDS, *CHOICE_FIELDS, *NUMBER_FIELDS, *SWITCH_FIELDS, *PATTERN_FIELDS)
 
 
 def may_create_projects(user) -> bool:
@@ -68,10 +71,26 @@ def _project_value(name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise InvalidInput.single(name, "Give true or false.")
         return value
+    if name in PATTERN_FIELDS:
+        return _pattern(name, value)
     low, high = NUMBER_FIELDS[name]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidInput.single(name, f"Give a whole number from {low} to {high}.")
     return value
+
+
+def _pattern(name: str, value: Any) -> str:
+    """A web address pattern as stored (stripped; empty for none), or InvalidInput saying what is wrong."""
+    if not isinstance(value, str | None):
+        raise InvalidInput.single(name, "Give the address pattern as text.")
+    text = (value or "").strip()
+    limit = Project._meta.get_field(name).max_length
+    if len(text) > limit:
+        raise InvalidInput.single(name, f"Keep the address pattern under {limit} characters.")
+    problem = PATTERN_FIELDS[name](text)
+    if problem:
+        raise InvalidInput.single(name, problem)
+    return text
 
 
 def _project_values(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -89,7 +108,8 @@ def create_project(*, by, name: str, **fields: Any) -> Project:
 
 
 def update_project(project: Project, *, by, changes: Mapping[str, Any]) -> Project:
-    """Change a project's name, description, guidelines, organisation or visibility (owners do)."""
+    """Change a project's name, description, guidelines, organisation, visibility and the other EDITABLE_FIELDS
+    (owners do)."""
     require(role_in(project, by), Action.MANAGE_PROJECT)
     values = _project_values(changes)
     for name, value in values.items():

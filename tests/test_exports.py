@@ -137,7 +137,7 @@ def test_native_export_matches_its_json_schema_and_counts_code_points():
     jsonschema.validate(document, SCHEMA)
     annotation = document["articles"][0]["annotations"][1]
     assert TEXT[annotation["start"] : annotation["end"]] == annotation["quote"] == "café"
-    assert document["counts"] == {"articles": 1, "annotations": 2}
+    assert document["counts"] == {"articles": 1, "annotations": 2, "links": 0}
     assert document["articles"][0]["published_at"] == "2026-03-02T07:15:00.123456Z"
 
 
@@ -406,12 +406,13 @@ def test_claimreview_holds_one_review_per_claim_with_a_verdict():
         "bestRating": 5,
         "worstRating": 1,
         "alternateName": "mostly false",
+        "name": "mostly false",
     }
     assert first["author"] == {"@type": "Organization", "name": "Coast Fact Check"}
     appearance = first["itemReviewed"]["appearance"]
     assert appearance["url"] == "https://news.example/b" and appearance["headline"] == "Bridge closes"
     assert appearance["publisher"]["name"] == "The Gazette" and first["datePublished"] == "2026-03-02"
-    assert reviews[1]["reviewRating"] == {"@type": "Rating", "alternateName": "unverifiable"}
+    assert reviews[1]["reviewRating"] == {"@type": "Rating", "alternateName": "unverifiable", "name": "unverifiable"}
 
 
 def test_claimreview_author_falls_back_to_the_project_name():

@@ -31,7 +31,7 @@ from articles.api.throttling import UserRateThrottle
 from articles.errors import InvalidInput
 from articles.export_download import export_response
 from articles.export_scope import EXPORT_PARAMETERS, ExportScope, parse_filters
-from articles.exports import FORMATS
+from articles.exports import ANNOTATIONS, FORMATS, WHAT
 from articles.imports import background
 from articles.models import Job, ReviewStatus
 from articles.permissions import Action
@@ -61,6 +61,13 @@ def _export_parameters() -> list[OpenApiParameter]:
         ),
         OpenApiParameter("since", text, description="Annotations created at or after this date (ISO 8601)."),
         OpenApiParameter("until", text, description="Annotations created before the end of this date (ISO 8601)."),
+        OpenApiParameter(
+            "what",
+            text,
+            enum=list(WHAT),
+            default=ANNOTATIONS,
+            description="CSV only: `links` gives the table of links between the exported annotations instead.",
+        ),
     ]
 
 
@@ -184,7 +191,8 @@ _SKIPPED = inline_serializer(
 _SUMMARY_FIELDS = {
     "committed": serializers.BooleanField(help_text="False for a dry run or a refused import."),
     "created": inline_serializer(
-        "ImportCounts", {name: serializers.IntegerField() for name in ("articles", "annotations", "labels")}
+        "ImportCounts",
+        {name: serializers.IntegerField() for name in ("articles", "annotations", "labels", "links", "link_types")},
     ),
     "articles": inline_serializer(
         "ImportedArticle",

@@ -119,6 +119,7 @@ class ProjectSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "guidelines",
             "guidelines_format",
             "organisation",
+            "factcheck_url_pattern",
             "visibility",
             "annotators_per_article",
             "revisions_from_imports",

@@ -25,12 +25,22 @@ class ExportFormat:
     write: Writer
     article_fields: frozenset[str] | None = None  # what the writer reads; None: everything
     annotation_fields: frozenset[str] | None = None
+    reads_links: bool = False  # the writer uses each article's links
+    link_header_fields: frozenset[str] = frozenset()  # and these of the header's: link_types, link_count
 
 
 FORMATS: dict[str, ExportFormat] = {
     f.key: f
     for f in (
-        ExportFormat("json", "Native JSON (complete, re-importable)", "application/json", "json", native.write),
+        ExportFormat(
+            "json",
+            "Native JSON (complete, re-importable)",
+            "application/json",
+            "json",
+            native.write,
+            reads_links=True,
+            link_header_fields=frozenset({"link_types", "link_count"}),
+        ),
         ExportFormat(
             "w3c",
             "W3C Web Annotation (JSON-LD)",
@@ -39,6 +49,8 @@ FORMATS: dict[str, ExportFormat] = {
             w3c.write,
             w3c.ARTICLE_FIELDS,
             w3c.ANNOTATION_FIELDS,
+            reads_links=True,
+            link_header_fields=frozenset({"link_count"}),  # the collection's total counts links
         ),
         ExportFormat(
             "jsonl",
@@ -48,6 +60,7 @@ FORMATS: dict[str, ExportFormat] = {
             jsonl.write,
             None,
             jsonl.ANNOTATION_FIELDS,
+            reads_links=True,
         ),
         ExportFormat(
             "csv",
@@ -66,8 +79,31 @@ FORMATS: dict[str, ExportFormat] = {
             claimreview.write,
             claimreview.ARTICLE_FIELDS,
             claimreview.ANNOTATION_FIELDS,
+            reads_links=True,  # a claim's claimant is the source its links point to
         ),
     )
 }
 
-__all__ = ["FORMATS", "ExportFormat", "Writer"]
+# What else a format can export instead of its annotations (`what=`): CSV writes the links as a table of their own.
+TABLES: dict[tuple[str, str], ExportFormat] = {
+    ("csv", "links"): ExportFormat(
+        "csv",
+        "CSV, one row per link",
+        "text/csv",
+        "csv",
+        csvfile.write_links,
+        frozenset(),
+        csvfile.LINK_ANNOTATION_FIELDS,
+        reads_links=True,
+    ),
+}
+ANNOTATIONS = "annotations"
+WHAT = (ANNOTATIONS, *dict.fromkeys(what for _, what in TABLES))
+
+
+def format_for(key: str, what: str = ANNOTATIONS) -> ExportFormat:
+    """The writer of format `key` for `what` (annotations, or a table TABLES offers); KeyError for neither."""
+    return FORMATS[key] if what == ANNOTATIONS else TABLES[key, what]
+
+
+__all__ = ["ANNOTATIONS", "FORMATS", "TABLES", "WHAT", "ExportFormat", "Writer", "format_for"]

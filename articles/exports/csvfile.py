@@ -5,6 +5,8 @@ break. Text cells that a spreadsheet would run as a formula (starting with = + -
 prefixed with an apostrophe (XSS-8, OWASP "CSV injection"); the apostrophe is the only change made.
 Attributes get one column per field the project's labels define (known from the header, before the
 first row), then one `other_attributes` JSON cell for any attribute no column holds.
+With `what=links` the export is the table of links instead (write_links): one row per link, each end named by its
+annotation's id, label and quote.
 """
 
 from __future__ import annotations
@@ -51,6 +53,23 @@ OTHER_ATTRIBUTES = "other_attributes"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ARTICLE_FIELDS = frozenset({"title", "url", "outlet"})
 ANNOTATION_FIELDS = frozenset({*COLUMNS[COLUMNS.index("label") :], "attributes"})  # the annotation's own columns
+LINK_COLUMNS = (
+    "link_id",
+    "article_id",
+    "from_annotation_id",
+    "from_label",
+    "from_quote",
+    "to_annotation_id",
+    "to_label",
+    "to_quote",
+    "type",
+    "note",
+    "author",
+    "status",
+    "created_at",
+    "updated_at",
+)
+LINK_ANNOTATION_FIELDS = frozenset({"label", "quote"})  # what names each end
 
 
 class AttributeColumn(NamedTuple):
@@ -165,3 +184,40 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
 def write(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     """Yield the CSV text in chunks, header row first."""
     return buffered(_pieces(header, articles))
+
+
+def _link_pieces(articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(LINK_COLUMNS)
+    yield lines.take()
+    for article, spans, links in articles:
+        if not links:
+            continue
+        ends = {a.id: a for a in spans}  # every link's two ends are among the article's exported annotations
+        for link in links:
+            source, target = ends[link.from_id], ends[link.to_id]
+            writer.writerow(
+                (
+                    link.id,
+                    article.id,
+                    source.id,
+                    neutralise(source.label),
+                    neutralise(source.quote),
+                    target.id,
+                    neutralise(target.label),
+                    neutralise(target.quote),
+                    neutralise(link.type),
+                    neutralise(link.note),
+                    neutralise(link.author),
+                    link.status,
+                    utc_iso(link.created_at),
+                    utc_iso(link.updated_at),
+                )
+            )
+        yield lines.take()
+
+
+def write_links(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
+    """Yield the table of links (`what=links`) in chunks, header row first."""
+    return buffered(_link_pieces(articles))

@@ -2,7 +2,8 @@
 
 Versioned (`"format": "news-annotator/export", "version": 1`) and described by native.schema.json
 beside this module. Offsets are Unicode code points, end exclusive; timestamps are UTC with a Z.
-It is the one format that imports back losslessly (articles/imports/native.py).
+It is the one format that imports back losslessly (articles/imports/native.py), links between spans included:
+each article lists its links by the ids of the annotations at their ends, and the project its link types.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from articles.exports.records import (
     ArticleRecord,
     ArticleWithAnnotations,
     ExportHeader,
+    LinkRecord,
     buffered,
     compact_json,
     first_quote,
@@ -37,7 +39,11 @@ def header_data(header: ExportHeader) -> dict[str, Any]:
         "version": NATIVE_VERSION,
         "exported_at": utc_iso(header.exported_at),
         "scope": {"project": project.id, "article": header.article_id, "filters": header.filters},
-        "counts": {"articles": header.article_count, "annotations": header.annotation_count},
+        "counts": {
+            "articles": header.article_count,
+            "annotations": header.annotation_count,
+            "links": header.link_count,
+        },
         "project": {
             "id": project.id,
             "name": project.name,
@@ -47,6 +53,7 @@ def header_data(header: ExportHeader) -> dict[str, Any]:
             "organisation": project.organisation,
             "visibility": project.visibility,
             "labels": [label._asdict() for label in header.labels],
+            "link_types": [link_type._asdict() for link_type in header.link_types],
         },
     }
 
@@ -84,8 +91,26 @@ def annotation_json(a: AnnotationRecord) -> str:
     )
 
 
-def article_json(article: ArticleRecord, annotations: list[AnnotationRecord]) -> str:
-    """Return one article with its annotations as compact JSON."""
+_LINK = '{"id":%d,"from":%d,"to":%d,"type":%s,"note":%s,"author":%s,"status":%s,"created_at":%s,"updated_at":%s}'
+
+
+def link_json(link: LinkRecord) -> str:
+    """Return one link as compact JSON: `from` and `to` are the ids of exported annotations of its article."""
+    return _LINK % (
+        link.id,
+        link.from_id,
+        link.to_id,
+        _string(link.type),
+        _string(link.note),
+        _string(link.author),
+        _string(link.status),
+        _string(utc_iso(link.created_at)),
+        _string(utc_iso(link.updated_at)),
+    )
+
+
+def article_json(article: ArticleRecord, annotations: list[AnnotationRecord], links: Iterable[LinkRecord] = ()) -> str:
+    """Return one article with its annotations and the links between them as compact JSON."""
     data = {
         "id": article.id,
         "title": article.title,
@@ -102,7 +127,14 @@ def article_json(article: ArticleRecord, annotations: list[AnnotationRecord]) ->
         "updated_at": utc_iso(article.updated_at),
         "text": article.text,
     }
-    return _dumps(data)[:-1] + ',"annotations":[' + ",".join(map(annotation_json, annotations)) + "]}"
+    return (
+        _dumps(data)[:-1]
+        + ',"annotations":['
+        + ",".join(map(annotation_json, annotations))
+        + '],"links":['
+        + ",".join(map(link_json, links))
+        + "]}"
+    )
 
 
 def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
@@ -111,7 +143,7 @@ def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) ->
     separator = ""
     for article, spans, links in articles:
         yield separator
-        yield article_json(article, spans)
+        yield article_json(article, spans, links)
         separator = ","
     yield "]}\n"
 

@@ -96,6 +96,7 @@ class AnnotationRecord(NamedTuple):
     anchor_status: str = "exact"  # exact, shifted, fuzzy or orphaned (articles.models.AnchorStatus)
     anchored_revision: int = 1
     original_quote: str | None = None  # the quote as first annotated; None: the same as `quote` (read so)
+    reviewed_at: Moment = None  # the latest review decision; read only by formats that ask for it
 
 
 class LinkRecord(NamedTuple):
@@ -130,6 +131,7 @@ class ExportHeader:
     annotation_count: int = 0
     page: int | None = None  # set when one page of the collection was asked for (W3C)
     link_types: tuple[LinkTypeRecord, ...] = ()
+    link_count: int = 0  # links whose both ends are exported (read only for formats that write links)
 
     def api_url(self, path: str) -> str:
         """Return the absolute IRI of an API path (ids in exports are stable IRIs, DATA-8)."""

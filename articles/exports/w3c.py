@@ -8,6 +8,9 @@ address), named by `schema:propertyID`; the news page the text came from is the 
 file export is one collection with one embedded page, so the whole export is a single document that
 the W3C test-suite checker (tests/w3c-annotation/) checks in full.
 The page's own IRI (`&page=1`) answers with that page alone, `partOf` the collection (W3C model §5.2).
+A link between two spans is an Annotation of its own after its article's annotations (motivation `linking`, W3C
+model §3.3.5): its targets are the IRIs of the two annotations (`from` first), its body classifies it by the link
+type's key; the collection's `total` counts both.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from articles.exports.records import (
     ArticleRecord,
     ArticleWithAnnotations,
     ExportHeader,
+    LinkRecord,
     attribute_text,
     attributes_of,
     buffered,
@@ -83,7 +87,7 @@ def collection_data(header: ExportHeader) -> dict[str, Any]:
         "id": identifier,
         "type": "AnnotationCollection",
         "label": label,
-        "total": header.annotation_count,
+        "total": header.annotation_count + header.link_count,
         "first": page,
         "last": page["id"],
     }
@@ -111,6 +115,12 @@ _ITEM = (
     '"creator":{"type":"Person","name":%s,"nickname":%s},"body":[%s],"target":{"type":"SpecificResource",'
     '"source":%s,"selector":[{"type":"TextQuoteSelector","exact":%s,"prefix":%s,"suffix":%s}%s]%s},'
     '"anchor_status":%s,"anchored_revision":%d,"original_quote":%s}'
+)
+# A link: an Annotation whose two targets are the annotations it joins, classified by the link type.
+_LINK_ITEM = (
+    '{"id":%s,"type":"Annotation","motivation":"linking","created":%s,"modified":%s,'
+    '"creator":{"type":"Person","name":%s,"nickname":%s},'
+    '"body":[{"type":"TextualBody","purpose":"classifying","value":%s,"format":"text/plain"}%s],"target":[%s,%s]}'
 )
 _POSITION = ',{"type":"TextPositionSelector","start":%d,"end":%d}'  # an orphan has a quote, but no place
 _TAG = '{"type":"TextualBody","purpose":"tagging","value":%s,"format":"text/plain"}'
@@ -195,17 +205,36 @@ def _annotation_json(a: AnnotationRecord, ids: str, source: str, scope: str, att
     )
 
 
+def _link_json(link: LinkRecord, links: str, ids: str) -> str:
+    """One link as a W3C Annotation (motivation `linking`), its @context inherited from the collection. `links` and
+    `ids` are the JSON strings of the links' and annotations' IRI prefixes (ending in a slash)."""
+    author = JSON_STRING(link.author)
+    return _LINK_ITEM % (
+        f'{links[:-1]}{link.id}/"',
+        JSON_STRING(utc_iso(link.created_at)),
+        JSON_STRING(utc_iso(link.updated_at)),
+        author,
+        author,
+        JSON_STRING(link.type),
+        _NOTE % JSON_STRING(link.note) if link.note else "",
+        f'{ids[:-1]}{link.from_id}/"',
+        f'{ids[:-1]}{link.to_id}/"',
+    )
+
+
 def _pieces(header: ExportHeader, articles: Iterable[ArticleWithAnnotations]) -> Iterator[str]:
     opening = _dumps(collection_data(header) if header.page is None else page_data(header))
     items_at = opening.index('"items":[') + len('"items":[')
     yield opening[:items_at]
-    ids = JSON_STRING(header.api_url("annotations/"))
+    ids, link_ids = JSON_STRING(header.api_url("annotations/")), JSON_STRING(header.api_url("links/"))
     attributes = attribute_bodies(header)
     separator = ""
     for article, spans, links in articles:
         if spans:
             source, scope = JSON_STRING(header.api_url(f"articles/{article.id}/")), _scope(article)
-            yield separator + ",".join([_annotation_json(a, ids, source, scope, attributes) for a in spans])
+            items = [_annotation_json(a, ids, source, scope, attributes) for a in spans]
+            items += [_link_json(link, link_ids, ids) for link in links]
+            yield separator + ",".join(items)
             separator = ","
     yield opening[items_at:] + "\n"
 

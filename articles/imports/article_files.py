@@ -2,8 +2,10 @@
 
 Each record has `text` and optionally `title`, `byline`, `outlet`, `url`, `published_at`,
 `language`, `external_id` (at the top or inside `meta`, as our JSONL export writes them), and spans
-as `spans: [{"start", "end", "label"}]` or doccano's `label: [[start, end, "label"]]`. A missing
-title is taken from the first line of the text. Unknown fields are ignored and listed in the report.
+as `spans: [{"start", "end", "label"}]` or doccano's `label: [[start, end, "label"]]`, and links between
+spans as doccano's `relations: [{"from_id", "to_id", "type"}]`, whose ends are the `id`s of the record's
+spans (as our JSONL export writes them). A missing title is taken from the first line of the text.
+Unknown fields are ignored and listed in the report.
 """
 
 from __future__ import annotations
@@ -16,14 +18,18 @@ from articles.imports.drafts import (
     AnnotationDraft,
     ArticleDraft,
     Batch,
+    LinkDraft,
+    check_link_ends,
     decode,
     first_line_title,
+    is_id,
     loads,
     open_document,
 )
 
 METADATA = ("byline", "outlet", "url", "published_at", "language", "external_id")
-KNOWN = {"id", "title", "text", "meta", "spans", "label", *METADATA}
+KNOWN = {"id", "title", "text", "meta", "spans", "label", "relations", *METADATA}
+RELATION_ENDS = ("from_id", "to_id")
 CSV_FIELD_LIMIT = 10 * 1024 * 1024
 
 
@@ -37,10 +43,32 @@ def _spans(value: Any, record: str, batch: Batch, *, doccano: bool) -> list[Anno
         if doccano and isinstance(span, list) and len(span) == 3:
             drafts.append(AnnotationDraft(where, span[2], span[0], span[1]))
         elif not doccano and isinstance(span, dict) and {"start", "end", "label"} <= span.keys():
-            drafts.append(AnnotationDraft(where, span["label"], span["start"], span["end"]))
+            ref = span["id"] if is_id(span.get("id")) else None
+            drafts.append(AnnotationDraft(where, span["label"], span["start"], span["end"], ref=ref))
         else:
             shape = '[start, end, "label"]' if doccano else '{"start", "end", "label"}'
             batch.problem(where, "label" if doccano else "spans", f"Each span must be {shape}.")
+    return drafts
+
+
+def _relations(value: Any, record: str, batch: Batch) -> list[LinkDraft]:
+    if not isinstance(value, list):
+        batch.problem(record, "relations", "Give a list of relations.")
+        return []
+    drafts = []
+    for number, relation in enumerate(value, 1):
+        where = f"{record}, relation {number}"
+        if not isinstance(relation, dict):
+            batch.problem(where, "relations", 'Each relation must be {"from_id", "to_id", "type"}.')
+            continue
+        ends = [relation.get(name) for name in RELATION_ENDS]
+        for name, end in zip(RELATION_ENDS, ends, strict=True):
+            if not is_id(end):
+                batch.problem(where, name, "Give the id of one of this record's spans.")
+        if not isinstance(relation.get("type"), str):
+            batch.problem(where, "type", "This field is required.")
+        elif all(map(is_id, ends)):
+            drafts.append(LinkDraft(where, ends[0], ends[1], relation["type"]))
     return drafts
 
 
@@ -66,6 +94,13 @@ def article_from_object(obj: Any, record: str, batch: Batch) -> None:
         draft.annotations += _spans(obj["spans"], record, batch, doccano=False)
     if "label" in obj:
         draft.annotations += _spans(obj["label"], record, batch, doccano=True)
+    if obj.get("relations"):
+        draft.links = _relations(obj["relations"], record, batch)
+        owners: dict[Any, list[str]] = {}
+        for span in draft.annotations:
+            if span.ref is not None:
+                owners.setdefault(span.ref, []).append(record)
+        check_link_ends(batch, draft, owners, names=RELATION_ENDS, within="record")
     unknown = sorted(set(obj) - KNOWN)
     if unknown:
         batch.notices.append(f"{batch.file}, {record}: ignored fields {', '.join(unknown)[:200]}.")

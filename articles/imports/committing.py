@@ -1,7 +1,7 @@
 """Storing a checked import plan all or nothing (DATA-6), and the one call that plans and commits.
 
-Bulk inserts in one transaction: labels, articles, annotations, and one history event per
-annotation (who imported it), as the single-annotation write path records; articles alone go in one
+Bulk inserts in one transaction: labels, link types, articles, annotations, links, and one history
+event per annotation and per link (who imported it), as the single writes record; articles alone go in one
 INSERT, atomic by itself. If the database refuses anything (someone added the same article
 meanwhile) nothing stays; importing again makes a new plan.
 """
@@ -19,6 +19,7 @@ from articles.errors import InvalidInput
 from articles.imports.drafts import Batch, Problem
 from articles.imports.outcome import ImportFailed, ImportPlan
 from articles.imports.planning import plan_import
+from articles.link_import import insert_link_types, insert_links
 from articles.models import Article, Label, Project, RevisionSource
 from articles.revisions import NOTE_MAX, add_revision
 
@@ -29,15 +30,16 @@ def commit(plan: ImportPlan) -> ImportPlan:
     """Store a plan in one transaction, or raise ImportFailed and store nothing (DATA-6)."""
     if plan.problems:
         raise ImportFailed(plan)
-    if not (plan.labels or plan.articles or plan.annotations or plan.revisions):  # all skipped: nothing to open
-        plan.committed = True
+    if not (plan.labels or plan.link_types or plan.articles or plan.annotations or plan.links or plan.revisions):
+        plan.committed = True  # all skipped: nothing to open
         return plan
-    # Articles alone go in one INSERT, atomic by itself (article_write.insert_articles); with labels or
-    # annotations beside them, everything goes in one transaction.
-    articles_only = not (plan.labels or plan.annotations or plan.revisions)
+    # Articles alone go in one INSERT, atomic by itself (article_write.insert_articles); with labels, link
+    # types, annotations or links beside them, everything goes in one transaction.
+    articles_only = not (plan.labels or plan.link_types or plan.annotations or plan.links or plan.revisions)
     try:
         with nullcontext() if articles_only else transaction.atomic():
             Label.objects.bulk_create(plan.labels)
+            insert_link_types(plan.link_types)  # after the labels at their ends
             insert_articles(plan.articles)
             for revision in plan.revisions:  # before the annotations, which are placed on the new texts
                 add_revision(
@@ -48,6 +50,7 @@ def commit(plan: ImportPlan) -> ImportPlan:
                     note=f"Imported from {revision.file}, {revision.record}"[:NOTE_MAX],
                 )
             insert_annotations(plan.annotations, plan.by)
+            insert_links(plan.links, plan.by)  # after both ends
     except InvalidInput as error:  # a revision's text is another article's (added meanwhile)
         plan.problems += [
             Problem("", "", field, " ".join(map(str, messages))) for field, messages in error.errors.items()

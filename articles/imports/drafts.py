@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,20 @@ class AnnotationDraft:
     relocatable: bool = False  # W3C: when the text at the position differs from the quote, find the quote
     source: str = ""  # W3C: the target's source IRI, and the page it came from (scope)
     scope: str = ""
+    ref: Any = None  # the id the file gives it (native JSON, JSONL spans), by which its links name it
+
+
+@dataclass
+class LinkDraft:
+    """One link as read: the file's ids of the two annotations it joins (of the same article) and its type's key."""
+
+    record: str
+    from_ref: Any
+    to_ref: Any
+    type: Any
+    note: Any = ""
+    author: Any = None
+    status: Any = None
 
 
 @dataclass
@@ -60,6 +75,7 @@ class ArticleDraft:
     status: Any = None
     text_sha256: Any = None  # native exports: checked against the text to catch damaged files
     annotations: list[AnnotationDraft] = field(default_factory=list)
+    links: list[LinkDraft] = field(default_factory=list)  # between its annotations, named by their refs
 
 
 @dataclass
@@ -75,11 +91,24 @@ class LabelDraft:
 
 
 @dataclass
+class LinkTypeDraft:
+    record: str
+    key: Any
+    name: Any
+    color: Any
+    description: Any = ""
+    order: Any = 0
+    from_labels: Any = None  # label keys
+    to_labels: Any = None
+
+
+@dataclass
 class Batch:
     """Everything read from one or more files of one import."""
 
     articles: list[ArticleDraft] = field(default_factory=list)
     labels: list[LabelDraft] = field(default_factory=list)
+    link_types: list[LinkTypeDraft] = field(default_factory=list)
     annotations: list[AnnotationDraft] = field(default_factory=list)  # onto articles already stored
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -91,10 +120,45 @@ class Batch:
     def extend(self, other: Batch) -> Batch:
         self.articles += other.articles
         self.labels += other.labels
+        self.link_types += other.link_types
         self.annotations += other.annotations
         self.problems += other.problems
         self.notices += other.notices
         return self
+
+
+def is_id(value: Any) -> bool:
+    """Whether a JSON value is an id: a whole number (true and false are not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_link_ends(
+    batch: Batch,
+    article: ArticleDraft,
+    owners: Mapping[Any, list[str]],
+    *,
+    names: tuple[str, str] = ("from", "to"),
+    within: str = "file",
+) -> None:
+    """Refuse each end of the article's links that names no annotation of that article, saying where that id
+    is instead.
+
+    `owners` gives, for each annotation id `within` the file (or the record) holds, the record of the article
+    holding it, once per annotation; `names` are the file's fields of the two ends.
+    """
+    for link in article.links:
+        for name, ref in zip(names, (link.from_ref, link.to_ref), strict=True):
+            found = owners.get(ref, [])
+            here = found.count(article.record)
+            if here == 1:
+                continue
+            if here > 1:
+                message = f"Annotation {ref} appears more than once in this article, so this end is ambiguous."
+            elif found:
+                message = f"Annotation {ref} is in {found[0]}: both ends of a link must be in the same article."
+            else:
+                message = f"There is no annotation {ref} in this {within}."
+            batch.problem(link.record, name, message)
 
 
 def decode(data: bytes | str, batch: Batch) -> str | None:

@@ -3,6 +3,8 @@
 The reader checks the shape (format name, version, types); the text hash written in the file must
 match the text, which catches files edited by hand or cut short. Offsets are authoritative here;
 the quote, when present, must equal the text at those offsets (checked by the domain write path).
+Links name their ends by the file's annotation ids: each end must be an annotation of the link's own
+article in this file (checked here); their types and labels are checked when planning (links.build_link).
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from articles.imports.drafts import (
     ArticleDraft,
     Batch,
     LabelDraft,
+    LinkDraft,
+    LinkTypeDraft,
+    check_link_ends,
+    is_id,
     open_document,
 )
 
@@ -74,6 +80,30 @@ def _labels(project: Any, batch: Batch) -> None:
         )
 
 
+def _link_types(project: Any, batch: Batch) -> None:
+    link_types = project.get("link_types", []) if isinstance(project, dict) else []
+    if not isinstance(link_types, list):
+        batch.problem("project", "link_types", "Must be a list.")
+        return
+    for number, link_type in enumerate(link_types, 1):
+        record = f"link type {number}"
+        if not isinstance(link_type, dict) or not isinstance(link_type.get("key"), str):
+            batch.problem(record, "key", "Each link type needs a key.")
+            continue
+        batch.link_types.append(
+            LinkTypeDraft(
+                record,
+                link_type["key"],
+                link_type.get("name") or link_type["key"],
+                link_type.get("color"),
+                link_type.get("description") or "",
+                link_type.get("order", number - 1),
+                link_type.get("from_labels"),
+                link_type.get("to_labels"),
+            )
+        )
+
+
 ORPHAN_REFUSED = (
     "An orphaned annotation (no offsets: a revision removed its text) cannot be imported; "
     "re-attach it before exporting, or export without include=orphaned."
@@ -99,6 +129,7 @@ def _annotation(obj: Any, record: str, batch: Batch) -> AnnotationDraft | None:
         label,
         obj["start"],
         obj["end"],
+        ref=obj["id"] if is_id(obj.get("id")) else None,
         quote=texts["quote"] or None,
         note=texts["note"],
         attributes=obj.get("attributes"),
@@ -109,7 +140,44 @@ def _annotation(obj: Any, record: str, batch: Batch) -> AnnotationDraft | None:
     )
 
 
-def _article(obj: Any, record: str, batch: Batch) -> None:
+def _link(obj: Any, record: str, batch: Batch) -> LinkDraft | None:
+    if not isinstance(obj, dict):
+        batch.problem(record, "", "Each link must be a JSON object.")
+        return None
+    fields = _Fields(obj, record, batch)
+    ends = {}
+    for name in ("from", "to"):
+        if name not in obj:
+            batch.problem(record, name, "This field is required.")
+        elif not is_id(obj[name]):
+            batch.problem(record, name, "Give the id of one of this article's annotations.")
+        else:
+            ends[name] = obj[name]
+    link_type = fields.text("type", required=True)
+    texts = {name: fields.text(name) for name in ("note", "author", "status")}
+    if len(ends) < 2 or link_type is None or None in texts.values():
+        return None
+    return LinkDraft(
+        record,
+        ends["from"],
+        ends["to"],
+        link_type,
+        note=texts["note"],
+        author=texts["author"] or None,
+        status=texts["status"] or None,
+    )
+
+
+def _list(obj: dict, key: str, record: str, batch: Batch) -> list:
+    value = obj.get(key, [])
+    if not isinstance(value, list):
+        batch.problem(record, key, "Must be a list.")
+        return []
+    return value
+
+
+def _article(obj: Any, record: str, batch: Batch, owners: dict[int, list[str]]) -> None:
+    """Read one article; `owners` gathers which article holds each annotation id (for the links' ends)."""
     if not isinstance(obj, dict):
         batch.problem(record, "", "Each article must be a JSON object.")
         return
@@ -117,18 +185,28 @@ def _article(obj: Any, record: str, batch: Batch) -> None:
     title, text = fields.text("title", required=True), fields.text("text", required=True)
     metadata = {name: fields.text(name) for name in ARTICLE_TEXT_FIELDS}
     published_at, status, sha = fields.text("published_at"), fields.text("status"), fields.text("text_sha256")
-    annotations = obj.get("annotations", [])
-    if not isinstance(annotations, list):
-        batch.problem(record, "annotations", "Must be a list.")
-        annotations = []
+    annotations = _list(obj, "annotations", record, batch)
     drafts = [_annotation(a, f"{record}, annotation {n}", batch) for n, a in enumerate(annotations, 1)]
+    for annotation in annotations:
+        if isinstance(annotation, dict) and is_id(annotation.get("id")):
+            owners.setdefault(annotation["id"], []).append(record)
+    links = [_link(link, f"{record}, link {n}", batch) for n, link in enumerate(_list(obj, "links", record, batch), 1)]
     if title is None or text is None or None in metadata.values():
         return
     metadata = {name: value for name, value in metadata.items() if value}
     if published_at:
         metadata["published_at"] = published_at
     batch.articles.append(
-        ArticleDraft(record, title, text, metadata, status or None, sha or None, [d for d in drafts if d is not None])
+        ArticleDraft(
+            record,
+            title,
+            text,
+            metadata,
+            status or None,
+            sha or None,
+            [d for d in drafts if d is not None],
+            [link for link in links if link is not None],
+        )
     )
 
 
@@ -149,6 +227,10 @@ def read_native(name: str, data: bytes | str | Any, *, parsed: bool = False) -> 
         batch.problem("", "articles", "Must be a list of articles.")
         return batch
     _labels(data.get("project"), batch)
+    _link_types(data.get("project"), batch)
+    owners: dict[int, list[str]] = {}
     for number, article in enumerate(articles, 1):
-        _article(article, f"article {number}", batch)
+        _article(article, f"article {number}", batch, owners)
+    for article in batch.articles:
+        check_link_ends(batch, article, owners)
     return batch

@@ -12,7 +12,7 @@ from typing import Any
 
 from articles.errors import DomainError
 from articles.imports.drafts import Problem
-from articles.models import Annotation, Article, Label, Project
+from articles.models import Annotation, Article, Label, Link, LinkType, Project
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,10 @@ class ImportPlan:
     project: Project
     by: Any
     labels: list[Label] = field(default_factory=list)
+    link_types: list[LinkType] = field(default_factory=list)
     articles: list[Article] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
     revisions: list[PlannedRevision] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -65,6 +67,8 @@ class ImportPlan:
                 "annotations": len(self.annotations),
                 "labels": len(self.labels),
                 "revisions": len(self.revisions),
+                "links": len(self.links),
+                "link_types": len(self.link_types),
             },
             "articles": [{"id": a.pk, "title": a.title} for a in self.articles[:100]],
             "revised": [{"id": r.article.pk, "title": r.article.title} for r in self.revisions[:100]],

@@ -6,7 +6,9 @@ the preview shows that plan. articles.imports.committing stores it. Duplicates (
 id in the project, or the same span, label and author on a stored article) are skipped and reported,
 so importing the same file twice is harmless. Authors are matched by username among the project's
 members; anyone else's annotations are attributed to the importing user and keep the original name
-in the attribute `original_author`.
+in the attribute `original_author`. Links between imported annotations (native JSON, JSONL relations) are
+checked by links.build_link against the project's link types, to which the file's new ones are added
+(existing keys win, as for labels); a link whose end is skipped as already stored is skipped with it.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from articles.anchoring import SpanError, TextQuote, anchor
 from articles.annotation_write import build_annotation
 from articles.article_write import build_article
 from articles.errors import InvalidInput
-from articles.imports.drafts import AnnotationDraft, ArticleDraft, Batch, LabelDraft, Problem
+from articles.imports.drafts import AnnotationDraft, ArticleDraft, Batch, LabelDraft, LinkDraft, LinkTypeDraft, Problem
 from articles.imports.outcome import ImportPlan, PlannedRevision, Skipped
 from articles.imports.targets import ArticleIndex, existing_spans
 from articles.labels import check_label_fields
-from articles.models import Article, Label, Membership, Project, ReviewStatus
+from articles.link_import import build_link_type
+from articles.links import LinkSpec, build_link, link_types_of
+from articles.models import Annotation, Article, Label, LinkType, Membership, Project, ReviewStatus
 from articles.permissions import Action
 from articles.text_rules import clean_text
 
@@ -62,13 +66,16 @@ class _Planner:
         self.seen_spans: dict[tuple, str] = {}
         self.existing: set[tuple] = set()
         self.reattributed: dict[str, int] = {}
+        self.links_reattributed: dict[str, int] = {}
         self.relocated = 0
+        self._link_types: dict[str, LinkType] | None = None  # read when the import brings links or link types
 
     def problem(self, record: str, field_name: str, message: str) -> None:
         self.plan.problems.append(Problem(self.file, record, field_name, message))
 
     def _members(self) -> dict[str, Any]:
-        names = {d.author for d in self._annotation_drafts() if isinstance(d.author, str) and d.author}
+        drafts = [*self._annotation_drafts(), *self._link_drafts()]
+        names = {d.author for d in drafts if isinstance(d.author, str) and d.author}
         members = Membership.objects.filter(project=self.plan.project, user__username__in=sorted(names))
         return {m.user.username: m.user for m in members.select_related("user")}
 
@@ -77,6 +84,11 @@ class _Planner:
             yield from batch.annotations
             for article in batch.articles:
                 yield from article.annotations
+
+    def _link_drafts(self):
+        for batch in self.batches:
+            for article in batch.articles:
+                yield from article.links
 
     # labels -----------------------------------------------------------------------------------------
     def plan_labels(self, drafts: list[LabelDraft]) -> None:
@@ -107,6 +119,38 @@ class _Planner:
             shortcuts.add(label.shortcut)
             self.labels[label.key] = label
             self.plan.labels.append(label)
+
+    # link types -------------------------------------------------------------------------------------
+    @property
+    def link_types(self) -> dict[str, LinkType]:
+        """The project's link types by key (each with from_keys/to_keys), then those this import adds."""
+        if self._link_types is None:
+            self._link_types = {each.key: each for each in link_types_of(self.plan.project)}
+        return self._link_types
+
+    def plan_link_types(self, drafts: list[LinkTypeDraft]) -> None:
+        """Create the link types a native export brings that the project lacks (existing keys win); their ends
+        may name labels this import adds."""
+        for draft in drafts:
+            if draft.key in self.link_types:
+                continue
+            values = {
+                "key": draft.key,
+                "name": draft.name,
+                "color": draft.color,
+                "description": draft.description,
+                "order": draft.order,
+                "from_labels": draft.from_labels,
+                "to_labels": draft.to_labels,
+            }
+            try:
+                link_type = build_link_type(self.plan.project, values, self.labels)
+            except InvalidInput as error:
+                for name, message in _messages(error):
+                    self.problem(draft.record, name, message)
+                continue
+            self.link_types[link_type.key] = link_type
+            self.plan.link_types.append(link_type)
 
     def label_for(self, value: Any) -> Label | None:
         """Match a label by key, else by key or name ignoring case (tags from other tools)."""
@@ -163,8 +207,7 @@ class _Planner:
                         draft.record, "text", "This text differs from the article's text, so its offsets do not fit."
                     )
                     continue
-                for annotation in draft.annotations:
-                    self.add_annotation(self.target, annotation)
+                self.add_annotations(self.target, draft)
             return
         index = ArticleIndex(self.plan.project)
         index.load_duplicates(
@@ -192,8 +235,7 @@ class _Planner:
             if article.external_id:
                 earlier[f"id:{article.external_id}"] = f"{self.file}, {draft.record}"
             self.plan.articles.append(article)
-            for annotation in draft.annotations:
-                self.add_annotation(article, annotation)
+            self.add_annotations(article, draft)
 
     def _revises(self, draft: ArticleDraft, article: Article, duplicate: tuple[Article, str]) -> bool:
         """Plan a new revision of the stored article that `article` matches by external id or url with other
@@ -214,8 +256,7 @@ class _Planner:
             text_sha256=article.text_sha256,
             text_revision=stored.text_revision + 1,
         )
-        for annotation in draft.annotations:
-            self.add_annotation(revised, annotation)
+        self.add_annotations(revised, draft)
         return True
 
     def plan_targeted(self, batch: Batch) -> None:
@@ -269,24 +310,25 @@ class _Planner:
         self.relocated += 1
         return position.start, position.end
 
-    def add_annotation(self, article: Article, draft: AnnotationDraft) -> None:
+    def add_annotation(self, article: Article, draft: AnnotationDraft) -> Annotation | Skipped | None:
+        """Plan one annotation; return it, or its Skipped entry when it is stored already, or None when refused."""
         label = self.label_for(draft.label)
         if label is None:
             known = ", ".join(sorted(self.labels))
             self.problem(draft.record, "label", f"Unknown label {str(draft.label)[:40]!r}; this project has {known}.")
-            return
+            return None
         status = draft.status or ReviewStatus.PENDING
         if status not in REVIEW_STATUSES:
             self.problem(draft.record, "status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
-            return
+            return None
         question = draft.question or ""
         if not isinstance(question, str) or len(question) > 2000 or "\x00" in question:
             self.problem(draft.record, "question", "At most 2000 characters of text, no null bytes.")
-            return
+            return None
         start, end = draft.start, draft.end
         if draft.relocatable and isinstance(draft.quote, str) and draft.quote:
             if (position := self.relocate(article.text, draft)) is None:
-                return
+                return None
             start, end = position
         author, attributes = self.author_for(draft)
         try:
@@ -306,19 +348,79 @@ class _Planner:
         except InvalidInput as error:
             for name, message in _messages(error):
                 self.problem(draft.record, name, message)
-            return
+            return None
         annotation.is_flagged, annotation.question = bool(draft.is_flagged), question
         key = (id(article), author.pk, label.key, annotation.start, annotation.end)
         if key in self.seen_spans:
             self.problem(draft.record, "", f"The same span, label and author already appear at {self.seen_spans[key]}.")
-            return
+            return None
         self.seen_spans[key] = f"{self.file}, {draft.record}"
         if article.pk and (article.pk, author.pk, label.pk, annotation.start, annotation.end) in self.existing:
-            self.plan.skipped.append(
-                Skipped(self.file, draft.record, annotation.quote[:80], "This annotation is already stored.")
-            )
-            return
+            skipped = Skipped(self.file, draft.record, annotation.quote[:80], "This annotation is already stored.")
+            self.plan.skipped.append(skipped)
+            return skipped
         self.plan.annotations.append(annotation)
+        return annotation
+
+    def add_annotations(self, article: Article, draft: ArticleDraft) -> None:
+        """Plan an article's annotations, then the links between them."""
+        placed = {}
+        for annotation in draft.annotations:
+            outcome = self.add_annotation(article, annotation)
+            if annotation.ref is not None:
+                placed[annotation.ref] = outcome
+        if draft.links:
+            self.add_links(article, draft.links, placed)
+
+    # links ------------------------------------------------------------------------------------------
+    def link_author(self, name: Any) -> Any:
+        """A member with that username, else the importing user (counted for the report)."""
+        if not isinstance(name, str) or not name:
+            return self.plan.by
+        if name in self.members:
+            return self.members[name]
+        self.links_reattributed[name] = self.links_reattributed.get(name, 0) + 1
+        return self.plan.by
+
+    def add_links(
+        self, article: Article, drafts: list[LinkDraft], placed: dict[Any, Annotation | Skipped | None]
+    ) -> None:
+        """Check each link with the write path's rules (links.build_link) between the annotations just planned.
+
+        The readers made sure each end names an annotation of this article; an end refused has its problem
+        already, and a link with an end stored already is skipped with it.
+        """
+        ends = {ref: outcome for ref, outcome in placed.items() if isinstance(outcome, Annotation)}
+        seen: dict[tuple, str] = {}
+        for draft in drafts:
+            outcomes = (placed.get(draft.from_ref), placed.get(draft.to_ref))
+            if any(isinstance(outcome, Skipped) for outcome in outcomes):
+                self.plan.skipped.append(
+                    Skipped(self.file, draft.record, str(draft.type)[:80], "An end of this link is already stored.")
+                )
+                continue
+            if None in outcomes:
+                continue
+            status = draft.status or ReviewStatus.PENDING
+            if status not in REVIEW_STATUSES:
+                self.problem(draft.record, "status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
+                continue
+            spec = LinkSpec(draft.from_ref, draft.to_ref, draft.type, draft.note)
+            try:
+                link = build_link(
+                    article, spec, author=self.link_author(draft.author), types=self.link_types, ends=ends
+                )
+            except InvalidInput as error:
+                for name, message in _messages(error):
+                    self.problem(draft.record, name, message)
+                continue
+            key = (draft.from_ref, draft.to_ref, link.type.key)
+            if key in seen:
+                self.problem(draft.record, "", f"The same link already appears at {seen[key]}.")
+                continue
+            seen[key] = f"{self.file}, {draft.record}"
+            link.status = status
+            self.plan.links.append(link)
 
     # the whole import -------------------------------------------------------------------------------
     def run(self) -> ImportPlan:
@@ -335,6 +437,11 @@ class _Planner:
                 f"annotations (this one: {articles} and {annotations}). Split the file.",
             )
             return self.plan
+        links = sum(1 for _ in self._link_drafts())
+        if links > MAX_ANNOTATIONS:
+            message = f"One import holds at most {MAX_ANNOTATIONS} links (this one: {links}). Split the file."
+            self.problem("", "", message)
+            return self.plan
         if self.target is not None:
             self.existing = existing_spans([self.target])
         if self.progress is not None:
@@ -342,6 +449,9 @@ class _Planner:
         for batch in self.batches:
             self.file = batch.file
             self.plan_labels(batch.labels)
+        for batch in self.batches:  # after every label: a link type's ends may name labels of another file
+            self.file = batch.file
+            self.plan_link_types(batch.link_types)
         for batch in self.batches:
             self.file = batch.file
             self.plan_articles(batch)
@@ -350,6 +460,10 @@ class _Planner:
             self.plan.notices.append(
                 f"{count} annotation(s) by {name!r}, who is not a member of this project, "
                 "are attributed to you; the original name is kept as original_author."
+            )
+        for name, count in sorted(self.links_reattributed.items()):
+            self.plan.notices.append(
+                f"{count} link(s) by {name!r}, who is not a member of this project, are attributed to you."
             )
         if self.relocated:
             self.plan.notices.append(

@@ -5,6 +5,8 @@ TextQuoteSelector; a commenting body becomes the note and the creator's nickname
 author. Which stored article each target means is decided when planning the import: the position is
 used when the text there equals the quote, otherwise the quote is searched for (W3C model §4.2.4).
 Pages referenced only by address are not fetched: the server never follows IRIs from a file.
+Links between annotations (motivation `linking`, targets that are annotation IRIs, as our export writes
+them) are passed over and counted in a notice: the native format carries links.
 """
 
 from __future__ import annotations
@@ -98,6 +100,16 @@ def _target(annotation: dict, draft: AnnotationDraft, record: str, batch: Batch)
     return found
 
 
+def is_link(annotation: dict) -> bool:
+    """A link between annotations: motivation `linking` and targets that are only IRIs (no text selector)."""
+    targets = _as_list(annotation.get("target"))
+    return (
+        "linking" in _as_list(annotation.get("motivation"))
+        and bool(targets)
+        and all(isinstance(target, str) for target in targets)
+    )
+
+
 def _annotation(annotation: Any, record: str, batch: Batch) -> None:
     if not isinstance(annotation, dict) or "Annotation" not in _types(annotation):
         batch.problem(record, "type", 'Each item must be an object of type "Annotation".')
@@ -124,6 +136,15 @@ def read_w3c(name: str, data: bytes | str | Any, *, parsed: bool = False) -> Bat
     items = _items(data, batch)
     if not items and not batch.problems:
         batch.notices.append(f"{name}: the file holds no annotations.")
+    links = 0
     for number, annotation in enumerate(items, 1):
+        if isinstance(annotation, dict) and is_link(annotation):
+            links += 1
+            continue
         _annotation(annotation, f"annotation {number}", batch)
+    if links:
+        batch.notices.append(
+            f"{name}: {links} link(s) between annotations were passed over; W3C imports bring annotations only "
+            "(the native JSON export carries links)."
+        )
     return batch

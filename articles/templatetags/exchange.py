@@ -9,7 +9,7 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 
-from articles.exports import FORMATS
+from articles.exports import FORMATS, claimreview
 from articles.models import ReviewStatus
 from articles.permissions import Action, role_allows
 
@@ -23,6 +23,9 @@ def export_menu(context, project, role: str | None, article=None, labels=()) -> 
     On the project page the menu can also start an export job ("Prepare a file", articles.jobs), a form
     posted with the page's CSRF token and an idempotency key new with each rendering.
     `labels` are Label objects or (key, name) pairs, whichever the page already has.
+    When ClaimReview is offered and the project has no usable fact-check URL pattern, the menu says that its
+    reviews would lack their `url` (as the download's X-Export-Warning does), with the way to the settings
+    for owners.
     """
     pairs = [(label.key, label.name) if hasattr(label, "key") else tuple(label) for label in labels]
     action = (
@@ -44,4 +47,11 @@ def export_menu(context, project, role: str | None, article=None, labels=()) -> 
         "job_key": secrets.token_urlsafe(18) if article is None else "",
         "job_days": settings.JOB_RESULT_DAYS,
         "csrf_token": context.get("csrf_token", ""),
+        "claimreview_without_url": "claimreview" in FORMATS
+        and not claimreview.usable_pattern(project.factcheck_url_pattern),
+        "settings_url": (
+            reverse("project_edit", args=[project.pk]) + "#id_factcheck_url_pattern"
+            if role_allows(role, Action.MANAGE_PROJECT)
+            else ""
+        ),
     }

@@ -277,12 +277,13 @@ def band(value: float | None) -> str:
 
 
 def agreement_context(project: Project, role: str, agreement: ProjectAgreement, page_number: str | None) -> dict:
-    report, names = agreement.report, agreement.names
+    report, names, links = agreement.report, agreement.names, agreement.links
     matrix = []
     for a in report.coders:
         cells = []
         for b in report.coders:
             pair = report.pairs.get((a, b)) or report.pairs.get((b, a))
+            linked = links.pair(a, b) if links is not None else None
             cells.append(
                 None
                 if a == b or pair is None
@@ -290,6 +291,7 @@ def agreement_context(project: Project, role: str, agreement: ProjectAgreement, 
                     "alpha": pair.alpha.overall,
                     "overlap": pair.f1.overlap.f1,
                     "exact": pair.f1.exact.f1,
+                    "links": linked.f1 if linked is not None else None,
                     "articles": pair.documents,
                     "band": band(pair.alpha.overall),
                 }
@@ -333,6 +335,8 @@ def agreement_context(project: Project, role: str, agreement: ProjectAgreement, 
         "matrix": matrix,
         "coder_names": [names.get(c, "?") for c in report.coders],
         "label_rows": labels,
+        "links": links,
+        "link_rows": [{"key": key, "f1": links.pooled.types[key].f1} for key in links.types] if links else [],
         "overall_band": band(report.alpha),
         "page": Paginator(rows, PAGE_SIZE).get_page(page_number),
     }
