@@ -1,7 +1,9 @@
-"""Demo content: a fact-checking desk with four original news articles and annotations of every label.
+"""Demo content: a fact-checking desk with four original news articles, annotations of every label and
+links of every default type between them (quotes said by their speakers, claims made or backed by sources).
 
 The articles were written for this project (no copied text). Annotations are placed by quote
-selector, so they stay correct if a text is edited. Used by `manage.py seed_demo`; idempotent.
+selector, so they stay correct if a text is edited; links name their ends by a `ref` of the demo span.
+Used by `manage.py seed_demo`; idempotent (an article already there is left as it is).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from articles.anchoring import canonical_text, text_sha256
 from articles.annotation_write import create_annotation, review_annotation
 from articles.article_write import create_article, find_duplicate
 from articles.assignment import assign
-from articles.models import Annotation, Article, Assignment, Project, Role
+from articles.links import LinkSpec, create_links, review_link
+from articles.models import Annotation, Article, Assignment, Link, Project, Role
 from articles.workflow import transition
 
 DEMO_USERS = {  # username: (password, role)
@@ -35,6 +38,18 @@ class DemoSpan:
     prefix: str = ""
     note: str = ""
     attributes: dict | None = None
+    status: str = ""
+    ref: str = ""  # how the article's links name this span
+
+
+@dataclass(frozen=True)
+class DemoLink:
+    """A link from one demo span to another of the same article, by their refs."""
+
+    type: str
+    from_ref: str
+    to_ref: str
+    author: str = "alice"
     status: str = ""
 
 
@@ -70,6 +85,7 @@ ARTICLES = [
                 "“Every lane we build takes cars off the bridge,”",
                 attributes={"speaker": "Inès Moreau"},
                 status="accepted",
+                ref="moreau-quote",
             ),
             DemoSpan(
                 "demo",
@@ -77,12 +93,15 @@ ARTICLES = [
                 "Every lane we build takes cars off the bridge",
                 note="Nested inside the quote: the claim itself.",
                 attributes={"check_worthiness": "medium"},
+                ref="lanes-claim",
             ),
+            DemoSpan("alice", "source", "councillor Inès Moreau", attributes={"name": "Inès Moreau"}, ref="moreau"),
             DemoSpan(
                 "alice",
                 "source",
                 "the city’s 2025 mobility survey",
                 attributes={"name": "Riverside mobility survey 2025"},
+                ref="survey",
             ),
             DemoSpan(
                 "alice",
@@ -90,6 +109,15 @@ ARTICLES = [
                 "14% of residents already cycle to work at least once a week, up from 9% in 2019",
                 attributes={"check_worthiness": "high", "verdict": "mostly true"},
                 status="accepted",
+                ref="cycling-claim",
+            ),
+            DemoSpan("alice", "source", "Shop owner Dariusz Nowak", attributes={"name": "Dariusz Nowak"}, ref="nowak"),
+            DemoSpan(
+                "alice",
+                "quote",
+                "“a gift to a loud minority”",
+                attributes={"speaker": "Dariusz Nowak"},
+                ref="nowak-quote",
             ),
             DemoSpan(
                 "alice",
@@ -97,6 +125,12 @@ ARTICLES = [
                 "Frankly, the council has ignored small businesses for years.",
                 note="Writer’s own view, not attributed.",
             ),
+        ],
+        "links": [
+            DemoLink("said_by", "moreau-quote", "moreau", status="accepted"),
+            DemoLink("claimed_by", "lanes-claim", "moreau", author="demo"),
+            DemoLink("backed_by", "cycling-claim", "survey", status="accepted"),
+            DemoLink("said_by", "nowak-quote", "nowak"),
         ],
     },
     {
@@ -121,13 +155,29 @@ ARTICLES = [
                 "Electricity demand in the Lisbon region hit an all-time high of 9.4 gigawatts on Friday",
                 attributes={"check_worthiness": "high", "verdict": "true"},
                 status="accepted",
+                ref="demand-claim",
             ),
-            DemoSpan("alice", "source", "the grid operator REN", attributes={"name": "REN"}),
+            DemoSpan("alice", "source", "the grid operator REN", attributes={"name": "REN"}, ref="ren"),
             DemoSpan(
                 "alice",
                 "quote",
                 "“The network held, but the margin was thinner than we would like,”",
                 attributes={"speaker": "Sofia Brandão"},
+                ref="brandao-quote",
+            ),
+            DemoSpan(
+                "alice",
+                "source",
+                "REN’s director of operations, Sofia Brandão",
+                attributes={"name": "Sofia Brandão"},
+                ref="brandao",
+            ),
+            DemoSpan(
+                "alice",
+                "source",
+                "Energy minister António Figueira",
+                attributes={"name": "António Figueira"},
+                ref="figueira",
             ),
             DemoSpan(
                 "demo",
@@ -135,18 +185,26 @@ ARTICLES = [
                 "“not a single household lost power because of demand,”",
                 note="Contradicted by the Almada outage reports.",
                 attributes={"check_worthiness": "high", "verdict": "mostly false"},
+                ref="household-claim",
             ),
             DemoSpan(
                 "alice",
                 "quote",
                 "“not a single household lost power because of demand,”",
                 attributes={"speaker": "António Figueira"},
+                ref="figueira-quote",
             ),
             DemoSpan(
                 "alice",
                 "opinion",
                 "It is time the government stopped treating heatwaves as freak events and started planning for them.",
             ),
+        ],
+        "links": [
+            DemoLink("backed_by", "demand-claim", "ren", status="accepted"),
+            DemoLink("said_by", "brandao-quote", "brandao"),
+            DemoLink("said_by", "figueira-quote", "figueira"),
+            DemoLink("claimed_by", "household-claim", "figueira", author="demo"),
         ],
     },
     {
@@ -172,18 +230,52 @@ ARTICLES = [
                 "claim",
                 "maths scores rise by an average of 6 points over two years",
                 attributes={"check_worthiness": "high", "verdict": "mixed"},
+                ref="scores-claim",
             ),
             DemoSpan(
                 "alice",
                 "source",
                 "a study published on Monday by the Institute for Fiscal Learning",
                 attributes={"name": "Institute for Fiscal Learning", "url": "https://ifl.example.org/phones"},
+                ref="study",
+            ),
+            DemoSpan("alice", "source", "Head teacher Chloé Dubois", attributes={"name": "Chloé Dubois"}, ref="dubois"),
+            DemoSpan(
+                "alice",
+                "quote",
+                "“calmer, more focused and frankly happier”",
+                attributes={"speaker": "Chloé Dubois"},
+                ref="dubois-quote",
             ),
             DemoSpan(
-                "alice", "quote", "“calmer, more focused and frankly happier”", attributes={"speaker": "Chloé Dubois"}
+                "alice",
+                "source",
+                "Parents’ group Screen Sense",
+                attributes={"name": "Screen Sense"},
+                ref="screen-sense",
             ),
-            DemoSpan("alice", "quote", "“far from conclusive.”", attributes={"speaker": "National Union of Students"}),
+            DemoSpan("alice", "opinion", "welcomed the findings", note="Screen Sense’s view.", ref="welcome"),
+            DemoSpan(
+                "alice",
+                "source",
+                "the National Union of Students",
+                attributes={"name": "National Union of Students"},
+                ref="nus",
+            ),
+            DemoSpan(
+                "alice",
+                "quote",
+                "“far from conclusive.”",
+                attributes={"speaker": "National Union of Students"},
+                ref="nus-quote",
+            ),
             DemoSpan("alice", "opinion", "Banning phones is common sense, and ministers should stop dithering."),
+        ],
+        "links": [
+            DemoLink("backed_by", "scores-claim", "study"),
+            DemoLink("said_by", "dubois-quote", "dubois"),
+            DemoLink("held_by", "welcome", "screen-sense"),
+            DemoLink("said_by", "nus-quote", "nus"),
         ],
     },
     {
@@ -207,20 +299,35 @@ ARTICLES = [
                 "claim",
                 "its fridge sensor cuts household food waste by 30%",
                 attributes={"check_worthiness": "high", "verdict": "unverifiable"},
+                ref="waste-claim",
             ),
             DemoSpan(
-                "alice", "source", "a six-month trial with 250 families", note="Company-run trial, not peer reviewed."
+                "alice", "source", "Reizōko Labs (冷蔵庫ラボ)", attributes={"name": "Reizōko Labs"}, ref="reizoko"
+            ),
+            DemoSpan(
+                "alice",
+                "source",
+                "a six-month trial with 250 families",
+                note="Company-run trial, not peer reviewed.",
+                ref="trial",
             ),
             DemoSpan(
                 "alice",
                 "quote",
                 "“People throw food away because they forget it exists,”",
                 attributes={"speaker": "Yūki Tanaka"},
+                ref="tanaka-quote",
             ),
+            DemoSpan("alice", "source", "co-founder Yūki Tanaka", attributes={"name": "Yūki Tanaka"}, ref="tanaka"),
             DemoSpan(
                 "demo", "source", "Dr. Amélie Fontaine of the Food Systems Lab", attributes={"name": "Food Systems Lab"}
             ),
             DemoSpan("alice", "opinion", "Gadgets will not fix a problem that starts in the supermarket aisle."),
+        ],
+        "links": [
+            DemoLink("claimed_by", "waste-claim", "reizoko"),
+            DemoLink("backed_by", "waste-claim", "trial"),
+            DemoLink("said_by", "tanaka-quote", "tanaka"),
         ],
     },
 ]
@@ -269,7 +376,7 @@ def _article(project: Project, owner: User, spec: dict) -> tuple[Article, bool]:
     return create_article(project, by=owner, title=spec["title"], text=spec["text"], **metadata), True
 
 
-def _annotate(article: Article, span: DemoSpan, users: dict[str, User]) -> None:
+def _annotate(article: Article, span: DemoSpan, users: dict[str, User]) -> Annotation:
     annotation = create_annotation(
         article,
         author=users[span.author],
@@ -280,6 +387,17 @@ def _annotate(article: Article, span: DemoSpan, users: dict[str, User]) -> None:
     )
     if span.status:
         review_annotation(annotation, by=users["bob"], status=span.status)
+    return annotation
+
+
+def _link(article: Article, links: list[DemoLink], spans: dict[str, Annotation], users: dict[str, User]) -> None:
+    """Link the article's spans through the one write path, each author's links at once; bob reviews some."""
+    for author in dict.fromkeys(link.author for link in links):
+        mine = [link for link in links if link.author == author]
+        specs = [LinkSpec(spans[link.from_ref].pk, spans[link.to_ref].pk, link.type) for link in mine]
+        for link, stored in zip(mine, create_links(article, specs, author=users[author]), strict=True):
+            if link.status:
+                review_link(stored, by=users["bob"], status=link.status)
 
 
 def _assign(project: Project, articles: list[Article], users: dict[str, User]) -> None:
@@ -300,8 +418,9 @@ def seed() -> Project:
     articles = []
     for spec in ARTICLES:
         article, is_new = _article(project, users["demo"], spec)
-        for span in spec["spans"] if is_new else ():
-            _annotate(article, span, users)
+        if is_new:
+            made = [(span, _annotate(article, span, users)) for span in spec["spans"]]
+            _link(article, spec["links"], {span.ref: annotation for span, annotation in made if span.ref}, users)
         articles.append(article)
     _assign(project, articles, users)
     return project
@@ -309,3 +428,7 @@ def seed() -> Project:
 
 def demo_annotation_count() -> int:
     return Annotation.objects.filter(article__project__slug=PROJECT_SLUG).count()
+
+
+def demo_link_count() -> int:
+    return Link.objects.filter(article__project__slug=PROJECT_SLUG).count()

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from articles.views import account, annotate, exchange, jobs, pages, projects, review
+from articles.views import link_types as link_type_views
 from articles.views import revisions as revision_views
 from articles.views import webhooks as webhook_views
 from articles.views.labels import label_delete, label_move, label_update, project_labels
@@ -100,5 +101,21 @@ urlpatterns += [
         "articles/<int:article_id>/orphans/<int:annotation_id>/delete/",
         revision_views.orphan_delete,
         name="orphan_delete",
+    ),
+]
+
+# Link types of a project: members read them; owners change them from the Labels tab
+urlpatterns += [
+    path("projects/<int:project_id>/link-types/", link_type_views.project_link_types, name="project_link_types"),
+    path("projects/<int:project_id>/link-types/add/", link_type_views.link_type_create, name="link_type_create"),
+    path(
+        "projects/<int:project_id>/link-types/<int:link_type_id>/",
+        link_type_views.link_type_update,
+        name="link_type_update",
+    ),
+    path(
+        "projects/<int:project_id>/link-types/<int:link_type_id>/delete/",
+        link_type_views.link_type_delete,
+        name="link_type_delete",
     ),
 ]

@@ -142,5 +142,6 @@ def test_the_editor_page_reads_in_a_fixed_number_of_queries(client, team, django
     client.force_login(team["owner"])
     url = labels_url(team["project"])
     client.get(url)
-    with django_assert_num_queries(4):  # session, user, project with role, labels with use counts
+    # session, user, project with role, labels with use counts; link types, their two ends and use counts
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200

@@ -1,16 +1,21 @@
-"""The demo data: idempotent, every label, overlapping spans and non-ASCII text."""
+"""The demo data: idempotent, every label, overlapping spans, non-ASCII text and valid links of every type."""
 
 from django.core.management import call_command
 
-from articles.models import Annotation, Article, Project
+from articles.links import link_types_of
+from articles.models import Annotation, Article, Link, LinkEvent, Project
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in (Project, Article, Annotation, Link))
 
 
 def test_seed_demo_twice_creates_the_demo_once(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    counts = (Project.objects.count(), Article.objects.count(), Annotation.objects.count())
+    first = counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))
-    assert (Project.objects.count(), Article.objects.count(), Annotation.objects.count()) == counts
-    assert counts[1] >= 4
+    assert counts() == first
+    assert first[1] >= 4 and first[3] >= 4
 
 
 def test_demo_covers_every_label_overlaps_and_non_ascii(db):
@@ -42,3 +47,27 @@ def test_demo_gives_the_reviewer_a_submission_to_review(db):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     queue = list(review_queue(User.objects.get(username="bob")))
     assert [a.annotator.username for a in queue] == ["alice"] and queue[0].state == "submitted"
+
+
+def test_demo_links_join_spans_of_one_article_with_allowed_labels(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    project = Project.objects.get()
+    allowed = {each.key: (set(each.from_keys), set(each.to_keys)) for each in link_types_of(project)}
+    links = list(
+        Link.objects.select_related("type", "author", "from_annotation__label", "to_annotation__label").filter(
+            article__project=project
+        )
+    )
+    assert {link.type.key for link in links} == set(allowed) == {"said_by", "claimed_by", "backed_by", "held_by"}
+    for link in links:
+        start, end = link.from_annotation, link.to_annotation
+        assert start.article_id == end.article_id == link.article_id
+        assert start.label.key in allowed[link.type.key][0] and end.label.key in allowed[link.type.key][1]
+    said = [link for link in links if link.type.key == "said_by"]
+    # each quote is said by the source naming its speaker
+    assert all(link.from_annotation.attributes["speaker"] in link.to_annotation.quote for link in said)
+    assert len({link.article_id for link in said}) == Article.objects.count()  # every article has one
+    assert {link.author.username for link in links} == {"alice", "demo"}
+    assert {link.status for link in links} == {"accepted", "pending"}
+    created = set(LinkEvent.objects.filter(action="created").values_list("link_id", flat=True))
+    assert created == {link.pk for link in links}  # made through the write path, with their history

@@ -23,6 +23,7 @@ from articles.label_write import MIN_CONTRAST, LabelInUse, create_label, delete_
 from articles.models import Label, Project
 from articles.permissions import Action
 from articles.views.annotate import message_of
+from articles.views.link_types import link_types_context
 from articles.views.review import respond
 from articles.views.review_context import project_nav
 from articles.views.workspace import labels_version
@@ -98,6 +99,7 @@ def editor_context(project: Project, failed: dict[str, Any] | None = None) -> di
         "shortcuts": [str(digit) for digit in range(1, 10)],
         "min_contrast": MIN_CONTRAST,
         "error": failed.get("error", ""),
+        **link_types_context(project, labels, can_edit=True),
     }
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from articles.demo import DEMO_USERS, demo_annotation_count, seed
+from articles.demo import DEMO_USERS, demo_annotation_count, demo_link_count, seed
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo project '{project.name}': {project.articles.count()} articles, "
-                f"{demo_annotation_count()} annotations."
+                f"{demo_annotation_count()} annotations, {demo_link_count()} links."
             )
         )
         for username, (password, role) in DEMO_USERS.items():
