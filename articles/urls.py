@@ -5,6 +5,7 @@ from django.urls import path
 
 from articles.views import account, annotate, exchange, jobs, pages, projects, review
 from articles.views import link_types as link_type_views
+from articles.views import links as link_views
 from articles.views import revisions as revision_views
 from articles.views import webhooks as webhook_views
 from articles.views.labels import label_delete, label_move, label_update, project_labels
@@ -102,6 +103,13 @@ urlpatterns += [
         revision_views.orphan_delete,
         name="orphan_delete",
     ),
+]
+
+# Links between spans, made and removed on the annotate page
+urlpatterns += [
+    path("articles/<int:article_id>/links/", link_views.link_create, name="link_create"),
+    path("annotations/<int:annotation_id>/links/new/", link_views.link_choices, name="link_choices"),
+    path("links/<int:link_id>/delete/", link_views.link_delete, name="link_delete"),
 ]
 
 # Link types of a project: members read them; owners change them from the Labels tab

@@ -29,6 +29,7 @@ from django.urls import Resolver404, get_resolver, resolve, reverse
 from rest_framework.authtoken.models import Token
 
 from articles import assignment, discussion, workflow
+from articles.links import LinkSpec, create_link, link_types_of, types_allowed
 from articles.models import (
     Annotation,
     Article,
@@ -152,6 +153,14 @@ def pages_after_posts(owner: Client, article: Article, *, by: User) -> list[tupl
     return [("owner", reverse("article_annotate", args=[article.pk]), undo), ("owner", import_page, preview)]
 
 
+def link_choices(owner: Client, annotation) -> tuple[str, str, HttpResponse]:
+    """The Link button's choices (htmx only): the form that makes a link."""
+    path = reverse("link_choices", args=[annotation.pk])
+    answer = owner.get(path, **HTMX)
+    assert answer.status_code == 200
+    return "owner", path, answer
+
+
 @pytest.fixture
 def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
     """A project with two articles, spans by three people, two submitted assignments disputing one span and
@@ -165,6 +174,10 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
     # A webhook with a delivery to replay; its address is private, so the guard refuses it and nothing is sent.
     hook = Webhook.objects.create(project=project, url="http://127.0.0.1:9/", events=["annotation.created"], secret="x")
     delivery = WebhookDelivery.objects.create(webhook=hook, event="annotation.created", body="{}")
+    # A link from the first span to a source span, with a type its labels allow.
+    source = make_annotation(article, author=owner, label="source", start=0, end=3)
+    link_type = types_allowed(link_types_of(project), spans[0].label.key, "source")[0]
+    link = create_link(article, LinkSpec(spans[0].pk, source.pk, link_type.key), author=owner)
     clients = {role: client_for(team[role] if role else None) for role in ROLES}
     return Scene(
         clients=clients,
@@ -177,6 +190,8 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "job_id": job.pk,
             "webhook_id": hook.pk,
             "delivery_id": delivery.pk,
+            "link_type_id": link_type.pk,
+            "link_id": link.pk,
         },
         api_ids={
             "project_pk": project.pk,
@@ -192,6 +207,8 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "webhooks": hook.pk,
             "delivery_pk": delivery.pk,
             "revisions": 2,
+            "links": link.pk,
+            "link-types": link_type.pk,
         },
         body_values={
             "project": project.pk,
@@ -207,7 +224,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "url": "http://127.0.0.1:9/",
             "events": ["annotation.created"],
         },  # a private address: refused, never fetched
-        visited=pages_after_posts(clients["owner"], article, by=owner),
+        visited=[*pages_after_posts(clients["owner"], article, by=owner), link_choices(clients["owner"], spans[0])],
         token=Token.objects.create(user=owner).key,
     )
 

@@ -26,7 +26,16 @@ from articles.discussion import ask_reviewer, clear_flag
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
 from articles.forms import AnnotationCreateForm, AnnotationEditForm, add_domain_errors, whole_number
 from articles.models import Annotation, AnnotationEvent, Article, Assignment
-from articles.views.workspace import ViewOptions, can_edit, my_work, page_context, shorten, workspace_context
+from articles.views.workspace import (
+    ViewOptions,
+    can_edit,
+    link_panel,
+    links_of,
+    my_work,
+    page_context,
+    shorten,
+    workspace_context,
+)
 from articles.views.workspace_changes import Before, change_context
 from articles.views.workspace_list import ListBounds
 
@@ -176,15 +185,18 @@ def annotation_detail(request: HttpRequest, annotation_id: int) -> HttpResponse:
     role = annotation.my_role
     if not request.htmx:
         return redirect(reverse("article_annotate", args=[annotation.article_id]) + f"?selected={annotation.pk}")
-    labels = list(annotation.article.project.labels.all())
+    article = annotation.article
+    labels = list(article.project.labels.all())
     work = my_work(annotation.article_id, request.user, role)
+    links = links_of(article, request.user, role, touching=annotation.pk)
     context = {
-        "article": annotation.article,
+        "article": article,
         "here": covering(annotation, request.user, request.GET.get("here", "")),
         "selected": annotation,
         "editor_form": AnnotationEditForm(annotation=annotation, labels=labels),
         "can_edit_selected": can_edit(role, request.user, annotation, work),
         "work": work,
+        **link_panel(annotation, user=request.user, role=role, work=work, links=links),
     }
     response = render(request, TEMPLATE + "#annotation-editor", context)
     patch_vary_headers(response, ["HX-Request"])

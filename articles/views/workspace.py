@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from articles import access
 from articles.forms import AnnotationEditForm
 from articles.highlighting import Span, blocks, render_blocks
+from articles.links import link_types_of, types_allowed
 from articles.locking import LOCKED_STATES
-from articles.models import AnchorStatus, Annotation, Article, Assignment, Label, Role
+from articles.models import AnchorStatus, Annotation, Article, Assignment, Label, Link, LinkType, Role
 from articles.permissions import Action, can_change_annotation, role_allows
 from articles.views.workspace_list import list_window
 from articles.workflow import available_actions
@@ -109,9 +112,15 @@ def my_work(article_id: int, user, role: str | None) -> Assignment | None:
     return work
 
 
-def can_edit(role: str | None, user, annotation: Annotation, work: Assignment | None) -> bool:
-    """Whether the editor offers changes: the role allows them and the user's work here is not locked."""
+def can_edit(role: str | None, user, annotation: Annotation | Link, work: Assignment | None) -> bool:
+    """Whether the editor offers changes: the role allows them and the user's work here is not locked (a link
+    follows its author as an annotation does)."""
     return can_change_annotation(role, user, annotation) and not (work is not None and work.is_locked)
+
+
+def may_annotate(role: str | None, work: Assignment | None) -> bool:
+    """Whether the user may add annotations and links here now: the role allows it and their work is not locked."""
+    return role_allows(role, Action.ANNOTATE) and not (work is not None and work.is_locked)
 
 
 class Row(NamedTuple):
@@ -171,7 +180,6 @@ def annotations_state(article: Article, *, user, role: str, options: ViewOptions
     hidden = {label.pk for label in labels if label.key in options.hidden}
     shown = [row for row in rows if row.label_id not in hidden]
     work = my_work(article.pk, user, role)
-    is_locked = work is not None and work.is_locked
     return {
         "article": article,
         "labels": labels,
@@ -181,22 +189,30 @@ def annotations_state(article: Article, *, user, role: str, options: ViewOptions
         "hidden_count": len(rows) - len(shown),
         "total_count": len(rows),
         "orphan_count": orphan_count,
-        "can_annotate": role_allows(role, Action.ANNOTATE) and not is_locked,
+        "can_annotate": may_annotate(role, work),
         "work": work,
         "options": options,
     }
 
 
 def editor_state(
-    state: dict, selected: Annotation | None, *, user, role: str, editor_form: AnnotationEditForm | None = None
+    state: dict,
+    selected: Annotation | None,
+    *,
+    user,
+    role: str,
+    links: list[Link],
+    editor_form: AnnotationEditForm | None = None,
 ) -> dict[str, Any]:
-    """The editor's part of the context: the selected annotation and its form, if the user may change it."""
+    """The editor's part of the context: the selected annotation and its form, if the user may change it, and
+    its links among `links`."""
     if selected is not None and editor_form is None:
         editor_form = AnnotationEditForm(annotation=selected, labels=state["labels"])
     return {
         "selected": selected,
         "editor_form": editor_form if selected is not None else None,
         "can_edit_selected": selected is not None and can_edit(role, user, selected, state["work"]),
+        **link_panel(selected, user=user, role=role, work=state["work"], links=links),
     }
 
 
@@ -219,9 +235,11 @@ def workspace_context(
     window = list_window(shown, position, list_from)
     full = in_full(article, user, {row.pk for row in window["rows"]} | {selected_id} - {None}, state["labels_by_id"])
     selected = full.get(selected_id) if position is not None else None
+    links = links_of(article, user, role)
     return {
         **state,
-        **editor_state(state, selected, user=user, role=role, editor_form=editor_form),
+        **editor_state(state, selected, user=user, role=role, links=links, editor_form=editor_form),
+        "links": links,
         "list_window": {**window, "items": [full[row.pk] for row in window["rows"] if row.pk in full]},
         "text_blocks": text_blocks(article.text, shown, state["labels_by_id"]),
         **extra,
@@ -246,3 +264,120 @@ def page_context(article: Article, *, role: str, labels: list[Label], can_annota
             "labels": [{"key": label.key, "name": label.name, "shortcut": label.shortcut} for label in labels],
         },
     }
+
+
+# --- Links between spans: the article's links (links.js draws them) and the selected annotation's, in words
+
+# The default link types turned round, for a link seen from its target: the source "says" the quote it said.
+TURNED = {"Said by": "Says", "Claimed by": "Claims", "Backed by": "Backs", "Held by": "Holds"}
+
+
+def lower_first(name: str) -> str:
+    """A name inside a sentence: "Said by" becomes "said by"; one that starts with an acronym ("UN source") stays."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]
+
+
+def seen_from_target(name: str) -> str:
+    """The words for a link seen from its target: the default types read back ("says"), any other with an arrow."""
+    return lower_first(TURNED[name]) if name in TURNED else "← " + lower_first(name)
+
+
+class Placed(NamedTuple):
+    """An annotation with a place in the text, as far as linking needs it."""
+
+    pk: int
+    label_id: int
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    """One link of the selected annotation in words: "said by: the minister (source)" going out,
+    "says: Taxes will fall (quote)" coming in; Remove is offered to whoever may change the link."""
+
+    link: Link
+    wording: str
+    other: Annotation
+    can_remove: bool
+
+    @property
+    def outgoing(self) -> bool:
+        return self.other.pk == self.link.to_annotation_id
+
+    @property
+    def orphaned(self) -> bool:
+        return self.link.end_orphaned
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """A label the selected annotation may link to: the types allowed for the pair (numbered 1… in the page,
+    articles.links.types_allowed) and the highlighted annotations that carry the label."""
+
+    label: Label
+    types: list[LinkType]
+    candidates: list[int]
+
+
+def links_of(article: Article, user, role: str | None, *, touching: int | None = None) -> list[Link]:
+    """The article's links the user may see, oldest first, with types and both ends (access.visible_links_of: one
+    query); `touching` keeps those with that annotation at an end. An article read through one of its annotations
+    or links lacks the role and visibility that rule decides by: they come from the role the view read."""
+    if not hasattr(article, "project_visibility"):
+        article.my_role, article.project_visibility = role, article.project.visibility
+    links = access.visible_links_of(article, user)
+    if touching is not None:
+        links = links.filter(Q(from_annotation_id=touching) | Q(to_annotation_id=touching))
+    return list(links)
+
+
+def link_lines(
+    selected: Annotation, links: list[Link], *, user, role: str | None, work: Assignment | None
+) -> list[LinkLine]:
+    """The selected annotation's links in words: those going out first, then those coming in."""
+    going = [
+        LinkLine(link, lower_first(link.type.name), link.to_annotation, can_edit(role, user, link, work))
+        for link in links
+        if link.from_annotation_id == selected.pk
+    ]
+    coming = [
+        LinkLine(link, seen_from_target(link.type.name), link.from_annotation, can_edit(role, user, link, work))
+        for link in links
+        if link.to_annotation_id == selected.pk
+    ]
+    return going + coming
+
+
+def link_targets(selected: Annotation, labels: list[Label], types: list[LinkType], rows) -> list[LinkTarget]:
+    """What the selected annotation may link to, by label, with the candidates among `rows` (pk and label_id)."""
+    by_label: dict[int, list[int]] = {}
+    for row in rows:
+        if row.pk != selected.pk:
+            by_label.setdefault(row.label_id, []).append(row.pk)
+    targets = []
+    for label in labels:
+        allowed = types_allowed(types, selected.label.key, label.key)
+        if allowed:
+            targets.append(LinkTarget(label, allowed, by_label.get(label.pk, [])))
+    return targets
+
+
+def link_panel(
+    selected: Annotation | None, *, user, role: str | None, work: Assignment | None, links: list[Link]
+) -> dict[str, Any]:
+    """The editor's links part: the selected annotation's links in words, and whether to offer Link (its
+    choices are read when asked for: offered_targets)."""
+    if selected is None:
+        return {"link_lines": [], "may_link": False}
+    return {
+        "link_lines": link_lines(selected, links, user=user, role=role, work=work),
+        "may_link": may_annotate(role, work),
+    }
+
+
+def offered_targets(selected: Annotation, *, user, labels: list[Label]) -> list[LinkTarget]:
+    """What the Link button of `selected` offers: by label, the types allowed and the highlighted annotations
+    (those with a place in the text) the user sees; link_types_of and the annotations: four queries."""
+    placed = Annotation.objects.visible_to(user).filter(article_id=selected.article_id).anchored()
+    rows = [Placed(*values) for values in placed.values_list("pk", "label_id")]
+    types = link_types_of(selected.article.project_id)
+    return link_targets(selected, labels, types, rows)

@@ -14,7 +14,15 @@ from typing import Any
 
 from articles.highlighting import blocks, touched_blocks
 from articles.models import Annotation, Article, Label
-from articles.views.workspace import Row, ViewOptions, annotations_state, editor_state, in_full, text_blocks
+from articles.views.workspace import (
+    Row,
+    ViewOptions,
+    annotations_state,
+    editor_state,
+    in_full,
+    links_of,
+    text_blocks,
+)
 from articles.views.workspace_list import Key, ListBounds, text_key, window_numbers
 
 
@@ -68,8 +76,11 @@ def change_context(
     selected_id: int | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """Return the context of the `workspace-changes` partial for one written annotation."""
+    """Return the context of the `workspace-changes` partial for one written annotation. The links are read
+    unless it was just created: a new annotation has none, and no other link changed."""
     state = annotations_state(article, user=user, role=role, options=options, labels=labels)
+    created = extra.get("created_id") == changed.pk
+    links = None if created else links_of(article, user, role)
     shown, by_id = state["annotations"], state["labels_by_id"]
     before_key = before.key_if_shown(options, user, by_id) if before is not None else None
     swaps = item_swaps(shown, changed.pk, before_key, bounds)
@@ -82,7 +93,8 @@ def change_context(
     touched = touched_blocks(blocks(article.text), ranges)
     return {
         **state,
-        **editor_state(state, selected, user=user, role=role),
+        **editor_state(state, selected, user=user, role=role, links=links or []),
+        "links": links,
         "list_window": window_numbers(shown, bounds),
         "text_blocks": text_blocks(article.text, shown, by_id, touched),
         "item_swaps": swaps,

@@ -5,6 +5,7 @@
  */
 import { drawCaret, moveCaret, placeCaret, topOfText } from "./caret.js";
 import { isTyping, stepIndex } from "./keyboard.js";
+import { initLinks, showLinksOf, startLinking } from "./links.js";
 import { tidy, toCodePoints } from "./offsets.js";
 import { showHandles, startAdjust } from "./span_adjust.js";
 
@@ -24,6 +25,7 @@ let fromWork = false;
 let adjuster = null; // the drag handles (and, after "b", the keyboard mode) on the selected span
 let here = []; // ids of the annotations covering the place last clicked or entered: the editor lists them
 let focusCovering = false;
+let linkOnLoad = false;
 const textCache = { element: null, text: "" };
 
 const $ = (id) => document.getElementById(id);
@@ -273,6 +275,7 @@ function selectAnnotation(id, options) {
   });
   const field = $("view-selected");
   if (field) field.value = selectedId || "";
+  showLinksOf(selectedId);
   hideTip();
   if (!selectedId) return;
   const marks = marksOf(selectedId);
@@ -379,6 +382,15 @@ function editNote() {
   return true;
 }
 
+/** "l": link the selected annotation to another (links.js picks the target and type); waits for its editor. */
+function linkSelected() {
+  if (!selectedId || !canAnnotate()) return false;
+  const editor = editorFor(selectedId);
+  if (editor) return startLinking(editor);
+  linkOnLoad = true;
+  return true;
+}
+
 function cancel() {
   const selection = window.getSelection();
   if (pending || (selection && !selection.isCollapsed)) {
@@ -457,6 +469,7 @@ function shortcut(key) {
     case "Escape": return cancel();
     case "g": return toggleGuidelines();
     case "b": return adjustFromKeyboard();
+    case "l": return linkSelected();
     case "?": return showHelp();
     default: return false;
   }
@@ -511,7 +524,7 @@ document.addEventListener("click", (event) => {
     selectAnnotation(covered.dataset.ann, { scroll: true, here: here });
     return;
   }
-  const item = event.target.closest(".ann-item");
+  const item = event.target.closest(".ann-item, .link-end");
   if (item && event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
     event.preventDefault();
     selectAnnotation(item.dataset.ann, { scroll: true, tip: lastInput === "key" });
@@ -608,7 +621,10 @@ document.addEventListener("htmx:afterSwap", (event) => {
 /** A new editor panel: handles on its span if it may be changed, and the focus where the user was going. */
 function editorLoaded(editor) {
   if (editor.dataset.ann === selectedId) offerHandles();
-  if (focusNoteOnLoad) {
+  if (linkOnLoad) {
+    linkOnLoad = false;
+    if (editor.dataset.ann === selectedId) startLinking(editor);
+  } else if (focusNoteOnLoad) {
     focusNoteOnLoad = false;
     const note = editor.querySelector("textarea[name=note]");
     if (note) note.focus();
@@ -628,6 +644,8 @@ document.addEventListener("htmx:afterRequest", (event) => {
     if ($("quote-add")) $("quote-add").open = false;
   }
 });
+
+initLinks({ announce: announce });
 
 const initial = $("notices");
 if (initial && initial.dataset.selected) selectAnnotation(initial.dataset.selected, { load: false, scroll: true, announce: false });
