@@ -127,3 +127,8 @@ urlpatterns += [
         name="link_type_delete",
     ),
 ]
+
+# Reviewers accept or reject links in the annotate page
+urlpatterns += [
+    path("links/<int:link_id>/review/", link_views.link_review, name="link_review"),
+]

@@ -1,5 +1,5 @@
-"""Links between spans on the annotate page: the list in the editor, the link map, making and removing links
-(htmx and plain POST), who sees and may change what, and queries that do not grow with the links."""
+"""Links between spans on the annotate page: the list in the editor, the link map, making, reviewing and removing
+links (htmx and plain POST), who sees and may change what, and queries that do not grow with the links."""
 
 from __future__ import annotations
 
@@ -301,6 +301,96 @@ def test_a_plain_post_redirects_to_the_page_with_the_source_selected(client, tea
     )
     assert Link.objects.count() == 1
     assert "Linked: said by" in client.get(response["Location"]).content.decode()
+
+
+def test_a_note_given_with_the_type_is_saved_and_shown(client, team, spans):
+    client.force_login(team["annotator"])
+    assert tree(choices(client, spans["quote"])).xpath("//input[@id='link-note' and @name='note']")
+    data = {"from": spans["quote"].pk, "to": spans["minister"].pk, "type": "said_by", "note": "On the radio, 8 May"}
+    response = client.post(reverse("link_create", args=[spans["article"].pk]), data, **HTMX)
+    assert response.status_code == 200 and Link.objects.get().note == "On the radio, 8 May"
+    assert lines(response)[0].startswith("said by: the minister (source) · annotator · pending On the radio, 8 May")
+    shown = lines(page(client, spans["article"], selected=spans["minister"].pk))
+    assert "On the radio, 8 May" in shown[0]
+
+
+# --- reviewing links
+
+
+def review(client, link: Link, selected: Annotation, status: str, version: int | None = None, **headers):
+    data = {"status": status, "version": link.version if version is None else version, "panel": selected.pk}
+    return client.post(reverse("link_review", args=[link.pk]), data, **{**HTMX, **headers})
+
+
+def review_buttons(response, link: Link) -> list[str]:
+    item = tree(response).get_element_by_id(f"link-item-{link.pk}")
+    return [button.get("value") for button in item.find_class("link-review")]
+
+
+def test_a_reviewer_accepts_rejects_and_sets_back_a_link(client, team, spans):
+    link = said_by(spans)
+    client.force_login(team["reviewer"])
+    shown = page(client, spans["article"], selected=spans["quote"].pk)
+    assert lines(shown)[0].startswith("said by: the minister (source) · annotator · pending")
+    assert review_buttons(shown, link) == ["accepted", "rejected"]  # "back to pending" only once reviewed
+    response = review(client, link, spans["minister"], "accepted")
+    assert response.status_code == 200 and "HX-Request" in response["Vary"]
+    html = response.content.decode()
+    assert f'data-ann="{spans["minister"].pk}"' in html.split(">", 1)[0]  # the panel of the end it was done in
+    assert f'data-reviewed="{link.pk}"' in html.split(">", 1)[0]
+    assert "Link accepted." in html and "says: Taxes will fall, (quote) · annotator · accepted" in lines(response)[0]
+    assert review_buttons(response, link) == ["rejected", "pending"]
+    link.refresh_from_db()
+    assert (link.status, link.version) == ("accepted", 2)
+    assert link_map_of_fragment(html) == 1  # the map comes along as for the other link answers
+    assert review(client, link, spans["quote"], "rejected").status_code == 200
+    link.refresh_from_db()
+    response = review(client, link, spans["quote"], "pending")
+    assert "Link set back to pending." in response.content.decode()
+    assert Link.objects.get().status == "pending"
+    client.force_login(team["owner"])
+    assert review(client, Link.objects.get(), spans["quote"], "rejected").status_code == 200
+
+
+def test_no_one_reviews_their_own_link_and_annotators_none(client, team, spans):
+    theirs = said_by(spans)
+    mine = said_by(spans, source="department", author=team["reviewer"])
+    client.force_login(team["reviewer"])
+    shown = page(client, spans["article"], selected=spans["quote"].pk)
+    assert review_buttons(shown, theirs) == ["accepted", "rejected"] and review_buttons(shown, mine) == []
+    assert review(client, mine, spans["quote"], "accepted").status_code == 403
+    for user in ("annotator", "annotator2", "viewer"):
+        client.force_login(team[user])
+        assert b"link-review" not in page(client, spans["article"], selected=spans["quote"].pk).content
+        assert review(client, theirs, spans["quote"], "accepted").status_code == 403
+    client.force_login(team["outsider"])
+    assert review(client, theirs, spans["quote"], "accepted").status_code == 404
+    assert set(Link.objects.values_list("status", flat=True)) == {"pending"}
+
+
+def test_a_stale_or_unknown_review_is_refused_in_the_panel(client, team, spans):
+    link = said_by(spans)
+    Link.objects.filter(pk=link.pk).update(version=2, note="changed meanwhile")
+    client.force_login(team["reviewer"])
+    response = review(client, link, spans["quote"], "accepted", version=1)
+    assert response.status_code == 412
+    assert "Not reviewed: someone changed this link meanwhile" in flat(tree(response).get_element_by_id("link-error"))
+    assert "changed meanwhile" in lines(response)[0]  # shown as it is now
+    assert Link.objects.get().status == "pending"
+    response = review(client, link, spans["quote"], "maybe", version=2)
+    assert response.status_code == 422 and "Choose one of" in flat(tree(response).get_element_by_id("link-error"))
+    Link.objects.all().delete()
+    response = review(client, link, spans["quote"], "accepted")
+    assert response.status_code == 404  # gone: the access layer no longer finds it
+
+
+def test_a_plain_review_post_redirects_with_the_message(client, team, spans):
+    link = said_by(spans)
+    client.force_login(team["reviewer"])
+    response = review(client, link, spans["quote"], "rejected", HTTP_HX_REQUEST="")
+    assert response.status_code == 302 and response["Location"].endswith(f"?selected={spans['quote'].pk}")
+    assert "Link rejected." in client.get(response["Location"]).content.decode()
+    assert Link.objects.get().status == "rejected"
 
 
 # --- removing links

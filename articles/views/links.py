@@ -1,8 +1,8 @@
-"""Making and removing links between spans on the annotate page; articles.links holds every rule.
+"""Making, reviewing and removing links between spans on the annotate page; articles.links holds every rule.
 
 The editor's Link button asks for its choices when pressed (`link_choices`: the types allowed by label and the
 annotations that may be the target), so showing an annotation costs no query for link types. Making and
-removing a link answer htmx with the link panel of the annotation the editor shows, and the article's link
+reviewing or removing a link answer htmx with the link panel of the annotation the editor shows, and the article's link
 map out of band (static/articles/links.js draws the connectors from it): 200 when done; 409 for a link that
 exists, 412 for a stale version and 422 for input the domain refused, each with its message in the panel. A
 refusal of the role is Django's 403 (htmx shows it in the page's flash box). A plain POST redirects to the page.
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from articles import access
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion
 from articles.forms import whole_number
-from articles.links import LinkSpec, create_link, delete_link
-from articles.models import Annotation, Article
+from articles.links import LinkSpec, create_link, delete_link, review_link
+from articles.models import Annotation, Article, Link, ReviewStatus
 from articles.permissions import Action
 from articles.views.annotate import TEMPLATE, message_of
 from articles.views.workspace import link_panel, links_of, lower_first, my_work, offered_targets, shorten
@@ -98,23 +98,57 @@ def link_create(request: HttpRequest, article_id: int) -> HttpResponse:
     return answer(request, article, source, role=article.my_role, link_notice=done, link_created=link.pk)
 
 
+def shown_end(link: Link, data: QueryDict) -> Annotation:
+    """The end of `link` whose editor the button was in (`panel`), so the answer is that editor's panel."""
+    return link.to_annotation if whole_number(data.get("panel")) == link.to_annotation_id else link.from_annotation
+
+
+def stale_message(error: StaleVersion, refused: str) -> str:
+    """What a stale version means for the page: the link changed (the list shows it as it is now) or is gone."""
+    if error.current is None:
+        return "This link was removed meanwhile."
+    return f"{refused}: someone changed this link meanwhile; it is shown as it is now."
+
+
 @login_required
 @require_POST
 def link_delete(request: HttpRequest, link_id: int) -> HttpResponse:
     """Remove a link at the version the page showed; the panel shown is that of the end the editor shows."""
     link = access.link_for(request.user, link_id)
-    shown = whole_number(request.POST.get("panel"))  # the end whose editor the Remove button was in
-    selected = link.to_annotation if shown == link.to_annotation_id else link.from_annotation
+    selected = shown_end(link, request.POST)
     role = link.my_role
     try:
         delete_link(link, by=request.user, expected_version=whole_number(request.POST.get("version")))
     except InvalidInput as error:  # the user's work here is locked
         return answer(request, link.article, selected, role=role, status=422, link_error=message_of(error))
     except StaleVersion as error:
-        stale = (
-            "Not removed: someone changed this link meanwhile; it is shown as it is now."
-            if error.current is not None
-            else "This link was removed meanwhile."
-        )
+        stale = stale_message(error, "Not removed")
         return answer(request, link.article, selected, role=role, status=412, link_error=stale)
     return answer(request, link.article, selected, role=role, link_notice="Link removed.")
+
+
+REVIEWED = {
+    ReviewStatus.ACCEPTED: "Link accepted.",
+    ReviewStatus.REJECTED: "Link rejected.",
+    ReviewStatus.PENDING: "Link set back to pending.",
+}
+
+
+@login_required
+@require_POST
+def link_review(request: HttpRequest, link_id: int) -> HttpResponse:
+    """Accept or reject a link, or set it back to pending, at the version the page showed. Reviewers and owners
+    only, never on their own link: review_link refuses the others (403)."""
+    link = access.link_for(request.user, link_id)
+    selected = shown_end(link, request.POST)
+    role = link.my_role
+    version = whole_number(request.POST.get("version"))
+    try:
+        review_link(link, by=request.user, status=request.POST.get("status", ""), expected_version=version)
+    except InvalidInput as error:
+        return answer(request, link.article, selected, role=role, status=422, link_error=message_of(error))
+    except StaleVersion as error:
+        stale = stale_message(error, "Not reviewed")
+        return answer(request, link.article, selected, role=role, status=412, link_error=stale)
+    done = REVIEWED[ReviewStatus(link.status)]
+    return answer(request, link.article, selected, role=role, link_notice=done, link_reviewed=link.pk)

@@ -24,7 +24,7 @@ from articles.forms import AnnotationEditForm
 from articles.highlighting import Span, blocks, render_blocks
 from articles.links import link_types_of, types_allowed
 from articles.locking import LOCKED_STATES
-from articles.models import AnchorStatus, Annotation, Article, Assignment, Label, Link, LinkType, Role
+from articles.models import AnchorStatus, Annotation, Article, Assignment, Label, Link, LinkType, ReviewStatus, Role
 from articles.permissions import Action, can_change_annotation, role_allows
 from articles.views.workspace_list import list_window
 from articles.workflow import available_actions
@@ -289,15 +289,25 @@ class Placed(NamedTuple):
     label_id: int
 
 
+# The review buttons of a link line, by the status each sets (articles.links.review_link).
+REVIEW_BUTTONS = {
+    ReviewStatus.ACCEPTED: "Accept",
+    ReviewStatus.REJECTED: "Reject",
+    ReviewStatus.PENDING: "Back to pending",
+}
+
+
 @dataclass(frozen=True)
 class LinkLine:
     """One link of the selected annotation in words: "said by: the minister (source)" going out,
-    "says: Taxes will fall (quote)" coming in; Remove is offered to whoever may change the link."""
+    "says: Taxes will fall (quote)" coming in; Remove is offered to whoever may change the link, the review
+    buttons to reviewers and owners who did not make it."""
 
     link: Link
     wording: str
     other: Annotation
     can_remove: bool
+    can_review: bool = False
 
     @property
     def outgoing(self) -> bool:
@@ -306,6 +316,12 @@ class LinkLine:
     @property
     def orphaned(self) -> bool:
         return self.link.end_orphaned
+
+    @property
+    def review_buttons(self) -> list[tuple[str, str]]:
+        """(status, button text) for the statuses the link may move to: not the one it has, so a pending link
+        offers Accept and Reject, a reviewed one the other verdict and Back to pending."""
+        return [(status, text) for status, text in REVIEW_BUTTONS.items() if status != self.link.status]
 
 
 @dataclass(frozen=True)
@@ -334,13 +350,19 @@ def link_lines(
     selected: Annotation, links: list[Link], *, user, role: str | None, work: Assignment | None
 ) -> list[LinkLine]:
     """The selected annotation's links in words: those going out first, then those coming in."""
+    reviewer = role_allows(role, Action.REVIEW)
+
+    def line(link: Link, wording: str, other: Annotation) -> LinkLine:
+        may_review = reviewer and link.author_id != user.pk  # never one's own link (articles.links.review_link)
+        return LinkLine(link, wording, other, can_edit(role, user, link, work), may_review)
+
     going = [
-        LinkLine(link, lower_first(link.type.name), link.to_annotation, can_edit(role, user, link, work))
+        line(link, lower_first(link.type.name), link.to_annotation)
         for link in links
         if link.from_annotation_id == selected.pk
     ]
     coming = [
-        LinkLine(link, seen_from_target(link.type.name), link.from_annotation, can_edit(role, user, link, work))
+        line(link, seen_from_target(link.type.name), link.from_annotation)
         for link in links
         if link.to_annotation_id == selected.pk
     ]

@@ -13,7 +13,8 @@
  *   startLinking(editor)    the picking mode for the editor's annotation; false if it offers no Link
  *     The choices are loaded first (the Link button's data-choices: #link-form, keys pressed meanwhile
  *     wait for it). j / k move through the candidate highlights (text order, starting next to the source),
- *     Enter or a click chooses one; then 1…n (or a click) picks the type and the form is sent. Escape
+ *     Enter or a click chooses one; then 1…n (or a click) picks the type and the form is sent; the note
+ *     field shown before the type buttons (Shift+Tab) adds an optional note, Enter in it goes on to them. Escape
  *     cancels. While the mode is on it takes every single-key shortcut, so nothing else happens to the
  *     selection.
  *   stopLinking()           leave the mode (idempotent)
@@ -247,9 +248,12 @@ function chooseTarget(id) {
   picking.form.elements.to.value = id;
   picking.groups.forEach((each) => { each.hidden = each !== group; });
   picking.buttons = Array.from(group.querySelectorAll(".link-type-choice"));
+  const note = picking.form.querySelector("#link-note-field");
+  if (note) note.hidden = false; // before the type buttons: Shift+Tab reaches it
   markCandidates();
   const types = picking.buttons.map((button, index) => (index + 1) + " " + button.textContent.replace(/\s+\d+\s*$/, "").trim());
-  status(`Link ‘${quoteOf(picking.source, 40)}’ to ‘${quoteOf(id, 40)}’ (${group.dataset.labelName}): press the type's number: ${types.join(", ")}. Escape cancels.`);
+  const noting = note ? " Shift+Tab first to add a note." : "";
+  status(`Link ‘${quoteOf(picking.source, 40)}’ to ‘${quoteOf(id, 40)}’ (${group.dataset.labelName}): press the type's number: ${types.join(", ")}.${noting} Escape cancels.`);
   if (picking.buttons.length) {
     picking.buttons[0].focus({ preventScroll: true });
     picking.buttons[0].scrollIntoView({ block: "nearest" }); // within the editor, which may scroll
@@ -288,9 +292,21 @@ function handle(key, target) {
   return true;
 }
 
+/** A key in the note field: Enter goes on to the type buttons (it would send the form with whichever type
+ *  comes first, even a hidden one), Escape cancels as anywhere in the mode; the rest is typing. */
+function noteKey(key) {
+  if (key === "Enter" && picking.buttons.length) {
+    picking.buttons[0].focus({ preventScroll: true });
+    status("Note kept. Press the type's number, or Tab to a type and Enter.");
+    return true;
+  }
+  return key === "Escape" && handle(key, null);
+}
+
 function onKey(event) {
   if (!picking || event.isComposing || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (isTyping(event.target) || !handle(event.key, event.target)) return;
+  const note = event.target && event.target.id === "link-note";
+  if (note ? !noteKey(event.key) : isTyping(event.target) || !handle(event.key, event.target)) return;
   event.preventDefault();
   event.stopPropagation();
 }
@@ -395,7 +411,9 @@ function panelSwapped(panel) {
   const message = panel.querySelector(".link-message");
   if (message) announce(message.textContent.trim());
   const created = panel.dataset.created && $("link-item-" + panel.dataset.created);
+  const reviewed = panel.dataset.reviewed && $("link-item-" + panel.dataset.reviewed);
   const target = (created && (created.querySelector(".link-remove") || created.querySelector(".link-end")))
+    || (reviewed && (reviewed.querySelector(".link-review") || reviewed.querySelector(".link-end")))
     || (message && message.id === "link-error" && $("link-button"))
     || $("link-button") || panel;
   if (target === panel) panel.setAttribute("tabindex", "-1");

@@ -206,3 +206,47 @@ def test_connectors_meet_their_highlights_after_emoji_and_non_latin_text(sign_in
     page.wait_for_timeout(200)
     for link in links:
         assert ends_meet_highlights(page, link.pk, link.from_annotation_id, link.to_annotation_id)
+
+
+def test_a_reviewer_accepts_a_link_by_keyboard_and_sees_accepted(sign_in, team, desk):
+    link = create_link(
+        desk["article"], LinkSpec(desk["quote"].pk, desk["minister"].pk, "said_by"), author=team["annotator"]
+    )
+    page = open_article(sign_in, team["reviewer"], desk["article"])
+    page.focus(f'#ann-list [data-ann="{desk["quote"].pk}"]')
+    page.keyboard.press("Enter")
+    item = f"#link-item-{link.pk}"
+    page.wait_for_selector(f'#annotation-editor[data-ann="{desk["quote"].pk}"] {item}')
+    assert " ".join(page.inner_text(item).split()).startswith("said by: the minister (source) · annotator · pending")
+    page.focus(f'{item} .link-review[value="accepted"]')
+    page.keyboard.press("Enter")
+    announced(page, "Link accepted.")
+    assert "· accepted" in page.inner_text(f"{item} .link-status-word")
+    link.refresh_from_db()
+    assert link.status == "accepted"
+    # The focus stays on the link's review buttons (now Reject and Back to pending) for the next verdict.
+    assert page.evaluate("document.activeElement.value") == "rejected"
+    page.wait_for_selector(connector(link.pk))  # the map came back with the panel
+
+
+def test_a_note_typed_before_the_type_is_saved_with_the_link(sign_in, team, desk):
+    page = open_article(sign_in, team["annotator"], desk["article"])
+    page.focus(f'#ann-list [data-ann="{desk["quote"].pk}"]')
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f'#annotation-editor[data-ann="{desk["quote"].pk}"] #link-button')
+    page.keyboard.press("l")
+    announced(page, "to a source: 2 in the text")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    announced(page, "Shift+Tab first to add a note")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "link-note"
+    page.keyboard.type("On the radio, 1 May")  # digits and j/k are text here, not the mode's keys
+    page.keyboard.press("Enter")  # on to the type buttons, nothing sent yet
+    announced(page, "Note kept.")
+    assert not Link.objects.exists()
+    page.keyboard.press("1")
+    page.wait_for_selector("#link-list .link-note")
+    link = Link.objects.get()
+    assert (link.to_annotation_id, link.note) == (desk["minister"].pk, "On the radio, 1 May")
+    assert page.inner_text(f"#link-item-{link.pk} .link-note") == "On the radio, 1 May"
