@@ -294,6 +294,9 @@ WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "5"))
 WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "10"))
 WEBHOOK_CACHE_SECONDS = float(os.environ.get("WEBHOOK_CACHE_SECONDS", "10"))
+# Adding an article asks whether its project runs suggesters (articles.suggesters) from a per-process answer
+# at most this old: a suggester switched on at one app server runs for articles added at others within it.
+SUGGESTER_CACHE_SECONDS = float(os.environ.get("SUGGESTER_CACHE_SECONDS", "10"))
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["WebhookEventEnum"] = "articles.models.WebhookEvent"
 
 LOGGING = {

@@ -19,6 +19,7 @@ from articles.compiled import execute
 from articles.errors import InvalidInput, StaleVersion, version_guard
 from articles.models import Annotation, Article, Project
 from articles.permissions import Action
+from articles.suggesters import queue_for_new_text
 
 METADATA_FIELDS = ("byline", "outlet", "url", "published_at", "language", "external_id")
 EDITABLE_FIELDS = ("title", "text", *METADATA_FIELDS)
@@ -85,6 +86,14 @@ def create_article(project: Project, *, by, title: str, text: Any, **metadata: A
 
 
 def insert_articles(articles: Sequence[Article]) -> None:
+    """INSERT new, validated articles (see _insert), and once committed have the project's suggesters look at
+    them (articles.suggesters)."""
+    _insert(articles)
+    if articles:
+        queue_for_new_text(articles[0].project_id, [(article, 1) for article in articles])
+
+
+def _insert(articles: Sequence[Article]) -> None:
     """INSERT new, validated articles and set their ids and times, all or nothing: on IntegrityError (the
     same text or external id as a stored article) none is stored.
 

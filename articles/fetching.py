@@ -36,6 +36,9 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from django.conf import settings
 
+from articles.errors import InvalidInput
+from articles.text_rules import control_character_in
+
 logger = logging.getLogger(__name__)
 
 GENERIC_MESSAGE = "Could not fetch that page. Check the address, or save the page and upload its HTML file instead."
@@ -404,3 +407,39 @@ def post_json(url: str, body: bytes, policy: FetchPolicy) -> tuple[int, bytes]:
         )
         response = connection.getresponse()
         return response.status, _read_body(response, connection, policy, deadline)
+
+
+MAX_URL_LENGTH = 2000
+
+
+def check_outgoing_url(url: object, policy: FetchPolicy, *, missing: str, private: str) -> str:
+    """The address as stored, or InvalidInput("url"): http(s) to a host on a port the guard allows, no
+    credentials, and no address literal the guard would refuse (webhooks, HTTP suggesters). A host name is
+    checked each time a request resolves it (a name can change what it points at). `missing` and `private`
+    are the messages for no address and for a private one."""
+    if not isinstance(url, str) or not url.strip():
+        raise InvalidInput.single("url", missing)
+    url = url.strip()
+    if len(url) > MAX_URL_LENGTH or control_character_in(url):
+        raise InvalidInput.single("url", f"Give a web address of at most {MAX_URL_LENGTH} characters.")
+    try:
+        target = check_url(url, policy)
+    except FetchError as error:
+        if error.reason.startswith("malformed"):
+            raise InvalidInput.single("url", str(error)) from None
+        ports = ", ".join(str(port) for port in sorted(policy.ports))
+        raise InvalidInput.single(
+            "url", f"Use an http:// or https:// address without a user name or password, on port {ports}."
+        ) from None
+    host = target.host.strip("[]")
+    if _is_address(host) and not address_allowed(host, policy.allow_private):
+        raise InvalidInput.single("url", private)
+    return url
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True

@@ -9,6 +9,8 @@ imported all or nothing, by a worker (articles.imports.background); owners only,
 
 `webhook_delivery`: not started here nor run by articles.jobs (an event starts it, articles.webhooks sends
 it); registered only for its cancel, which stops the delivery with the job.
+
+`refetch` (articles.watches) and `suggest` (articles.suggesters) register themselves where they are defined.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from articles import webhooks
+from articles import suggesters, watches, webhooks  # noqa: F401 (suggesters and watches register kinds)
 from articles.access import require, role_in
 from articles.errors import InvalidInput
 from articles.export_download import download_name, published_scope

@@ -41,6 +41,7 @@ from articles.models import (
 )
 from articles.permissions import Action
 from articles.reanchoring import Anchor, Landing, reanchor
+from articles.suggesters import queue_for_new_text
 from articles.text_rules import clean_text
 
 NOTE_MAX = 2000
@@ -160,6 +161,7 @@ def add_revision(
             updated_at=timezone.now(),
         )
         webhooks.emit("article.revised", revision)
+        queue_for_new_text(current.project_id, [(current, number)])
     article.refresh_from_db()
     revision.article = article
     return RevisionResult(revision, changed=True, anchoring=counts)

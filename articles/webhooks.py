@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import secrets
@@ -58,10 +57,9 @@ from articles.errors import InvalidInput
 from articles.fetching import (
     FetchError,
     FetchPolicy,
-    address_allowed,
+    check_outgoing_url,
     guarded_connection,
 )
-from articles.fetching import check_url as guard_url
 from articles.models import (
     Annotation,
     Article,
@@ -78,7 +76,7 @@ from articles.models import (
 )
 from articles.models.webhooks import FINISHED_DELIVERY, JOB_STATUS
 from articles.permissions import Action
-from articles.text_rules import control_character_in
+from articles.process_snapshot import ProcessSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +87,6 @@ DELIVERY_HEADER = "X-Annotator-Delivery"
 USER_AGENT = "NewsAnnotator-Webhooks/1.0"
 KEEP_DELIVERIES = 100
 MAX_HOOKS = 20  # per project
-MAX_URL_LENGTH = 2000
 MAX_RETRY_DELAY = 3600.0  # seconds: the backoff doubles up to an hour
 SECRET_PREFIX = "whsec_"
 UNREACHABLE = "Not delivered: the address could not be reached, or the address guard refused it."
@@ -144,36 +141,13 @@ def delivery_for(hook: Webhook, delivery_id: object) -> WebhookDelivery:
 
 
 def check_url(url: object) -> str:
-    """The address as stored, or InvalidInput("url"): http(s) to a host on a port the guard allows, no
-    credentials, and no address literal the guard would refuse. A host name is checked when each
-    delivery resolves it (a name can change what it points at)."""
-    if not isinstance(url, str) or not url.strip():
-        raise InvalidInput.single("url", "Give the address that receives the events.")
-    url = url.strip()
-    if len(url) > MAX_URL_LENGTH or control_character_in(url):
-        raise InvalidInput.single("url", f"Give a web address of at most {MAX_URL_LENGTH} characters.")
-    policy = policy_from_settings()
-    try:
-        target = guard_url(url, policy)
-    except FetchError as error:
-        if error.reason.startswith("malformed"):
-            raise InvalidInput.single("url", str(error)) from None
-        ports = ", ".join(str(port) for port in sorted(policy.ports))
-        raise InvalidInput.single(
-            "url", f"Use an http:// or https:// address without a user name or password, on port {ports}."
-        ) from None
-    host = target.host.strip("[]")
-    if _is_address(host) and not address_allowed(host, policy.allow_private):
-        raise InvalidInput.single("url", "This address is not public; webhooks are sent to public addresses only.")
-    return url
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
+    """The address as stored, or InvalidInput("url") (articles.fetching.check_outgoing_url)."""
+    return check_outgoing_url(
+        url,
+        policy_from_settings(),
+        missing="Give the address that receives the events.",
+        private="This address is not public; webhooks are sent to public addresses only.",
+    )
 
 
 def check_events(events: object) -> list[str]:
@@ -263,32 +237,29 @@ def recent_deliveries(hook: Webhook) -> QuerySet[WebhookDelivery]:
 
 # Who listens: a snapshot per process -------------------------------------------------------------------------
 
-_snapshot: tuple[float, dict[str, frozenset[int]]] | None = None
 
-
-def forget_subscriptions() -> None:
-    """Make the next emit decide from the database (after a hook changed here, or in tests)."""
-    global _snapshot
-    _snapshot = None
-
-
-def _fresh_subscriptions() -> dict[str, frozenset[int]] | None:
-    snapshot = _snapshot
-    if snapshot is None or time.monotonic() - snapshot[0] > settings.WEBHOOK_CACHE_SECONDS:
-        return None
-    return snapshot[1]
-
-
-def _load_subscriptions() -> dict[str, frozenset[int]]:
-    global _snapshot
-    read_at = time.monotonic()  # before the query: a hook made meanwhile is read again at the next refresh
+def _read_subscriptions() -> dict[str, frozenset[int]]:
     by_event: dict[str, set[int]] = defaultdict(set)
     for project_id, events in Webhook.objects.filter(active=True).values_list("project_id", "events"):
         for event in events if isinstance(events, list) else []:
             by_event[event].add(project_id)
-    subscriptions = {event: frozenset(projects) for event, projects in by_event.items()}
-    _snapshot = (read_at, subscriptions)
-    return subscriptions
+    return {event: frozenset(projects) for event, projects in by_event.items()}
+
+
+_subscriptions = ProcessSnapshot(_read_subscriptions, lambda: settings.WEBHOOK_CACHE_SECONDS)
+
+
+def forget_subscriptions() -> None:
+    """Make the next emit decide from the database (after a hook changed here, or in tests)."""
+    _subscriptions.forget()
+
+
+def _fresh_subscriptions() -> dict[str, frozenset[int]] | None:
+    return _subscriptions.fresh()
+
+
+def _load_subscriptions() -> dict[str, frozenset[int]]:
+    return _subscriptions.load()
 
 
 # Emitting --------------------------------------------------------------------------------------------------

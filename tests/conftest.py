@@ -94,3 +94,13 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not errors, f"JavaScript errors or dialogs in the page: {errors}"
+
+
+@pytest.fixture(autouse=True)
+def _forget_which_projects_suggest():
+    """Each test starts without this process's answer to "which projects run suggesters?" (articles.suggesters)."""
+    from articles.suggesters import forget_suggesting  # noqa: PLC0415 (the app must be ready first)
+
+    forget_suggesting()
+    yield
+    forget_suggesting()

@@ -38,6 +38,7 @@ from articles.models import (
     Job,
     JobKind,
     Membership,
+    Suggestion,
     Webhook,
     WebhookDelivery,
 )
@@ -178,6 +179,18 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
     source = make_annotation(article, author=owner, label="source", start=0, end=3)
     link_type = types_allowed(link_types_of(project), spans[0].label.key, "source")[0]
     link = create_link(article, LinkSpec(spans[0].pk, source.pk, link_type.key), author=owner)
+    # A suggestion from the built-in suggester, switched on.
+    builtin = project.suggesters.get(kind="builtin")
+    suggestion = Suggestion.objects.create(
+        article=article,
+        suggester=builtin,
+        label=spans[0].label,
+        start=0,
+        end=3,
+        quote=article.text[:3],
+        confidence=0.5,
+        key="fuzz",
+    )
     clients = {role: client_for(team[role] if role else None) for role in ROLES}
     return Scene(
         clients=clients,
@@ -209,6 +222,8 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "revisions": 2,
             "links": link.pk,
             "link-types": link_type.pk,
+            "suggestions": suggestion.pk,
+            "suggesters": builtin.pk,
         },
         body_values={
             "project": project.pk,

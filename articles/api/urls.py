@@ -8,6 +8,7 @@ from articles.api import exchange, review, views
 from articles.api.views.jobs import JobViewSet, ProjectExportJobView
 from articles.api.views.links import ArticleLinkViewSet, LinkTypeViewSet, LinkViewSet
 from articles.api.views.revisions import ArticleRevisionViewSet
+from articles.api.views.suggestions import ArticleSuggestionViewSet, SuggesterViewSet, SuggestionViewSet
 from articles.api.views.webhooks import WebhookViewSet
 
 router = SimpleRouter()
@@ -21,6 +22,11 @@ router.register(
 router.register(r"articles/(?P<article_pk>[0-9]+)/revisions", ArticleRevisionViewSet, basename="article-revision")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("jobs", JobViewSet, basename="job")
+router.register(
+    r"articles/(?P<article_pk>[0-9]+)/suggestions", ArticleSuggestionViewSet, basename="article-suggestion"
+)
+router.register("suggestions", SuggestionViewSet, basename="suggestion")
+router.register(r"projects/(?P<project_pk>[0-9]+)/suggesters", SuggesterViewSet, basename="project-suggester")
 router.register(r"projects/(?P<project_pk>[0-9]+)/webhooks", WebhookViewSet, basename="project-webhook")
 router.register(r"articles/(?P<article_pk>[0-9]+)/links", ArticleLinkViewSet, basename="article-link")
 router.register("links", LinkViewSet, basename="link")

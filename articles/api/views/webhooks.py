@@ -23,6 +23,7 @@ from articles.api.fields import RequestSerializer, StrictBooleanField
 from articles.api.schema import errors, path_id
 from articles.api.views.base import PAGE_PARAMETERS
 from articles.api.views.projects import PROJECT, ProjectChildViewSet
+from articles.fetching import MAX_URL_LENGTH
 from articles.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from articles.permissions import Action
 
@@ -52,7 +53,7 @@ class WebhookSecretSerializer(WebhookSerializer):
 
 class WebhookCreateSerializer(RequestSerializer):
     url = serializers.CharField(
-        max_length=webhooks.MAX_URL_LENGTH,
+        max_length=MAX_URL_LENGTH,
         trim_whitespace=False,
         help_text="An http:// or https:// address on a public host; every delivery goes through the SSRF guard.",
     )
