@@ -230,3 +230,14 @@ def test_owners_manage_suggesters_through_the_api(team, server):
         == 403
     )
     assert owner.delete(f"{base}{made.json()['id']}/").status_code == 204
+
+
+def test_ssrf11_a_name_that_resolves_to_a_private_address_is_never_called(team, settings):
+    """SSRF-11: the address is checked again when each run resolves it; an inward one fails the run, with its
+    reason kept, before any connection."""
+    settings.URL_IMPORT_ALLOW_PRIVATE = False
+    inward = register_suggester(team["project"], by=team["owner"], name="inward", url="http://localhost/suggest")
+    article = make_article(team["project"], text=TEXT)
+    assert run_on(article, [inward]) == {}
+    assert "refused" in Suggester.objects.get(pk=inward.pk).last_error
+    assert not Suggestion.objects.exists()
