@@ -22,9 +22,7 @@ router.register(
 router.register(r"articles/(?P<article_pk>[0-9]+)/revisions", ArticleRevisionViewSet, basename="article-revision")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("jobs", JobViewSet, basename="job")
-router.register(
-    r"articles/(?P<article_pk>[0-9]+)/suggestions", ArticleSuggestionViewSet, basename="article-suggestion"
-)
+router.register(r"articles/(?P<article_pk>[0-9]+)/suggestions", ArticleSuggestionViewSet, basename="article-suggestion")
 router.register("suggestions", SuggestionViewSet, basename="suggestion")
 router.register(r"projects/(?P<project_pk>[0-9]+)/suggesters", SuggesterViewSet, basename="project-suggester")
 router.register(r"projects/(?P<project_pk>[0-9]+)/webhooks", WebhookViewSet, basename="project-webhook")
