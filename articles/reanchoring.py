@@ -9,8 +9,10 @@ span went. A wrong landing is worse than an orphan, so a found place must carry 
 other place clearly. Two corrections to the diff: it may pair an untouched quote with an identical copy that an
 edit put right beside it (the stored context then decides, articles/revision_map.py), and a span whose stored
 context cannot tell where it went (its paragraph moved while its neighbours were edited, or the context also
-occurs elsewhere) may follow the rest of its old paragraph. Offsets are code points, end exclusive. Pure: strings
-in, Landings out; no Django.
+occurs elsewhere) may follow the rest of its old paragraph. A span still orphaned is searched for once more where
+its old paragraph's text is now (articles/reanchor_paragraphs.py: the diff sees a moved paragraph as a deletion and
+an insertion, and merges two edits close together into one replacement). Offsets are code points, end exclusive.
+Pure: strings in, Landings out; no Django.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from articles.approximate_match import (
     seed_windows,
     surroundings_agreement,
 )
+from articles.reanchor_paragraphs import ParagraphMap
 from articles.revision_map import RevisionMap
 
 EXACT, SHIFTED, FUZZY, ORPHANED = "exact", "shifted", "fuzzy", "orphaned"
@@ -96,16 +99,19 @@ def reanchor(
     revision = RevisionMap(old_text, new_text)
     finder = _Finder(new_text, threshold, revision, old_text)
     old_finder = _Finder(old_text, threshold)
+    paragraphs = ParagraphMap(old_text, new_text)
     landings = []
     for anchor in anchors:
-        landing = _land(anchor, revision, finder, old_finder)
+        landing = _land(anchor, revision, finder, old_finder, paragraphs)
         if landing.status == EXACT and (landing.start, landing.end) != (anchor.start, anchor.end):
             landing = Landing(SHIFTED, landing.start, landing.end, None)  # a stale anchor's offsets changed
         landings.append(landing)
     return landings
 
 
-def _land(anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _Finder) -> Landing:
+def _land(
+    anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _Finder, paragraphs: ParagraphMap
+) -> Landing:
     if anchor.start is not None and not _fits(old_finder.text, anchor):
         anchor = _repaired(anchor, old_finder)  # stale offsets: where is its quote in the old text?
     if anchor.start is None or anchor.end is None:
@@ -114,7 +120,10 @@ def _land(anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _F
     expected = (revision.map_start(start), revision.map_end(end), revision.anchored(start, end))
     mapped = revision.untouched(start, end)
     if mapped is None or not finder.on_boundaries(mapped, mapped + end - start):
-        return finder.find(anchor, expected)
+        landing = finder.find(anchor, expected)
+        if landing.status == ORPHANED and (followed := paragraphs.place(start, end)) is not None:
+            landing = finder.follow(anchor, followed, followed + end - start)
+        return landing
     # The diff may pair the quote with a copy of it that an edit brought right beside it: its context decides.
     new_start = revision.unslid(anchor.quote, anchor.prefix, anchor.suffix, start, mapped, finder.on_boundaries)
     new_end = new_start + end - start
@@ -209,13 +218,14 @@ class _Finder:
             if probe != quote
         )
 
-    def find(self, anchor: Anchor, expected: tuple[int, int, bool] | None) -> Landing:
+    def find(self, anchor: Anchor, expected: tuple[int, int, bool] | None, *, bonus: float = LOCAL_BONUS) -> Landing:
         """Search the new text for the anchor's quote and context; land on the one clearly best place, or orphan.
         `expected` is where the diff maps the anchor's old span (None when it has no valid one) and whether that
-        mapping is close (the diff kept some of the span, or the change is not much longer)."""
+        mapping is close (the diff kept some of the span, or the change is not much longer); a place there ranks
+        `bonus` higher."""
         if not anchor.quote:
             return _ORPHAN
-        query = _Query(anchor, self.threshold, expected)
+        query = _Query(anchor, self.threshold, expected, bonus=bonus)
         found = self._places(query)
         places = [place for place in found if place.evidence >= MIN_EVIDENCE or self._sure(place, query)]
         best = self._clear_winner(query, places) or self._by_paragraph(query, found)
@@ -229,6 +239,16 @@ class _Finder:
         if self.text[best.start : best.end] == anchor.quote:
             return Landing(EXACT if (best.start, best.end) == query.own else SHIFTED, best.start, best.end, None)
         return Landing(FUZZY, best.start, best.end, round(best.similarity, 4))
+
+    def follow(self, anchor: Anchor, start: int, end: int) -> Landing:
+        """Search again for an anchor that was orphaned, now expecting it at new [start, end), where the diff of
+        its old paragraph and the new paragraph holding that text puts it (articles/reanchor_paragraphs.py); land
+        only there, else orphan. That place gets no bonus: it must beat every other place on its own evidence, as
+        that diff too may pair the quote with a copy of it beside it."""
+        landing = self.find(anchor, (start, end, True), bonus=0.0)
+        if landing.status == ORPHANED or not (landing.start < end and start < landing.end):
+            return _ORPHAN
+        return landing
 
     def recheck(self, anchor: Anchor, start: int, end: int) -> Landing:
         """Land an anchor whose text the diff left unchanged at new [start, end), but where neither its context

@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from articles.anchoring import SpanError, describe, find_all, validate_span
 from articles.approximate_match import edit_distance
+from articles.reanchor_paragraphs import diff_runs, kept_in, span_in
 from articles.reanchoring import DEFAULT_THRESHOLD, EXACT, FUZZY, ORPHANED, SHIFTED, Anchor, Landing, reanchor
+from articles.revision_map import diff
 
 
 def anchor_on(text: str, quote: str, occurrence: int = 0) -> Anchor:
@@ -403,3 +405,97 @@ def test_the_same_text_lands_everything_exactly(data):
         quote = describe(text, start, end)
         anchors.append(Anchor(start, end, quote.exact, quote.prefix, quote.suffix))
     assert reanchor(text, text, anchors) == [Landing(EXACT, anchor.start, anchor.end, None) for anchor in anchors]
+
+
+def test_a_moved_paragraph_carries_a_span_whose_context_changed_on_both_sides():
+    # From the benchmark (seed 4): the quote occurs twice, its paragraph moved, a sentence was inserted right before
+    # it and its paragraph ends right after it, so quote and stored context prove nothing. The rest of its old
+    # paragraph, now around the inserted sentence, says where it went.
+    okafor = (
+        "Amara Okafor said the school board would fund 38 costly modest public the library by 2031. "
+        "Ana Q\u0301uiroga told reporters in Lagos. "
+    )
+    officials = "Officials did not respond to a request for comment."
+    court = "The regional court met on Monday in Bergen to hear the appeal. " + officials + " The vote is next week."
+    tokyo = PARAGRAPHS[2]
+    inserted = "Jean-Luc Moreau said the regional court would approve 127 broad overdue early the new bridge by 2036. "
+    old = "\n\n".join([okafor + officials, court, tokyo])
+    new = "\n\n".join([court, tokyo, okafor + inserted + officials])
+    [landing] = reanchor(old, new, [anchor_on(old, officials)])
+    start = new.index(inserted) + len(inserted)
+    assert landing == Landing(SHIFTED, start, start + len(officials), None)
+
+
+def test_words_between_an_insertion_and_a_deletion_keep_their_span():
+    # From the benchmark (seed 8): a sentence inserted before "According to the city" and ", the recycling" deleted
+    # after it make one replacement in the diff (its semantic cleanup drops the short unchanged run between them),
+    # and "the" is a word of a templated sentence. The replacement's old text begins with what its new text ends
+    # with: those words stayed.
+    minh = "Nguyễn Thị Minh said the city council would reconsider 105 joint rival the recycling depot by 2030. "
+    lyon = "According to the city council, the recycling depot in Lyon will cost €34 million 🇧🇷. 大阪府の知事は26日。"
+    quito = "According to the city council, the recycling depot in Quito will cost €9 million."
+    inserted = "अनुष्का शर्मा said the city council would review 282 local broad public partial school meals by 2036. "
+    old = "\n\n".join([quito, minh + lyon])
+    new = "\n\n".join([quito, minh + inserted + lyon.replace("city council, the recycling depot", "city depot")])
+    anchor = anchor_on(old, "the", 4)
+    assert anchor.start == old.index("city council, the recycling depot in Lyon") - len("the ")
+    [landing] = reanchor(old, new, [anchor])
+    start = new.index("According to the city depot") + len("According to ")
+    assert landing == Landing(SHIFTED, start, start + 3, None)
+
+
+def test_a_changed_word_does_not_follow_its_paragraph_to_a_templated_copy():
+    # From the benchmark (seed 15): "in" became "wn" (half of it changed), and a templated sentence inserted in
+    # another paragraph holds the same words around another "in": that paragraph is not the span's.
+    malaga = (
+        "According to the city council, the new bridge in Málaga will cost €83 million 🏳️‍🌈. "
+        "鈴木一郎氏は「バス路線は遅すぎる」と述べた。"
+    )
+    krakow = " According to the city council, the new bridge in Kraków will cost €76 million 👩🏽‍⚖️."
+    court, friday = PARAGRAPHS[0], PARAGRAPHS[1]
+    old = "\n\n".join([malaga, court, friday])
+    new = "\n\n".join([malaga.replace("bridge in", "bridge wn"), court, friday + krakow])
+    assert reanchor(old, new, [anchor_on(old, "in", 1)]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_kept_in_finds_the_words_a_replacement_kept():
+    removed = "According to the city council, the recycling"
+    added = "Li Wei said the city council would review 282 school meals by 2036. According to the city"
+    assert kept_in(removed, added, 13, 16) == added.index("the city", 40)
+    assert kept_in(removed, added, 22, 29) is None  # "council" was deleted
+    assert kept_in("to the city hall", "Li Wei said to the city", 0, 2) is None  # 11 kept code points prove nothing
+    sentence = "上海市交通局周一表示将审查新桥预算25亿元。"  # inserted text on both sides of it
+    assert kept_in(sentence, f"Zoë Martínez spoke.\n\n{sentence} Li Wei said so.", 8, 9) == 21 + 8
+
+
+def test_a_paragraphs_diff_places_a_span_only_where_its_pairing_is_sure():
+    # From the benchmark (seed 118): " told reporters" deleted and a templated sentence inserted after the next
+    # period; the paragraphs' diff pairs the old "Minh told reporters in " (a short run) with the inserted copy.
+    old = (
+        "“Late flood defences are partial,” Nguyễn Thị Minh told reporters in Lyon. "
+        "Nguyễn Thị Minh said the police commission would cut 60 old urgent public major the new bridge by 2037."
+    )
+    new = old.replace(
+        "Minh told reporters in Lyon.", "Minh in Lyon. “Rival deal are broad,” Nguyễn Thị Minh told reporters in Quito."
+    )
+    runs = diff_runs(diff(old, new))
+    at = old.index("reporters in")
+    assert span_in(old, new, runs, at, at + len("reporters in")) is None
+    at = old.index("police commission")  # 61 unchanged code points after it
+    assert span_in(old, new, runs, at, at + 6) == new.index("police commission")
+    at = old.index("“Late")  # at the start of both paragraphs
+    assert span_in(old, new, runs, at, at + 5) == 0
+    # From the benchmark (seed 189): a deleted sentence that begins as the next one does; the diff deletes from the
+    # middle of the first to the middle of the second, pairing the first "the city council" with the second's
+    # text. Either copy may be the one that stayed: the run does not pair the span surely.
+    old = (
+        "“Late bike lanes are bold,” Søren Dahl told reporters in Zürich. According to the city council, speed "
+        "cameras in Hanoi will cost €81 million 🚲. According to the city council, the new bridge will cost more."
+    )
+    new = old.replace("According to the city council, speed cameras in Hanoi will cost €81 million 🚲. ", "")
+    runs = diff_runs(diff(old, new))
+    deleted = " speed cameras in Hanoi will cost €81 million 🚲. According to the city council,"
+    assert runs[1][0] == "~" and old[runs[1][1] : runs[1][2]] == deleted and runs[1][3] == runs[1][4]
+    at = old.index("the city council")
+    assert span_in(old, new, runs, at, at + len("the city council")) is None
+    assert span_in(old, new, runs, old.index("Søren"), old.index(" Dahl")) == new.index("Søren")
