@@ -9,7 +9,7 @@ from django.core.files.storage import FileSystemStorage
 
 from annotator.static_storage import ModuleManifestStaticFilesStorage
 
-IMPORTED = re.compile(r"""\bfrom\s*["']([^"']+)["']""")
+IMPORTED = re.compile(r"""^import\b[^;]*?\bfrom\s*["']([^"']+)["']""", re.MULTILINE)  # import statements only
 
 
 def collect_site_scripts(root) -> ModuleManifestStaticFilesStorage:
@@ -40,5 +40,6 @@ def test_hashed_modules_import_their_modules_by_hashed_name(tmp_path):
     assert imports_of("review.js") == [hashed_url(name) for name in ("keyboard.js", "span_adjust.js")]
     assert imports_of("span_adjust.js") == [hashed_url("offsets.js")]
     assert imports_of("annotate.js") == [
-        hashed_url(name) for name in ("caret.js", "keyboard.js", "offsets.js", "span_adjust.js")
+        hashed_url(name) for name in ("caret.js", "keyboard.js", "links.js", "offsets.js", "span_adjust.js")
     ]
+    assert imports_of("links.js") == [hashed_url(name) for name in ("caret.js", "keyboard.js")]
