@@ -49,14 +49,18 @@ def _color(value: Any) -> str:
     return value
 
 
+MAX_END_LABELS = 100
+
+
 def _labels(project: Project, value: Any, field: str) -> list[Label]:
-    """The project's labels named by a list of keys (at least one)."""
-    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(key, str) for key in value):
-        raise InvalidInput.single(field, "Send a list of one or more label keys.")
-    found = {label.key: label for label in Label.objects.filter(project=project, key__in=value[:100])}
-    unknown = [key for key in value if key not in found]
+    """The project's labels named by a list of keys (one to MAX_END_LABELS)."""
+    if not isinstance(value, (list, tuple)) or not 0 < len(value) <= MAX_END_LABELS:
+        raise InvalidInput.single(field, f"Send a list of 1 to {MAX_END_LABELS} label keys.")
+    unknown = [key for key in value if not isinstance(key, str) or not re.fullmatch(KEY_PATTERN, key)]
+    found = {} if unknown else {label.key: label for label in Label.objects.filter(project=project, key__in=value)}
+    unknown = unknown or [key for key in value if key not in found]
     if unknown:
-        raise InvalidInput.single(field, f"Unknown label {unknown[0][:40]!r} in this project.")
+        raise InvalidInput.single(field, f"Unknown label {str(unknown[0])[:40]!r} in this project.")
     return [found[key] for key in dict.fromkeys(value)]
 
 
