@@ -3,6 +3,7 @@ links of every default type between them (quotes said by their speakers, claims 
 
 The articles were written for this project (no copied text). Annotations are placed by quote
 selector, so they stay correct if a text is edited; links name their ends by a `ref` of the demo span.
+The built-in suggester is switched on and its suggestions stored, so the annotate page shows some to accept.
 Used by `manage.py seed_demo`; idempotent (an article already there is left as it is).
 """
 
@@ -19,7 +20,8 @@ from articles.annotation_write import create_annotation, review_annotation
 from articles.article_write import create_article, find_duplicate
 from articles.assignment import assign
 from articles.links import LinkSpec, create_links, review_link
-from articles.models import Annotation, Article, Assignment, Link, Project, Role
+from articles.models import Annotation, Article, Assignment, Link, Project, Role, Suggester, SuggesterKind, Suggestion
+from articles.suggesters import run_on, suggesters_changed
 from articles.workflow import transition
 
 DEMO_USERS = {  # username: (password, role)
@@ -423,11 +425,29 @@ def seed() -> Project:
             _link(article, spec["links"], {span.ref: annotation for span, annotation in made if span.ref}, users)
         articles.append(article)
     _assign(project, articles, users)
+    _suggest(project, articles)
     return project
+
+
+def _suggest(project: Project, articles: list[Article]) -> None:
+    """Switch the built-in suggester on and store its suggestions on the demo articles that have none yet (it is
+    switched on after the articles are added, so adding them queued no run)."""
+    builtin = Suggester.objects.get(project=project, kind=SuggesterKind.BUILTIN)
+    if not builtin.enabled:
+        builtin.enabled = True
+        builtin.save(update_fields=["enabled"])
+        suggesters_changed()
+    for article in articles:
+        if not Suggestion.objects.filter(article=article, suggester=builtin).exists():
+            run_on(article, [builtin])
 
 
 def demo_annotation_count() -> int:
     return Annotation.objects.filter(article__project__slug=PROJECT_SLUG).count()
+
+
+def demo_suggestion_count() -> int:
+    return Suggestion.objects.filter(article__project__slug=PROJECT_SLUG, current=True).count()
 
 
 def demo_link_count() -> int:

@@ -7,6 +7,8 @@ from articles.views import account, annotate, exchange, jobs, pages, projects, r
 from articles.views import link_types as link_type_views
 from articles.views import links as link_views
 from articles.views import revisions as revision_views
+from articles.views import suggesters as suggester_views
+from articles.views import suggestions as suggestion_views
 from articles.views import webhooks as webhook_views
 from articles.views.labels import label_delete, label_move, label_update, project_labels
 
@@ -131,4 +133,36 @@ urlpatterns += [
 # Reviewers accept or reject links in the annotate page
 urlpatterns += [
     path("links/<int:link_id>/review/", link_views.link_review, name="link_review"),
+]
+
+# Suggestions on the annotate page: accept (edited first), reject, accept every quote, run the suggesters
+urlpatterns += [
+    path("articles/<int:article_id>/suggestions/accept/", suggestion_views.suggestion_accept, name="suggestion_accept"),
+    path("articles/<int:article_id>/suggestions/reject/", suggestion_views.suggestion_reject, name="suggestion_reject"),
+    path(
+        "articles/<int:article_id>/suggestions/accept-all/",
+        suggestion_views.suggestions_accept_all,
+        name="suggestions_accept_all",
+    ),
+    path("articles/<int:article_id>/suggestions/run/", suggestion_views.suggestions_run, name="suggestions_run"),
+    path(
+        "articles/<int:article_id>/suggestions/run/<int:job_id>/",
+        suggestion_views.suggestions_run_status,
+        name="suggestions_run_status",
+    ),
+]
+
+# The project's suggesters, in its settings (owners)
+urlpatterns += [
+    path("projects/<int:project_id>/suggesters/", suggester_views.suggester_add, name="suggester_add"),
+    path(
+        "projects/<int:project_id>/suggesters/<int:suggester_id>/",
+        suggester_views.suggester_update,
+        name="suggester_update",
+    ),
+    path(
+        "projects/<int:project_id>/suggesters/<int:suggester_id>/delete/",
+        suggester_views.suggester_delete,
+        name="suggester_delete",
+    ),
 ]

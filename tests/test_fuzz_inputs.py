@@ -179,12 +179,14 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
     source = make_annotation(article, author=owner, label="source", start=0, end=3)
     link_type = types_allowed(link_types_of(project), spans[0].label.key, "source")[0]
     link = create_link(article, LinkSpec(spans[0].pk, source.pk, link_type.key), author=owner)
-    # A suggestion from the built-in suggester, switched on.
+    # A suggestion from the built-in suggester, switched on, and an HTTP suggester to remove.
     builtin = project.suggesters.get(kind="builtin")
+    project.suggesters.filter(pk=builtin.pk).update(enabled=True)
+    project.suggesters.create(name="remote", kind="http", url="http://127.0.0.1:9/")
     suggestion = Suggestion.objects.create(
         article=article,
         suggester=builtin,
-        label=spans[0].label,
+        label=project.labels.get(key="quote"),
         start=0,
         end=3,
         quote=article.text[:3],
@@ -205,6 +207,7 @@ def scene(team, article, settings, tmp_path, monkeypatch) -> Scene:
             "delivery_id": delivery.pk,
             "link_type_id": link_type.pk,
             "link_id": link.pk,
+            "suggester_id": builtin.pk,
         },
         api_ids={
             "project_pk": project.pk,
@@ -358,6 +361,21 @@ def query_target(role: str | None, url: str, *, htmx: str | None = None) -> Targ
     )
 
 
+def button_targets(role: str | None, tree, page: str) -> Iterator[Target]:
+    """A button with its own `formaction` (or `hx-post`) sends its form elsewhere: each is a target too."""
+    for button in tree.xpath("//form//button[@formaction]"):
+        form = button.xpath("ancestor::form[1]")[0]
+        target = form_target(role, form, page)
+        hx = button.get("hx-post")
+        yield replace(
+            target,
+            method="POST",
+            path=urljoin(page, button.get("formaction")),
+            htmx_path=urljoin(page, hx) if hx else None,
+            htmx_target=htmx_target(button) if hx else "",
+        )
+
+
 def targets_of(role: str | None, page: str, response: HttpResponse) -> Iterator[Target | None]:
     """The forms of the page, the queries of its links, stylesheets and htmx requests, and of its redirect."""
     if response.status_code in (301, 302):
@@ -366,6 +384,7 @@ def targets_of(role: str | None, page: str, response: HttpResponse) -> Iterator[
         return
     tree = lxml.html.fromstring(response.content)
     yield from (form_target(role, form, page) for form in tree.forms)
+    yield from button_targets(role, tree, page)
     for element in tree.xpath("//a[@href] | //link[@href] | //*[@hx-get]"):
         hx = element.get("hx-get")
         yield query_target(role, urljoin(page, hx or element.get("href")), htmx=htmx_target(element) if hx else None)

@@ -222,7 +222,9 @@ def test_annotate_page_costs_the_same_queries_for_10_or_2000_annotations(client,
     add(1990, 10)
     many, shown = measure()
     assert shown == 2000
-    assert many == few <= 8
+    # 9: one more than before suggestions, to ask whether the project runs a suggester (the annotator may
+    # annotate here); none is switched on, so no suggestions are read (tests/test_pages_suggestions.py)
+    assert many == few <= 9
     assert measure(HTTP_HX_REQUEST="true")[0] == few_htmx
 
 

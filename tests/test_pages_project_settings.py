@@ -33,7 +33,7 @@ SETTINGS = {
     "watch_hourly_days": "1",
     "watch_daily_days": "14",
 }
-QUERIES = 4  # session, user, the project with the role, its article count
+QUERIES = 5  # session, user, the project with the role, its article count, its suggesters (their section)
 XSS = (
     "# Rules\n\n<script>alert('script')</script>\n\n<img src=x onerror=\"alert('img')\">\n\n"
     "[tricky](javascript:alert('link')) and <a href=\"JaVaScRiPt:alert(1)\">mixed case</a>\n\n"

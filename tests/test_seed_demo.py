@@ -71,3 +71,17 @@ def test_demo_links_join_spans_of_one_article_with_allowed_labels(db):
     assert {link.status for link in links} == {"accepted", "pending"}
     created = set(LinkEvent.objects.filter(action="created").values_list("link_id", flat=True))
     assert created == {link.pk for link in links}  # made through the write path, with their history
+
+
+def test_demo_offers_the_builtin_suggesters_suggestions_once(db):
+    from articles.demo import demo_suggestion_count
+    from articles.models import Suggester, Suggestion
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert Suggester.objects.get(project__slug="demo-desk", kind="builtin").enabled
+    first = demo_suggestion_count()
+    assert first >= 4
+    assert Suggestion.objects.filter(label__key="quote", current=True).exists()
+    assert {each.article_id for each in Suggestion.objects.all()} == set(Article.objects.values_list("pk", flat=True))
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert demo_suggestion_count() == first and Suggestion.objects.count() == first

@@ -40,6 +40,10 @@ def test_hashed_modules_import_their_modules_by_hashed_name(tmp_path):
     assert imports_of("review.js") == [hashed_url(name) for name in ("keyboard.js", "span_adjust.js")]
     assert imports_of("span_adjust.js") == [hashed_url("offsets.js")]
     assert imports_of("annotate.js") == [
-        hashed_url(name) for name in ("caret.js", "keyboard.js", "links.js", "offsets.js", "span_adjust.js")
+        hashed_url(name)
+        for name in ("caret.js", "keyboard.js", "links.js", "offsets.js", "span_adjust.js", "suggestions.js")
+    ]
+    assert imports_of("suggestions.js") == [
+        hashed_url(name) for name in ("keyboard.js", "offsets.js", "span_adjust.js")
     ]
     assert imports_of("links.js") == [hashed_url(name) for name in ("caret.js", "keyboard.js")]

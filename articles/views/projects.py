@@ -24,6 +24,7 @@ from articles.models import Project
 from articles.permissions import Action
 from articles.project_write import EDITABLE_FIELDS, create_project, delete_project, require_creation, update_project
 from articles.views.review_context import project_nav
+from articles.views.suggesters import suggester_section
 
 TEMPLATE = "articles/project_form.html"
 
@@ -54,6 +55,7 @@ def _settings(project: Project, form: ProjectForm, delete_form: ProjectDeleteFor
         "form": form,
         "delete_form": delete_form or ProjectDeleteForm(project=project),
         "nav": project_nav(project, project.my_role, "project_edit"),
+        **suggester_section(project),
     }
 
 

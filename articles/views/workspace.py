@@ -24,8 +24,21 @@ from articles.forms import AnnotationEditForm
 from articles.highlighting import Span, blocks, render_blocks
 from articles.links import link_types_of, types_allowed
 from articles.locking import LOCKED_STATES
-from articles.models import AnchorStatus, Annotation, Article, Assignment, Label, Link, LinkType, ReviewStatus, Role
+from articles.models import (
+    AnchorStatus,
+    Annotation,
+    Article,
+    Assignment,
+    Label,
+    Link,
+    LinkType,
+    ReviewStatus,
+    Role,
+    Suggester,
+    Suggestion,
+)
 from articles.permissions import Action, can_change_annotation, role_allows
+from articles.suggestions import offered
 from articles.views.workspace_list import list_window
 from articles.workflow import available_actions
 
@@ -242,6 +255,7 @@ def workspace_context(
         "links": links,
         "list_window": {**window, "items": [full[row.pk] for row in window["rows"] if row.pk in full]},
         "text_blocks": text_blocks(article.text, shown, state["labels_by_id"]),
+        **suggestion_panel(article, user=user, can_annotate=state["can_annotate"], labels=labels),
         **extra,
     }
 
@@ -403,3 +417,42 @@ def offered_targets(selected: Annotation, *, user, labels: list[Label]) -> list[
     rows = [Placed(*values) for values in placed.values_list("pk", "label_id")]
     types = link_types_of(selected.article.project_id)
     return link_targets(selected, labels, types, rows)
+
+
+# --- Suggestions: spans the project's suggesters found, offered to the user to accept or reject
+
+
+def has_speaker(label: Label) -> bool:
+    """Whether the label's attributes include a quote's speaker (what the accept form lets one edit)."""
+    return any(isinstance(field, dict) and field.get("name") == "speaker" for field in label.fields or [])
+
+
+def describe_suggestion(suggestion: Suggestion) -> Suggestion:
+    """Give a suggestion what the page shows of it: its name in words (the list's accessible name), its
+    confidence in percent, the speaker it proposes and the source it would be linked to."""
+    label = suggestion.label
+    suggestion.percent = round(suggestion.confidence * 100)
+    suggestion.speaker = str(suggestion.attributes.get("speaker", "") or "")
+    suggestion.has_speaker = has_speaker(label)
+    suggestion.excerpt = shorten(suggestion.quote, 80)
+    suggestion.name = f"Suggested {lower_first(label.name)}: “{suggestion.excerpt}”, {suggestion.percent}%"
+    target = suggestion.link_to if suggestion.link_type else None
+    suggestion.link_words = f"{suggestion.link_type.replace('_', ' ')}: {shorten(target.quote, 60)}" if target else ""
+    return suggestion
+
+
+def suggestion_panel(article: Article, *, user, can_annotate: bool, labels: list[Label]) -> dict[str, Any]:
+    """The suggestions part of the workspace: only for those who may annotate here now, and only when a suggester
+    of the project is switched on (one query), then the suggestions offered to the user (one more, however many
+    there are: articles.suggestions.offered)."""
+    if not can_annotate:
+        return {"suggesting": False, "suggestions": []}
+    if not Suggester.objects.filter(project_id=article.project_id, enabled=True).exists():
+        return {"suggesting": False, "suggestions": []}
+    found = [describe_suggestion(each) for each in offered(article, user)]
+    return {
+        "suggesting": True,
+        "suggestions": found,
+        "quote_suggestions": sum(1 for each in found if each.label.key == "quote"),
+        "speaker_labels": {label.key for label in labels if has_speaker(label)},
+    }

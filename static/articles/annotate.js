@@ -8,6 +8,7 @@ import { isTyping, stepIndex } from "./keyboard.js";
 import { initLinks, showLinksOf, startLinking } from "./links.js";
 import { tidy, toCodePoints } from "./offsets.js";
 import { showHandles, startAdjust } from "./span_adjust.js";
+import { clearSuggestion, initSuggestions, leaveSuggestionForm, suggestionKey } from "./suggestions.js";
 
 // Kept for the browser tests that compare this conversion with the server's at every offset.
 window.annotatorOffsets = { toCodePoints, tidy };
@@ -267,6 +268,7 @@ function selectAnnotation(id, options) {
   options = options || {};
   if ((id ? String(id) : null) !== selectedId) stopAdjusting();
   selectedId = id ? String(id) : null;
+  if (selectedId) clearSuggestion(); // one thing is selected at a time: an annotation or a suggestion
   here = options.here || [];
   document.querySelectorAll("#article-text mark.is-selected").forEach((mark) => { mark.classList.remove("is-selected"); });
   document.querySelectorAll(".ann-item.is-selected").forEach((item) => {
@@ -459,6 +461,7 @@ function showHelp() {
 }
 
 function shortcut(key) {
+  if (suggestionKey(key)) return true; // s / S; and a, x, e, b, Escape while a suggestion is selected
   if (/^[1-9]$/.test(key)) return applyLabel(key);
   switch (key) {
     case "j": step(1); return true;
@@ -485,6 +488,9 @@ document.addEventListener("keydown", (event) => {
       target.blur();
       const item = selectedId && itemOf(selectedId);
       if (item) item.focus({ preventScroll: true });
+    } else if (event.key === "Escape" && target.closest("#suggestion-form")) {
+      event.preventDefault();
+      leaveSuggestionForm(target);
     } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.form && target.closest("#annotation-editor")) {
       event.preventDefault();
       target.form.requestSubmit();
@@ -646,6 +652,14 @@ document.addEventListener("htmx:afterRequest", (event) => {
 });
 
 initLinks({ announce: announce });
+initSuggestions({
+  announce: announce,
+  closeAnnotation: () => {
+    if (!selectedId) return;
+    selectAnnotation(null);
+    clearEditor();
+  },
+});
 
 const initial = $("notices");
 if (initial && initial.dataset.selected) selectAnnotation(initial.dataset.selected, { load: false, scroll: true, announce: false });
