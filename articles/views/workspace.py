@@ -442,12 +442,12 @@ def describe_suggestion(suggestion: Suggestion) -> Suggestion:
 
 
 def suggestion_panel(article: Article, *, user, can_annotate: bool, labels: list[Label]) -> dict[str, Any]:
-    """The suggestions part of the workspace: only for those who may annotate here now, and only when a suggester
-    of the project is switched on (one query), then the suggestions offered to the user (one more, however many
-    there are: articles.suggestions.offered)."""
-    if not can_annotate:
-        return {"suggesting": False, "suggestions": []}
-    if not Suggester.objects.filter(project_id=article.project_id, enabled=True).exists():
+    """The suggestions part of the workspace: whether a suggester of the project is switched on (one query), then,
+    for those who may annotate here now, the suggestions offered to them (one more, however many there are:
+    articles.suggestions.offered)."""
+    # Asked whatever the user may do, so the page costs the same queries in every state of their work.
+    switched_on = Suggester.objects.filter(project_id=article.project_id, enabled=True).exists()
+    if not (switched_on and can_annotate):
         return {"suggesting": False, "suggestions": []}
     found = [describe_suggestion(each) for each in offered(article, user)]
     return {
