@@ -222,6 +222,8 @@ def accept(suggestion: Suggestion, *, by, changes: Mapping[str, Any] | None = No
     require(role_in(article, by), Action.ANNOTATE)
     if _decided(suggestion, by):
         raise InvalidInput.single("suggestion", "You already answered this suggestion.")
+    if not suggestion.current or suggestion.text_revision != article.text_revision:
+        raise InvalidInput.single("suggestion", "The text changed since this was suggested; run the suggesters again.")
     attributes = dict(suggestion.attributes)
     if isinstance(changes.get("attributes"), dict):
         attributes.update(changes["attributes"])

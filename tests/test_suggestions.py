@@ -173,3 +173,12 @@ def test_suggestions_never_reach_exports(article, team):
     output = "".join(export(ExportScope(team["project"], team["owner"]), "json", base_url="http://testserver/"))
     assert "Prices rose" in output  # the article's text
     assert '"annotations":[]' in output.replace(" ", "")
+
+
+def test_a_suggestion_made_on_an_older_text_is_not_accepted(article, team, builtin):
+    claim = Suggestion.objects.get(article=article, label__key="claim")
+    reject(claim, by=team["annotator2"])  # answered, so it is kept when the next run no longer finds it
+    store(article, builtin, found()[:1], labels=labels(team), version="1")
+    with pytest.raises(InvalidInput):
+        accept(Suggestion.objects.get(pk=claim.pk), by=team["annotator"])
+    assert not Annotation.objects.exists()
