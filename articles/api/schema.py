@@ -8,7 +8,7 @@ operation lists the errors it can answer, with their JSON shape.
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
 
 ERROR_MEANINGS = {
@@ -41,6 +41,16 @@ def with_object(name: str, key: str, serializer: type[serializers.Serializer], c
     """A 409 or 412 body that carries the stored object under `key`."""
     shape = inline_serializer(name, {"detail": serializers.CharField(), key: serializer()})
     return OpenApiResponse(shape, description=ERROR_MEANINGS[code])
+
+
+def one_or_many(name: str, serializer: type[serializers.Serializer], max_length: int | None = None):
+    """A request or answer that is one object or a list of them (a list creates all or nothing)."""
+    return PolymorphicProxySerializer(
+        component_name=name,
+        serializers=[serializer, serializer(many=True, **({"max_length": max_length} if max_length else {}))],
+        resource_type_field_name=None,
+        many=False,
+    )
 
 
 IF_MATCH = OpenApiParameter(

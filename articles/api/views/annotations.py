@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -26,7 +26,7 @@ from articles.annotation_write import (
 )
 from articles.api.conditional import etag_of, expected_version
 from articles.api.filters import AnnotationFilter
-from articles.api.schema import IF_MATCH, errors, path_id, with_object
+from articles.api.schema import IF_MATCH, errors, one_or_many, path_id, with_object
 from articles.api.serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
@@ -38,18 +38,8 @@ from articles.models import Annotation, Article
 from articles.revisions import reattach
 from articles.workflow import review_span
 
-ONE_OR_MANY = PolymorphicProxySerializer(
-    component_name="AnnotationCreateOneOrMany",
-    serializers=[AnnotationCreateSerializer, AnnotationCreateSerializer(many=True, max_length=MAX_BULK)],
-    resource_type_field_name=None,
-    many=False,
-)
-CREATED = PolymorphicProxySerializer(
-    component_name="AnnotationCreated",
-    serializers=[AnnotationSerializer, AnnotationSerializer(many=True)],
-    resource_type_field_name=None,
-    many=False,
-)
+ONE_OR_MANY = one_or_many("AnnotationCreateOneOrMany", AnnotationCreateSerializer, MAX_BULK)
+CREATED = one_or_many("AnnotationCreated", AnnotationSerializer)
 CONFLICT = with_object("AnnotationConflict", "existing", AnnotationSerializer, 409)
 STALE = with_object("AnnotationStale", "current", AnnotationSerializer, 412)
 

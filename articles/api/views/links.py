@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -26,7 +26,7 @@ from articles.api.link_serializers import (
     LinkTypeSerializer,
     LinkUpdateSerializer,
 )
-from articles.api.schema import IF_MATCH, errors, path_id, with_object
+from articles.api.schema import IF_MATCH, errors, one_or_many, path_id, with_object
 from articles.api.views.base import ApiViewSet
 from articles.api.views.projects import PROJECT, ProjectChildViewSet
 from articles.link_type_write import LinkTypeInUse, create_link_type, delete_link_type, update_link_type
@@ -43,18 +43,8 @@ from articles.links import (
 from articles.models import Article, Link, LinkType
 from articles.permissions import Action
 
-ONE_OR_MANY = PolymorphicProxySerializer(
-    component_name="LinkCreateOneOrMany",
-    serializers=[LinkCreateSerializer, LinkCreateSerializer(many=True, max_length=MAX_BULK)],
-    resource_type_field_name=None,
-    many=False,
-)
-CREATED = PolymorphicProxySerializer(
-    component_name="LinkCreated",
-    serializers=[LinkSerializer, LinkSerializer(many=True)],
-    resource_type_field_name=None,
-    many=False,
-)
+ONE_OR_MANY = one_or_many("LinkCreateOneOrMany", LinkCreateSerializer, MAX_BULK)
+CREATED = one_or_many("LinkCreated", LinkSerializer)
 CONFLICT = with_object("LinkConflict", "existing", LinkSerializer, 409)
 STALE = with_object("LinkStale", "current", LinkSerializer, 412)
 
