@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from articles.compiled import CompiledQuery
+from articles.errors import InvalidInput
 from articles.models import (
     Annotation,
     AnnotationEvent,
@@ -26,6 +27,7 @@ from articles.models import (
     Link,
     Membership,
     Project,
+    ReviewStatus,
     Role,
     Suggester,
     Suggestion,
@@ -91,6 +93,16 @@ def require_change(annotation: Annotation | Link, user) -> str | None:
         mine = annotation.author_id == getattr(user, "pk", None)
         require(None, Action.ANNOTATE if mine else Action.EDIT_OTHERS_ANNOTATIONS)
     return role
+
+
+def require_review(work: Annotation | Link, user, status: str) -> None:
+    """The review rule for a span or a link: a reviewer or owner, never of their own work, to a known status."""
+    require(role_in(work, user), Action.REVIEW)
+    if work.author_id == getattr(user, "pk", None):
+        noun = "link" if isinstance(work, Link) else "annotation"
+        raise PermissionDenied(f"You cannot review your own {noun}; another reviewer must.")
+    if status not in ReviewStatus.values:
+        raise InvalidInput.single("status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
 
 
 def _one(queryset: QuerySet[M], pk: object, what: str) -> M:

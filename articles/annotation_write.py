@@ -11,13 +11,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from articles import links, webhooks
-from articles.access import require, require_change, role_in
+from articles.access import require, require_change, require_review, role_in
 from articles.anchoring import SpanError, TextQuote, anchor, describe, validate_span
 from articles.annotation_insert import insert_annotations
 from articles.attributes import validate_attributes
@@ -353,11 +352,7 @@ def update_annotation(
 
 def review_annotation(annotation: Annotation, *, by, status: str, expected_version: int | None = None) -> Annotation:
     """Set the review status (accepted, rejected or back to pending) as a reviewer, never of one's own."""
-    require(role_in(annotation, by), Action.REVIEW)
-    if annotation.author_id == by.pk:
-        raise PermissionDenied("You cannot review your own annotation; another reviewer must.")
-    if status not in ReviewStatus.values:
-        raise InvalidInput.single("status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
+    require_review(annotation, by, status)
     with transaction.atomic():
         old = annotation.status
         guarded_update(annotation, expected_version, {"status": status, "updated_at": timezone.now()})

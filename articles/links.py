@@ -12,12 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from articles.access import require, require_change, role_in
+from articles.access import require, require_change, require_review, role_in
 from articles.errors import AlreadyExists, InvalidInput, StaleVersion, version_guard
 from articles.locking import ensure_editable
 from articles.models import Annotation, Article, Label, Link, LinkEvent, LinkType, Project, ReviewStatus
@@ -288,11 +287,7 @@ def _changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, l
 
 def review_link(link: Link, *, by, status: str, expected_version: int | None = None) -> Link:
     """Accept or reject a link (or set it back to pending) as a reviewer, never one's own."""
-    require(role_in(link, by), Action.REVIEW)
-    if link.author_id == by.pk:
-        raise PermissionDenied("You cannot review your own link; another reviewer must.")
-    if status not in ReviewStatus.values:
-        raise InvalidInput.single("status", f"Choose one of: {', '.join(ReviewStatus.values)}.")
+    require_review(link, by, status)
     with transaction.atomic():
         old = link.status
         _guarded_update(link, expected_version, {"status": status, "updated_at": timezone.now()})
