@@ -9,6 +9,7 @@ article in this file (checked here); their types and labels are checked when pla
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from articles.exports.records import NATIVE_FORMAT, NATIVE_VERSION
@@ -56,16 +57,23 @@ class _Fields:
         return value
 
 
-def _labels(project: Any, batch: Batch) -> None:
-    labels = project.get("labels", []) if isinstance(project, dict) else []
-    if not isinstance(labels, list):
-        batch.problem("project", "labels", "Must be a list.")
+def _keyed(project: Any, batch: Batch, field: str, noun: str) -> Iterator[tuple[str, int, dict]]:
+    """The project's list `field` (labels, link types), each item with its record name and number; an item
+    without a key is a problem naming it."""
+    items = project.get(field, []) if isinstance(project, dict) else []
+    if not isinstance(items, list):
+        batch.problem("project", field, "Must be a list.")
         return
-    for number, label in enumerate(labels, 1):
-        record = f"label {number}"
-        if not isinstance(label, dict) or not isinstance(label.get("key"), str):
-            batch.problem(record, "key", "Each label needs a key.")
+    for number, item in enumerate(items, 1):
+        record = f"{noun} {number}"
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            batch.problem(record, "key", f"Each {noun} needs a key.")
             continue
+        yield record, number, item
+
+
+def _labels(project: Any, batch: Batch) -> None:
+    for record, number, label in _keyed(project, batch, "labels", "label"):
         batch.labels.append(
             LabelDraft(
                 record,
@@ -81,15 +89,7 @@ def _labels(project: Any, batch: Batch) -> None:
 
 
 def _link_types(project: Any, batch: Batch) -> None:
-    link_types = project.get("link_types", []) if isinstance(project, dict) else []
-    if not isinstance(link_types, list):
-        batch.problem("project", "link_types", "Must be a list.")
-        return
-    for number, link_type in enumerate(link_types, 1):
-        record = f"link type {number}"
-        if not isinstance(link_type, dict) or not isinstance(link_type.get("key"), str):
-            batch.problem(record, "key", "Each link type needs a key.")
-            continue
+    for record, number, link_type in _keyed(project, batch, "link_types", "link type"):
         batch.link_types.append(
             LinkTypeDraft(
                 record,
