@@ -30,6 +30,7 @@ from articles.approximate_match import (
     seed_windows,
     surroundings_agreement,
 )
+from articles.diff_alignment import survivor
 from articles.reanchor_paragraphs import ParagraphMap
 from articles.revision_map import RevisionMap
 
@@ -127,7 +128,12 @@ def _land(
     # The diff may pair the quote with a copy of it that an edit brought right beside it: its context decides.
     new_start = revision.unslid(anchor.quote, anchor.prefix, anchor.suffix, start, mapped, finder.on_boundaries)
     new_end = new_start + end - start
-    if new_start != mapped or revision.paired(new_start, new_end) or finder.context_kept(anchor, new_start, new_end):
+    if (
+        new_start != mapped
+        or revision.paired(new_start, new_end)
+        or revision.paired_across_small_edits(new_start, new_end, anchor.quote)
+        or finder.context_kept(anchor, new_start, new_end)
+    ):
         return Landing(EXACT if new_start == start else SHIFTED, new_start, new_end, None)
     return finder.recheck(anchor, new_start, new_end)
 
@@ -253,10 +259,16 @@ class _Finder:
     def recheck(self, anchor: Anchor, start: int, end: int) -> Landing:
         """Land an anchor whose text the diff left unchanged at new [start, end), but where neither its context
         nor the diff's unchanged run around it make that pairing sure (a repeated phrase: the diff may pair one
-        copy with another). Another copy of the quote wins if its context is clearly better; else the diff's."""
+        copy with another). Another copy of the quote wins if its context is clearly better, unless the diff maps
+        it from another old copy that it suits as well, or the text between it and the diff's copy reads as an
+        insertion that left the diff's copy in place; else the diff's copy."""
         query = _Query(anchor, self.threshold, (start, end, True), bonus=0.0)
-        matches = set(self._exact_matches(query)) | {(start, end)}
-        copies = [self._evaluate(query, *match) for match in matches]
+        matches = {
+            match
+            for match in self._exact_matches(query)
+            if not self._another_copys(query, *match) and not self._insertion_beside(start, end, *match)
+        }
+        copies = [self._evaluate(query, *match) for match in matches | {(start, end)}]
         places = [place for place in copies if place is not None and self.text[place.start : place.end] == anchor.quote]
         best = self._clear_winner(  # the diff says the text is still there: the question is only which copy
             query,
@@ -266,6 +278,28 @@ class _Finder:
         if best is None or best.start < end and start < best.end:
             best = _Place(start, end, 1.0, 0.0, True, 0.0)  # rule 1: where the diff maps the unchanged text
         return Landing(EXACT if (best.start, best.end) == query.own else SHIFTED, best.start, best.end, None)
+
+    def _insertion_beside(self, start: int, end: int, other: int, other_end: int) -> bool:
+        """True when the text between the diff's copy [start, end) and another copy in its paragraph reads as an
+        insertion that leaves the diff's copy in place (diff_alignment.survivor)."""
+        text = self.text
+        low, high = min(start, other), max(start, other)
+        if other_end - other != end - start or low == high or "\n" in text[low:high]:
+            return False
+        return survivor(text, low, high, end - start) == start
+
+    def _another_copys(self, query: _Query, start: int, end: int) -> bool:
+        """True when the diff maps new [start, end) from another old copy of the quote whose own surroundings agree
+        with the text around it at least as well as the anchor's stored context does: that copy is still there, so
+        this place is not the anchor's. (Copies the diff paired crosswise, across swapped paragraphs, fail this.)"""
+        old_start = self.revision.old_start(start, end) if self.revision is not None else None
+        if old_start is None or old_start == query.anchor.start:
+            return False
+        before, after = _before(self.text, start), _after(self.text, end)
+        theirs = common_suffix(before, _before(self.old, old_start)) + common_prefix(
+            after, _after(self.old, old_start + end - start)
+        )
+        return theirs >= common_suffix(before, query.prefix_text) + common_prefix(after, query.suffix_text)
 
     def _clear_winner(self, query: _Query, places: list[_Place], *, distinct: bool = True) -> _Place | None:
         """Return the best-ranked place if it beats every place apart from it by a margin and has the evidence
@@ -440,3 +474,14 @@ class _Finder:
             local = close and low < high and start < high and low < end
             rank += (query.bonus if local else 0) + POSITION_WEIGHT * (1 - abs(start - low) / max(1, len(text)))
         return _Place(start, end, similarity, evidence, local, rank)
+
+
+def _before(text: str, at: int) -> str:
+    """Up to CONTEXT_LENGTH code points before `at`, within its paragraph."""
+    piece = text[max(0, at - CONTEXT_LENGTH) : at]
+    return piece[piece.rfind("\n") + 1 :]
+
+
+def _after(text: str, at: int) -> str:
+    """Up to CONTEXT_LENGTH code points from `at`, within its paragraph."""
+    return text[at : at + CONTEXT_LENGTH].split("\n", 1)[0]

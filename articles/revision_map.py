@@ -1,10 +1,11 @@
 """The diff of two revisions of an article's text, as a map from old offsets to new ones.
 
 One character diff of old -> new text (diff-match-patch's C++ build: 2-8 ms on 50,000 code points, where
-difflib takes seconds) is kept as sorted offset lists of unchanged runs and changed hunks, so each annotation's
-span is mapped by bisection. Re-anchoring (articles/reanchoring.py) uses it to land every span no edit touched
-without any search, after correcting the diff's "slides" by the span's stored context (unslid). Offsets are code
-points, end exclusive. Pure: no Django.
+difflib takes seconds; its pure insertions and deletions slid to sentence ends, articles/diff_alignment.py) is
+kept as sorted offset lists of unchanged runs and changed hunks, so each annotation's span is mapped by
+bisection. Re-anchoring (articles/reanchoring.py) uses it to land every span no edit touched without any search,
+after correcting the diff's "slides" by the span's stored context (unslid). Offsets are code points, end
+exclusive. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ import fast_diff_match_patch
 
 from articles.anchoring import CONTEXT_LENGTH
 from articles.approximate_match import common_prefix, common_suffix
+from articles.diff_alignment import aligned, survivor
 
 # Past this many seconds diff-match-patch returns a coarser but valid diff (a full rewrite of 50,000 code points
 # takes it 17 s otherwise); the search then finds the spans that the diff did not map.
 DIFF_TIME_LIMIT = 0.25
 # Unchanged code points beside a place, within its paragraph, that make the diff's pairing of it with old text sure.
 PAIRED_CONTEXT = CONTEXT_LENGTH
+# Edits this small (a typo fix, a word or two inserted) do not break that unchanged text: runs on both sides of them
+# count together (see paired_across_small_edits).
+SMALL_EDIT = 16
 
 
 class RevisionMap:
@@ -77,8 +82,10 @@ class RevisionMap:
         of the quote (a templated sentence inserted next to its twin), pairing the quote with either copy at equal
         cost. When the context on one side no longer agrees, a copy on that side in the text the diff does not
         surely pair (see unsure_around) wins if more of the stored context within the paragraph agrees with it,
-        code point for code point from the quote outwards; on a tie the diff's place stays. `boundary(start,
-        end)` says whether a copy is whole characters."""
+        code point for code point from the quote outwards, and the text between the two copies is not better
+        placed as an insertion with the diff's copy kept (at sentence ends rather than mid-sentence, see
+        diff_alignment.survivor); else the diff's place stays. `boundary(start, end)` says whether a copy is whole
+        characters."""
         text, length, end = self.new, len(quote), start + len(quote)
         prefix, suffix = prefix[prefix.rfind("\n") + 1 :], suffix.split("\n", 1)[0]
 
@@ -102,7 +109,8 @@ class RevisionMap:
             while at != -1:
                 paired = self.old_place(at, at + length)
                 if (paired is None or paired == old_start) and boundary(at, at + length):
-                    if (count := sum(agreeing(at))) > most:
+                    count = sum(agreeing(at))
+                    if count > most and survivor(text, min(at, best), max(at, best), length) != best:
                         best, most = at, count
                 at = text.find(quote, at + 1, high)
         return best
@@ -127,6 +135,13 @@ class RevisionMap:
         high = self.new_length if high_run >= len(self.equal_new) else self.equal_new[high_run]
         return low, high
 
+    def old_start(self, start: int, end: int) -> int | None:
+        """Return the old start of new span [start, end) if it lies inside one unchanged run, else None."""
+        run = bisect_right(self.equal_new, start) - 1
+        if run < 0 or end > self.equal_new[run] + self.equal_old_end[run] - self.equal_old[run]:
+            return None
+        return self.equal_old[run] + start - self.equal_new[run]
+
     def old_place(self, start: int, end: int) -> int | None:
         """Return the old start of new span [start, end) if it lies inside one unchanged run that goes on for at
         least PAIRED_CONTEXT code points on one side, else None: the diff surely pairs it with that old text (a
@@ -147,6 +162,49 @@ class RevisionMap:
             return False
         run_end = self.equal_new[run] + self.equal_old_end[run] - self.equal_old[run]
         return end <= run_end and self._paired(self.equal_new[run], run_end, start, end)
+
+    def paired_across_small_edits(self, start: int, end: int, quote: str) -> bool:
+        """True when new span [start, end) (inside one unchanged run) has at least PAIRED_CONTEXT code points of
+        unchanged text on one side within its paragraph, counting the runs on both sides of edits of at most
+        SMALL_EDIT code points (a typo fixed or a word inserted right next to the span), and its quote occurs nowhere
+        else near it: the diff then surely pairs it with its old text, though its own run is short."""
+        run = bisect_right(self.equal_new, start) - 1
+        if run < 0:
+            return False
+        new = self.new
+        low = new.rfind("\n", 0, start) + 1
+        high = len(new) if (found := new.find("\n", end)) == -1 else found
+        if new.count(quote, max(low, start - 2 * PAIRED_CONTEXT), min(high, end + 2 * PAIRED_CONTEXT)) != 1:
+            return False  # a copy nearby: the diff may have paired the span with it
+        return max(self._unchanged_before(run, start, low), self._unchanged_after(run, end, high)) >= PAIRED_CONTEXT
+
+    def _unchanged_before(self, run: int, offset: int, low: int) -> int:
+        """Count unchanged new code points from `offset` (in run `run`) back to `low`, across small edits."""
+        total = 0
+        while True:
+            run_start = self.equal_new[run]
+            total += offset - max(run_start, low)
+            if run_start <= low or run == 0 or total >= PAIRED_CONTEXT:
+                return total
+            previous_end = self.equal_new[run - 1] + self.equal_old_end[run - 1] - self.equal_old[run - 1]
+            edit = max(run_start - previous_end, self.equal_old[run] - self.equal_old_end[run - 1])
+            if edit > SMALL_EDIT or previous_end <= low:
+                return total
+            run, offset = run - 1, previous_end
+
+    def _unchanged_after(self, run: int, offset: int, high: int) -> int:
+        """Count unchanged new code points from `offset` (in run `run`) on to `high`, across small edits."""
+        total = 0
+        while True:
+            run_end = self.equal_new[run] + self.equal_old_end[run] - self.equal_old[run]
+            total += min(run_end, high) - offset
+            if run_end >= high or run + 1 == len(self.equal_new) or total >= PAIRED_CONTEXT:
+                return total
+            next_start = self.equal_new[run + 1]
+            edit = max(next_start - run_end, self.equal_old[run + 1] - self.equal_old_end[run])
+            if edit > SMALL_EDIT or next_start >= high:
+                return total
+            run, offset = run + 1, next_start
 
     def _paired(self, run_start: int, run_end: int, start: int, end: int) -> bool:
         # Only unchanged text within the place's paragraph counts: paragraphs move (a run that goes on across a
@@ -195,4 +253,5 @@ class RevisionMap:
 def diff(old: str, new: str) -> list[tuple[str, int]]:
     """Return the character diff of old -> new as ("=" | "-" | "+", code points) runs, semantically cleaned
     (no chance one-letter equalities inside a rewritten sentence)."""
-    return fast_diff_match_patch.diff(old, new, timelimit=DIFF_TIME_LIMIT, checklines=True, cleanup="Semantic")
+    runs = fast_diff_match_patch.diff(old, new, timelimit=DIFF_TIME_LIMIT, checklines=True, cleanup="Semantic")
+    return aligned(runs, old, new)

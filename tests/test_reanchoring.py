@@ -284,6 +284,30 @@ def test_a_deleted_word_is_not_replaced_by_the_same_word_beside_it():
     assert reanchor(old, new, [anchor_on(old, "to", 1)]) == [Landing(ORPHANED, None, None, None)]
 
 
+def test_an_edit_beside_a_span_does_not_send_it_to_an_intact_copy_elsewhere():
+    # From the benchmark (seeds 10, 36): "not " deleted right before the span, while another copy of the sentence
+    # (a paragraph of its own, too short for the diff's pairing of it to be sure) has all of the span's stored
+    # context. The unchanged text on both sides of that small edit is long enough to be sure, and the other copy
+    # is the diff's image of its own old copy, so it stays that copy's.
+    officials = "Officials did not respond to a request for comment."
+    old = f"The mayor spoke first. {officials} The port reopened.\n\n{officials}\n\nThe end came later that day."
+    new = old.replace("did not respond", "did respond", 1)
+    for quote in ("a request for comment.", "comment."):
+        [landing] = reanchor(old, new, [anchor_on(old, quote)])
+        assert landing == Landing(SHIFTED, new.index(quote), new.index(quote) + len(quote), None)
+
+
+def test_a_sentence_inserted_after_the_span_keeps_it_in_its_own_sentence():
+    # From the benchmark (seed 16): more of the stored context agrees around the inserted copy (" million " before,
+    # the whole suffix after) than around the span's own one (the whole prefix, ". " after), but that would make
+    # the insertion start mid-sentence: the copy whose sentence the insertion leaves whole is the span's.
+    old = "The plan will cost 81 million shekels. Olu Adeyemi said the transport ministry would pay for it."
+    at = old.index("Olu")
+    new = old[:at] + "The mayor said the plan will cost 45 million shekels. " + old[at:]
+    [landing] = reanchor(old, new, [anchor_on(old, "shekels")])
+    assert landing == Landing(EXACT, old.index("shekels"), old.index("shekels") + len("shekels"), None)
+
+
 def test_edit_distance():
     assert edit_distance("kitten", "sitting") == 3
     assert edit_distance("", "abc") == 3
@@ -485,16 +509,16 @@ def test_a_paragraphs_diff_places_a_span_only_where_its_pairing_is_sure():
     assert span_in(old, new, runs, at, at + 6) == new.index("police commission")
     at = old.index("“Late")  # at the start of both paragraphs
     assert span_in(old, new, runs, at, at + 5) == 0
-    # From the benchmark (seed 189): a deleted sentence that begins as the next one does; the diff deletes from the
-    # middle of the first to the middle of the second, pairing the first "the city council" with the second's
-    # text. Either copy may be the one that stayed: the run does not pair the span surely.
+    # From the benchmark (seed 189): a deleted sentence that begins as the next one does. diff-match-patch deletes
+    # from the middle of the first to the middle of the second (a comma scores as a full stop there), pairing the
+    # first "the city council" with the second's text; slid to the sentence ends, the whole sentence is deleted.
     old = (
         "“Late bike lanes are bold,” Søren Dahl told reporters in Zürich. According to the city council, speed "
         "cameras in Hanoi will cost €81 million 🚲. According to the city council, the new bridge will cost more."
     )
     new = old.replace("According to the city council, speed cameras in Hanoi will cost €81 million 🚲. ", "")
     runs = diff_runs(diff(old, new))
-    deleted = " speed cameras in Hanoi will cost €81 million 🚲. According to the city council,"
+    deleted = "According to the city council, speed cameras in Hanoi will cost €81 million 🚲. "
     assert runs[1][0] == "~" and old[runs[1][1] : runs[1][2]] == deleted and runs[1][3] == runs[1][4]
     at = old.index("the city council")
     assert span_in(old, new, runs, at, at + len("the city council")) is None
