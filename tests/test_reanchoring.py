@@ -284,17 +284,55 @@ def test_a_deleted_word_is_not_replaced_by_the_same_word_beside_it():
     assert reanchor(old, new, [anchor_on(old, "to", 1)]) == [Landing(ORPHANED, None, None, None)]
 
 
-def test_an_edit_beside_a_span_does_not_send_it_to_an_intact_copy_elsewhere():
-    # From the benchmark (seeds 10, 36): "not " deleted right before the span, while another copy of the sentence
-    # (a paragraph of its own, too short for the diff's pairing of it to be sure) has all of the span's stored
-    # context. The unchanged text on both sides of that small edit is long enough to be sure, and the other copy
-    # is the diff's image of its own old copy, so it stays that copy's.
-    officials = "Officials did not respond to a request for comment."
-    old = f"The mayor spoke first. {officials} The port reopened.\n\n{officials}\n\nThe end came later that day."
-    new = old.replace("did not respond", "did respond", 1)
-    for quote in ("a request for comment.", "comment."):
-        [landing] = reanchor(old, new, [anchor_on(old, quote)])
-        assert landing == Landing(SHIFTED, new.index(quote), new.index(quote) + len(quote), None)
+def test_edits_beside_a_span_do_not_send_it_to_an_intact_copy_elsewhere():
+    # From the benchmark (seed 36): words inserted right before the last "for comment.", and a copy of its whole
+    # sentence inserted elsewhere, where all of the span's stored context is intact. The diff's unchanged text
+    # beside those small edits is long enough to be sure, so the span stays in its own sentence.
+    old = "\n\n".join(
+        [
+            "Ingrid Berg said the city council would cut 268 narrow partial modest school meals by 2038. "
+            "深圳市政府周一表示将削减防洪堤预算63亿元。 According to the city council, park benches in Ramallah "
+            "will cost €32 million 🏳️‍🌈. Søren Dahl said the planning committee would halve 115 cautious the "
+            "ferry service by 2028.",
+            "北京市议会周四表示将增加自行车道预算22亿元。 अनुष्का शर्मा said the police commission would spend 79 public "
+            "costly late bus routes by 2031.",
+            "The housing office voted 7 to 2 on Saturday to halve the new bridge. Tomás Ó Briain said the regional "
+            "court would double 110 final urgent broad joint the tram extension by 2028. Officials did not respond "
+            "to a request for comment.",
+            "Amara Okafor said the city council would double 53 local urgent the harbour plan by 2039. Tomás Ó Briain "
+            "said the health agency would approve 90 late early minor overdue park benches by 2026.",
+            "“Minor speed cameras 🇧🇷 are final,” Fatima Haddad told reporters in Kraków. According to the city "
+            "council, the tram extension in Galway will cost €28 million 🇫🇷. Zoë Martínez said the school board would "
+            "halve 95 costly formal the stadium deal by 2027.",
+            "According to the city council, bike lanes in Zürich will cost €71 million 🏳️‍🌈. “New bike lanes 🇫🇷 are "
+            "modest,” Ingrid Berg told reporters in Málaga. According to the city council, the new bridge in Hanoi "
+            "will cost €29 million 🚲.",
+            "The housing office voted 7 to 1 on Wednesday to delay night buses. Officials did not respond to a "
+            "request for comment.",
+        ]
+    )
+    new = old
+    for before, after in [
+        ("。 According to the city council, park", "。 to the city council, park"),
+        ("北京市议会周四表示将增加自行车道预算22亿元。 ", ""),
+        (
+            " Tomás Ó Briain said the regional court would double 110 final urgent broad joint the tram extension by "
+            "2028.",
+            "",
+        ),
+        ("park benches by 2026", "park rbenches by 2026"),
+        ("stadium deal by 2027.", "stadium deal by 2027. Officials did not respond to a request for comment."),
+        ("will cost €71", "will formal quiet urgent cost €71"),
+        ("reporters in Málaga", "reporters quiet in Málaga"),
+        ("city council, the new bridge", "city public overdue council, the new bridge"),
+        ("night buses. Officials did not respond to", "night buses. Officials did not respond public quiet to"),
+    ]:
+        assert before in new
+        new = new.replace(before, after)
+    anchor = anchor_on(old, "for comment.", 1)
+    [landing] = reanchor(old, new, [anchor])
+    start = new.rindex("for comment.")
+    assert landing == Landing(SHIFTED, start, start + len("for comment."), None)
 
 
 def test_a_sentence_inserted_after_the_span_keeps_it_in_its_own_sentence():
