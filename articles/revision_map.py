@@ -252,6 +252,7 @@ class RevisionMap:
 
 def diff(old: str, new: str) -> list[tuple[str, int]]:
     """Return the character diff of old -> new as ("=" | "-" | "+", code points) runs, semantically cleaned
-    (no chance one-letter equalities inside a rewritten sentence)."""
+    (no chance one-letter equalities inside a rewritten sentence), its pure insertions and deletions slid to
+    sentence ends (diff_alignment.aligned)."""
     runs = fast_diff_match_patch.diff(old, new, timelimit=DIFF_TIME_LIMIT, checklines=True, cleanup="Semantic")
     return aligned(runs, old, new)
