@@ -54,14 +54,26 @@ class ParagraphMap:
         where the diff of the two keeps the span unchanged; None when no new paragraph is clearly its old one."""
         if "\n" in self.old[start:end]:
             return None  # the span crosses a paragraph break
+        target = self._target_of(start, end)
+        if target is None:
+            return None
+        low, high = paragraph(self.old, start, end)
+        at = span_in(self.old[low:high], self.new[target.start : target.end], target.runs, start - low, end - low)
+        return None if at is None else target.start + at
+
+    def became(self, start: int, end: int) -> tuple[int, int] | None:
+        """Return the bounds of the new paragraph that the old paragraph around span [start, end) clearly became
+        (see _target), or None."""
+        if "\n" in self.old[start:end]:
+            return None
+        target = self._target_of(start, end)
+        return None if target is None else (target.start, target.end)
+
+    def _target_of(self, start: int, end: int) -> _Target | None:
         low, high = paragraph(self.old, start, end)
         if low not in self._targets:
             self._targets[low] = self._target(low, high)
-        target = self._targets[low]
-        if target is None:
-            return None
-        at = span_in(self.old[low:high], self.new[target.start : target.end], target.runs, start - low, end - low)
-        return None if at is None else target.start + at
+        return self._targets[low]
 
     def _target(self, low: int, high: int) -> _Target | None:
         """Return the new paragraph that keeps the most of old paragraph [low, high), at least KEPT_SHARE of it,

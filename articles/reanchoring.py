@@ -63,6 +63,8 @@ CONFIDENT = 0.9  # a place with this much evidence ends the search early
 # of it on each side of the span (given at least 3/5 of them) must agree this much (see _by_paragraph).
 PARAGRAPH_WINDOW = 160
 PARAGRAPH_EVIDENCE = 0.75
+# A quote found once in each text lands without context if it is at least this long (see _sure).
+SURE_LENGTH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +137,7 @@ def _land(
         or finder.context_kept(anchor, new_start, new_end)
     ):
         return Landing(EXACT if new_start == start else SHIFTED, new_start, new_end, None)
-    return finder.recheck(anchor, new_start, new_end)
+    return finder.recheck(anchor, new_start, new_end, paragraphs)
 
 
 def _fits(text: str, anchor: Anchor) -> bool:
@@ -256,17 +258,20 @@ class _Finder:
             return _ORPHAN
         return landing
 
-    def recheck(self, anchor: Anchor, start: int, end: int) -> Landing:
+    def recheck(self, anchor: Anchor, start: int, end: int, paragraphs: ParagraphMap) -> Landing:
         """Land an anchor whose text the diff left unchanged at new [start, end), but where neither its context
         nor the diff's unchanged run around it make that pairing sure (a repeated phrase: the diff may pair one
         copy with another). Another copy of the quote wins if its context is clearly better, unless the diff maps
         it from another old copy that it suits as well, or the text between it and the diff's copy reads as an
-        insertion that left the diff's copy in place; else the diff's copy."""
+        insertion that left the diff's copy in place, or it is new text in another paragraph than the one the
+        anchor's old paragraph became; else the diff's copy."""
         query = _Query(anchor, self.threshold, (start, end, True), bonus=0.0)
         matches = {
             match
             for match in self._exact_matches(query)
-            if not self._another_copys(query, *match) and not self._insertion_beside(start, end, *match)
+            if not self._another_copys(query, *match)
+            and not self._insertion_beside(start, end, *match)
+            and not self._inserted_elsewhere(query, paragraphs, start, end, *match)
         }
         copies = [self._evaluate(query, *match) for match in matches | {(start, end)}]
         places = [place for place in copies if place is not None and self.text[place.start : place.end] == anchor.quote]
@@ -278,6 +283,20 @@ class _Finder:
         if best is None or best.start < end and start < best.end:
             best = _Place(start, end, 1.0, 0.0, True, 0.0)  # rule 1: where the diff maps the unchanged text
         return Landing(EXACT if (best.start, best.end) == query.own else SHIFTED, best.start, best.end, None)
+
+    def _inserted_elsewhere(
+        self, query: _Query, paragraphs: ParagraphMap, start: int, end: int, other: int, other_end: int
+    ) -> bool:
+        """True when another copy [other, other_end) is text the diff says is new, in another paragraph than the
+        diff's copy [start, end), and not in the paragraph that the anchor's old paragraph clearly became: the diff
+        pairs a span with a copy in another paragraph wrongly only when the span's own paragraph moved, and the
+        rest of that paragraph's text then tells where it went (a sentence inserted elsewhere is not it)."""
+        if self.revision is None or self.revision.old_start(other, other_end) is not None or query.own is None:
+            return False
+        if "\n" not in self.text[min(start, other) : max(end, other_end)]:
+            return False
+        became = paragraphs.became(*query.own)
+        return became is None or not (became[0] <= other and other_end <= became[1])
 
     def _insertion_beside(self, start: int, end: int, other: int, other_end: int) -> bool:
         """True when the text between the diff's copy [start, end) and another copy in its paragraph reads as an
@@ -356,7 +375,9 @@ class _Finder:
     def _sure(self, place: _Place, query: _Query) -> bool:
         """True for the unchanged quote found once in the old text and once in the new: wherever it went, it is
         the anchor's text (a moved paragraph whose context changed all around; text the diff says was already
-        there is another passage and never gets here, see _evaluate)."""
+        there is another passage and never gets here, see _evaluate). A quote shorter than SURE_LENGTH (a word, a
+        name) must also be where the diff replaced the anchor's old text: the edit rewrote the words around it. A
+        short quote deleted in one place and written again in new text elsewhere is a new passage."""
         if place.similarity < 1 or self.revision is None:
             return False
         quote = query.anchor.quote
@@ -364,7 +385,12 @@ class _Finder:
             self._unique[quote] = (
                 len(find_all(self.old, quote, limit=2)) == len(find_all(self.text, quote, limit=2)) == 1
             )
-        return self._unique[quote]
+        if not self._unique[quote] or len(quote) >= SURE_LENGTH:
+            return self._unique[quote]
+        if query.own is None:
+            return False
+        low, high = self.revision.replaced_region(*query.own)
+        return low <= place.start and place.end <= high
 
     def _background(self, query: _Query) -> float:
         """Return the best evidence of a place in the old text other than the anchor's own span."""

@@ -214,6 +214,23 @@ class RevisionMap:
         after = (run_end if after_break == -1 else after_break) - end
         return max(before, after) >= PAIRED_CONTEXT
 
+    def replaced_region(self, start: int, end: int) -> tuple[int, int]:
+        """Return the new range that the diff puts between old `start` and old `end`: from where the unchanged text
+        before `start` ends (or `start` itself, if unchanged) to where the unchanged text after `end` begins."""
+        run = bisect_right(self.equal_old, start) - 1
+        if run < 0:
+            low = 0
+        elif start < self.equal_old_end[run]:
+            low = self.equal_new[run] + start - self.equal_old[run]
+        else:
+            low = self.equal_new[run] + self.equal_old_end[run] - self.equal_old[run]
+        run = bisect_right(self.equal_old, end - 1) - 1
+        if run >= 0 and end <= self.equal_old_end[run]:
+            high = self.equal_new[run] + end - self.equal_old[run]
+        else:
+            high = self.equal_new[run + 1] if run + 1 < len(self.equal_new) else self.new_length
+        return low, high
+
     def anchored(self, start: int, end: int) -> bool:
         """True when the diff maps old span [start, end) closely: its first or last code point is unchanged, or
         the change covering both is not much longer than the span (a rewording, not a moved paragraph, whose

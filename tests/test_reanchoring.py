@@ -561,3 +561,44 @@ def test_a_paragraphs_diff_places_a_span_only_where_its_pairing_is_sure():
     at = old.index("the city council")
     assert span_in(old, new, runs, at, at + len("the city council")) is None
     assert span_in(old, new, runs, old.index("Søren"), old.index(" Dahl")) == new.index("Søren")
+
+
+def test_a_deleted_word_does_not_land_on_the_same_word_in_a_sentence_inserted_elsewhere():
+    # From the benchmark (seed 35): a word found once in each text used to land wherever it was, with no context;
+    # a word is short enough to be written again in a new sentence, so it must be where its old text was replaced.
+    deleted = "Nguyễn Thị Minh said the school board would spend 376 quiet cautious park benches by 2026.\n\n"
+    old = (
+        deleted + "The housing office voted 7 to 2 on Saturday to halve the new bridge. Officials did not respond to a "
+        "request for comment.\n\nAccording to the city council, bike lanes in Zürich will cost €71 million. The vote "
+        "is expected next week.\n\nIngrid Berg said the health agency would double 9 minor quiet bus routes by 2031. "
+        "The vote is expected next week."
+    )
+    new = old.replace(deleted, "").replace(
+        "by 2031. ", "by 2031. Amara Okafor said the water utility would fund 83 public bold cautious minor lights. "
+    )
+    assert reanchor(old, new, [anchor_on(old, "cautious")]) == [Landing(ORPHANED, None, None, None)]
+    # Where its old text was rewritten all around it, the same word still lands (it is the span's own).
+    new = old.replace("spend 376 quiet cautious park", "cut 12 new cautious bus")
+    at = new.index("cautious")
+    assert reanchor(old, new, [anchor_on(old, "cautious")]) == [Landing(SHIFTED, at, at + len("cautious"), None)]
+
+
+def test_a_period_stays_in_its_sentence_when_a_copy_of_the_sentence_is_inserted_elsewhere():
+    # From the benchmark (seed 10): words deleted in the span's sentence changed its stored context, and a copy of
+    # the whole sentence inserted in another paragraph carries that context intact; but the span's paragraph did not
+    # move there, so the diff's copy stays the span's.
+    old = (
+        "“Rival school meals are final,” Li Wei told reporters in Lagos. Officials did not respond to a request for "
+        "comment.\n\n高橋健氏は「防潮堤は安全だ」と述べた。佐藤花子氏は「学校給食は必要だ」と述べた。\n\n"
+        "Ingrid Berg said the transport ministry would reconsider 47 urgent bold formal the new bridge by 2030. Søren "
+        "Dahl said the plan was late."
+    )
+    new = (
+        old.replace("did not respond", "did")
+        .replace("高橋健氏", "高橋氏")
+        .replace("by 2030. ", "by 2030. Officials did not respond to a request for comment. ")
+    )
+    period = old.index("comment.") + len("comment")
+    [landing] = reanchor(old, new, [anchor_on(old, ".", old[:period].count("."))])
+    at = new.index("comment.") + len("comment")
+    assert landing == Landing(SHIFTED, at, at + 1, None)
