@@ -133,7 +133,10 @@ def _land(
     if (
         new_start != mapped
         or revision.paired(new_start, new_end)
-        or revision.paired_across_small_edits(new_start, new_end, anchor.quote)
+        or (
+            revision.paired_across_small_edits(new_start, new_end, anchor.quote)
+            and finder.context_mostly_agrees(anchor, new_start, new_end)
+        )
         or finder.context_kept(anchor, new_start, new_end)
     ):
         return Landing(EXACT if new_start == start else SHIFTED, new_start, new_end, None)
@@ -209,6 +212,16 @@ class _Finder:
         if offset <= 0 or offset >= len(text) or (text[offset - 1] < "\x80" and text[offset] < "\x80"):
             return True  # two ASCII characters always have a boundary between them (canonical text has no CR)
         return split_character(text, offset) is None
+
+    def context_mostly_agrees(self, anchor: Anchor, start: int, end: int) -> bool:
+        """True when at least half of the stored context within the paragraph agrees around text[start:end], code
+        point for code point from the quote outwards: unchanged text beside small edits makes the diff's pairing
+        sure only if the words next to the span are still mostly its own (a paragraph the diff pairs with another,
+        templated one keeps a few words around a repeated phrase and little else)."""
+        prefix = anchor.prefix[anchor.prefix.rfind("\n") + 1 :]
+        suffix = anchor.suffix.split("\n", 1)[0]
+        agreeing = common_suffix(_before(self.text, start), prefix) + common_prefix(_after(self.text, end), suffix)
+        return 2 * agreeing >= len(prefix) + len(suffix)
 
     def context_kept(self, anchor: Anchor, start: int, end: int) -> bool:
         """True when the stored prefix or suffix is exactly around text[start:end] (a short one meaning the text's

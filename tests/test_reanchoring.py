@@ -602,3 +602,58 @@ def test_a_period_stays_in_its_sentence_when_a_copy_of_the_sentence_is_inserted_
     [landing] = reanchor(old, new, [anchor_on(old, ".", old[:period].count("."))])
     at = new.index("comment.") + len("comment")
     assert landing == Landing(SHIFTED, at, at + 1, None)
+
+
+def test_small_edits_do_not_make_a_pairing_sure_when_the_spans_own_words_went_elsewhere():
+    # From the benchmark (seed 95): paragraphs moved, and the diff paired "the city council" of a moved paragraph
+    # with the same words in a templated sentence of another one, with small edits near that copy. Unchanged text
+    # beside small edits made that pairing look sure; but little of the span's stored context is there, while its
+    # whole paragraph, untouched, is elsewhere: the span goes with it.
+    old = "\n\n".join(
+        [
+            "横浜市の市議会は18日、バス路線の計画を延期した。𠮷野町の教育委員会は5日、自転車レーンの計画を延期した。𠮷田美咲氏は「学校給食は安全だ」と述べた。横浜市の市議会は11日、バス路線の計画を見直した。深圳市交通局周五表示将增加防洪堤预算70亿元。",
+            "Zoë Martínez said the city council would audit 66 narrow early night buses by 2028. قال المتحدث "
+            "باسم المجلس إن الجسر الجديد ستكلف 4 مليون يورو. The vote is expected next week.",
+            "ראש העירייה אמר כי שבילי האופניים יעלה 27 מיליון שקל. Amara Okafor said the housing office would "
+            "halve 276 bold costly cautious bus routes by 2027. According to the city council, the harbour plan "
+            "in Málaga will cost €88 million 🧑🏿\u200d🔧. Olu Adeyemi said the city council would approve 166 early "
+            "final quiet the new bridge by 2031. Officials did not respond to a request for comment. According "
+            "to the city council, the library in Zürich will cost €41 million 🚲.",
+            "The transport ministry voted 9 to 0 on Monday to audit the recycling depot. Officials did not "
+            "respond to a request for comment. השר אמר כי הגשר החדש יעלה 27 מיליון שקל.",
+            "Li Wei said the transport ministry would cut 8 formal broad overdue park benches by 2032. “Final "
+            "the recycling depot 👍🏾 are local,” Zoë Martínez told reporters in Lyon. Ingrid Berg said the water "
+            "utility would review 219 late modest old rival night buses by 2035. "
+            "上海市议会周三表示将削减自行车道预算80亿元。 Tomás Ó Briain said the school board would "
+            "reconsider 127 final fresh street lighting by 2038.",
+            "According to the city council, bike lanes in Osaka will cost €8 million 🇧🇷. The vote is expected "
+            "next week. Nguyễn Thị Minh said the housing office would fund 187 partial modest park benches by "
+            "2027. השר אמר כי התוכנית יעלה 58 מיליון שקל.",
+        ]
+    )
+    new = "\n\n".join(
+        [
+            "横浜市の市議会は18日、バス路線の計画を延期した。𠮷野町の教育委員会は5日、自転車レーンの計画を延期した。𠮷田美阪氏は「学校給食は安全だ」と述べた。横浜市の市議会は11日、バス路線の計画を見直した。深圳市交通局周五表示将增加防洪堤预算70亿元。",
+            "Zoë Martínez said the city council would audit 66 narrow early night buses by 2028. قال المتحدث "
+            "باسم المجلس إن الجسر الجديد ستكلف 4 مليون يورو. ",
+            "According to the city council, bike lanes in Osaka will cost €8 million 🇧🇷. The vote is expected "
+            "next week. Nguyễn Thị Minh said the housing office would fund 187 partial modest park benches by "
+            "2027. השר אמר כי formal costly late התוכנית יעלה 58 מיליון שקל.",
+            "The transport ministry voted 9 to 0 on Monday to audit the recycling depot. wfficials did not "
+            "respond to a request for comment. השר אמר כי הגשר החדש יעלה 27 מיליון שקל.",
+            "“Final the recycling depot 👍🏾 are local,” Zoë Martínez told reporters in Lyon. Ingrid Berg said the "
+            "cautious cautious water utility would review 219 late modest old rival night buses by 2035. "
+            "上海市议会周三表示将削减自行车道预算80亿元。 Tomás Ó Briain said the school board would "
+            "reconsider 127 final fresh street lighting by 2038.",
+            "ראש העירייה אמר כי שבילי האופניים יעלה 27 מיליון שקל. Amara Okafor said the housing office would "
+            "halve 276 bold costly cautious bus routes by 2027. According to the city council, the harbour plan "
+            "in Málaga will cost €88 million 🧑🏿\u200d🔧. Olu Adeyemi said the city council would approve 166 early "
+            "final the new bridge by 2031. Officials did not respond to a request for comment. According to the "
+            "city council, the library in Zürich will cost €41 million 🚲.",
+        ]
+    )
+    sentence = "According to the city council, bike lanes"
+    anchor = anchor_on(old, "the city council", old[: old.index(sentence)].count("the city council"))
+    [landing] = reanchor(old, new, [anchor])
+    at = new.index(sentence) + len("According to ")
+    assert landing == Landing(SHIFTED, at, at + len("the city council"), None)
