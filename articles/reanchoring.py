@@ -132,7 +132,7 @@ def _land(
     new_end = new_start + end - start
     if (
         new_start != mapped
-        or revision.paired(new_start, new_end)
+        or (revision.paired(new_start, new_end) and not finder.edge_disagrees(anchor, new_start, new_end))
         or (
             revision.paired_across_small_edits(new_start, new_end, anchor.quote)
             and finder.context_mostly_agrees(anchor, new_start, new_end)
@@ -218,10 +218,23 @@ class _Finder:
         point for code point from the quote outwards: unchanged text beside small edits makes the diff's pairing
         sure only if the words next to the span are still mostly its own (a paragraph the diff pairs with another,
         templated one keeps a few words around a repeated phrase and little else)."""
+        (before, prefix), (after, suffix) = self._agreeing_context(anchor, start, end)
+        return 2 * (before + after) >= prefix + suffix
+
+    def edge_disagrees(self, anchor: Anchor, start: int, end: int) -> bool:
+        """True when the code point right before text[start:end] differs from the last of the stored prefix, or
+        the one right after it from the first of the suffix (within the paragraph): a long unchanged run on the
+        other side then pairs the span with the start or end of a repeated sentence, not surely with its own."""
+        (before, prefix), (after, suffix) = self._agreeing_context(anchor, start, end)
+        return (prefix > 0 and before == 0) or (suffix > 0 and after == 0)
+
+    def _agreeing_context(self, anchor: Anchor, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Return (agreeing code points, length) of the stored prefix and of the suffix within the paragraph,
+        counted from text[start:end] outwards."""
         prefix = anchor.prefix[anchor.prefix.rfind("\n") + 1 :]
         suffix = anchor.suffix.split("\n", 1)[0]
-        agreeing = common_suffix(_before(self.text, start), prefix) + common_prefix(_after(self.text, end), suffix)
-        return 2 * agreeing >= len(prefix) + len(suffix)
+        before = common_suffix(_before(self.text, start), prefix)
+        return (before, len(prefix)), (common_prefix(_after(self.text, end), suffix), len(suffix))
 
     def context_kept(self, anchor: Anchor, start: int, end: int) -> bool:
         """True when the stored prefix or suffix is exactly around text[start:end] (a short one meaning the text's

@@ -657,3 +657,64 @@ def test_small_edits_do_not_make_a_pairing_sure_when_the_spans_own_words_went_el
     [landing] = reanchor(old, new, [anchor])
     at = new.index(sentence) + len("According to ")
     assert landing == Landing(SHIFTED, at, at + len("the city council"), None)
+
+
+def test_a_span_at_the_edge_of_unchanged_text_whose_context_there_disagrees_is_weighed_against_its_copies():
+    # From the benchmark (seed 46): two paragraphs swapped places, and the diff paired the full stop after "next
+    # week" with the one before "Officials did not respond to a request for comment." at the end of another
+    # paragraph: the unchanged text after it goes on for long enough, but the code point right before it is not
+    # the span's. Its own sentence, untouched, is still there: the span stays on it.
+    old = "\n\n".join(
+        [
+            "“Urgent the tram extension 🚲 are public,” Tomás Ó Briain told reporters in Málaga. ראש "
+            "העירייה אמר כי התוכנית יעלה 49 מיליון שקל. अनुष्का शर्मा said the regional court would delay "
+            "258 public final rival early public the tram extension by 2039. Jean-Luc Moreau said the "
+            "police commission would reconsider 37 local late the ferry service by 2031. قال المتحدث باسم "
+            "المجلس إن الخطة ستكلف 2 مليون يورو.",
+            "The police commission voted 3 to 0 on Wednesday to double the harbour plan. The water utility "
+            "voted 5 to 1 on Friday to delay the tram extension. Tomás Ó Briain said the school board "
+            "would reconsider 13 new new night buses by 2034. “Late street lighting 🇧🇷 are narrow,” Tomás "
+            "Ó Briain told reporters in Lagos.",
+            "The vote is expected next week. Officials did not respond to a request for comment.",
+            "Ana Q́uiroga said the housing office would reconsider 29 formal broad the harbour plan by "
+            "2033. Zoë Martínez said the police commission would fund 255 cautious public major park "
+            "benches by 2037. Zoë Martínez said the port authority would delay 4 old partial speed cameras "
+            "by 2034.",
+            "قال رئيس البلدية إن الجسر الجديد ستكلف 43 مليون يورو. قال الوزير إن الجسر الجديد ستكلف 83 "
+            "مليون يورو. According to the city council, the recycling depot in Hanoi will cost €15 million "
+            "🇧🇷. Officials did not respond to a request for comment.",
+            "高橋健氏は「学校給食は遅すぎる」と述べた。東京都の市議会は26日、自転車レーンの計画を発表した。大阪府の教育委員会は19日、防潮堤の計画を延期した。東京都の港湾局は5日、新しい橋の計画を承認した。",
+            "“Major street lighting 👨\u200d👩\u200d👧\u200d👦 are late,” Ingrid Berg told reporters in "
+            "Ramallah. Ingrid Berg said the housing office would reconsider 341 urgent bold early partial "
+            "street lighting by 2030. “Minor speed cameras 🏳️\u200d🌈 are partial,” Jean-Luc Moreau told "
+            "reporters in Málaga.",
+        ]
+    )
+    new = "\n\n".join(
+        [
+            "“Urgent the tram extension 🚲 are public,” Tomás Ó Briain told reporters in Málaga. ראש "
+            "העירייה אמר כי התוכנית יעלה 49 מיליון שקל. अनुष्का शर्मा said the regional court would delay "
+            "258 public final rival early public the tram extension by 2039. Jean-Luc Moreau said the "
+            "police commission would reconsider 37 the ferry service by 2031. قال المتحدث باسم المجلس "
+            "narrow partial bold إن الخطة ستكلف 2 مليون يورو.",
+            "The water utility voted 5 to 1 on Friday to delay the tram extension. Tomás Ó Briain said the "
+            "school board would reconsider 13 new new night buses by 2034. ",
+            "The vote is expected next week. Officials did not respond to a request for comment.",
+            "قال رئيس البلدية إن الجسر الجديد ستكلف 43 مليون يورو. قال الوزير إن الجسر الجديد ستكلف 83 "
+            "مليون يورو. According to the city council, the recycling depot in Hanoi will cost €15 million "
+            "🇧🇷. Officials did not respond to a request for comment.",
+            "Ana Q́uiroga said the housing office would reconsider 29 formal broad the harbour plan by "
+            "2033. Zoë Martínez said the police commission would fund 255 cautious public major park "
+            "benches by 2037. Zoë Martínez said the port authority would delay 4 old partial speed cameras "
+            "by 2034.",
+            "東京都の市議会は26日、自転車レーンの計画を発表した。大阪府の教育委員会は19日、防潮堤の計画を延期した。東京都の港湾局は5日、新しい橋の計画を承認した。",
+            "Ingrid Berg said the housing office would reconsider 341 urgent bold early partial street "
+            "lighting by 2030. “Minor speed cameras 🏳️\u200d🌈 are partial,” Jean-Luc Moreau told "
+            "reporters in Málaga.",
+        ]
+    )
+    sentence = "The vote is expected next week."
+    anchor = anchor_on(old, ".", old[: old.index(sentence) + len(sentence) - 1].count("."))
+    [landing] = reanchor(old, new, [anchor])
+    at = new.index(sentence) + len(sentence) - 1
+    assert landing == Landing(SHIFTED, at, at + 1, None)
