@@ -24,7 +24,7 @@ _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Bopomofo}"
 _TOKEN = regex.compile(
     rf"(?=[{_CJK}])\X"  # one CJK character (with any marks or variation selector on it)
     rf"|(?:(?![{_CJK}])(?=[\w\p{{M}}])\X)+(?:['’](?:(?![{_CJK}])(?=\w)\X)+)*"  # a word (whole characters): Zoë, don't
-    r"|\s+"  # a run of whitespace
+    r"|(?:(?=\s)\X)+"  # a run of whitespace (whole characters: a combining mark may sit on a space)
     r"|\X",  # anything else: one user-perceived character (punctuation, symbol, emoji)
     regex.V1,
 )
