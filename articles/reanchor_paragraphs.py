@@ -52,8 +52,6 @@ class ParagraphMap:
     def place(self, start: int, end: int) -> int | None:
         """Return the new start of old span [start, end) in the new paragraph that its old paragraph became,
         where the diff of the two keeps the span unchanged; None when no new paragraph is clearly its old one."""
-        if "\n" in self.old[start:end]:
-            return None  # the span crosses a paragraph break
         target = self._target_of(start, end)
         if target is None:
             return None
@@ -64,12 +62,12 @@ class ParagraphMap:
     def became(self, start: int, end: int) -> tuple[int, int] | None:
         """Return the bounds of the new paragraph that the old paragraph around span [start, end) clearly became
         (see _target), or None."""
-        if "\n" in self.old[start:end]:
-            return None
         target = self._target_of(start, end)
         return None if target is None else (target.start, target.end)
 
     def _target_of(self, start: int, end: int) -> _Target | None:
+        if "\n" in self.old[start:end]:
+            return None  # the span crosses a paragraph break
         low, high = paragraph(self.old, start, end)
         if low not in self._targets:
             self._targets[low] = self._target(low, high)

@@ -78,6 +78,11 @@ class Anchor:
     prefix: str = ""
     suffix: str = ""
 
+    def paragraph_context(self) -> tuple[str, str]:
+        """Return the stored prefix and suffix cut at paragraph breaks: context across a break says little
+        (paragraphs move), context within the paragraph moves along with the span."""
+        return self.prefix[self.prefix.rfind("\n") + 1 :], self.suffix.split("\n", 1)[0]
+
 
 @dataclass(frozen=True, slots=True)
 class Landing:
@@ -179,9 +184,7 @@ class _Query:
         self.length = len(quote)
         self.approximate = ApproximateQuote(quote, anchor.prefix[-1:], anchor.suffix[:1], threshold)
         self.pattern, self.max_errors = self.approximate.pattern, self.approximate.max_errors
-        # Context across a paragraph break says little (paragraphs move); within its paragraph it moves along.
-        self.prefix_text = anchor.prefix[anchor.prefix.rfind("\n") + 1 :]
-        self.suffix_text = anchor.suffix.split("\n", 1)[0]
+        self.prefix_text, self.suffix_text = anchor.paragraph_context()
         self.prefix = Pattern(self.prefix_text) if self.prefix_text else None
         self.suffix = Pattern(self.suffix_text) if self.suffix_text else None
         # The code points right next to the quote tell copies of a repeated phrase apart best: they count twice.
@@ -231,8 +234,7 @@ class _Finder:
     def _agreeing_context(self, anchor: Anchor, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]]:
         """Return (agreeing code points, length) of the stored prefix and of the suffix within the paragraph,
         counted from text[start:end] outwards."""
-        prefix = anchor.prefix[anchor.prefix.rfind("\n") + 1 :]
-        suffix = anchor.suffix.split("\n", 1)[0]
+        prefix, suffix = anchor.paragraph_context()
         before = common_suffix(_before(self.text, start), prefix)
         return (before, len(prefix)), (common_prefix(_after(self.text, end), suffix), len(suffix))
 
@@ -411,8 +413,10 @@ class _Finder:
             self._unique[quote] = (
                 len(find_all(self.old, quote, limit=2)) == len(find_all(self.text, quote, limit=2)) == 1
             )
-        if not self._unique[quote] or len(quote) >= SURE_LENGTH:
-            return self._unique[quote]
+        if not self._unique[quote]:
+            return False
+        if len(quote) >= SURE_LENGTH:
+            return True
         if query.own is None:
             return False
         low, high = self.revision.replaced_region(*query.own)
