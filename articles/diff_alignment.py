@@ -20,6 +20,7 @@ CLOSING_QUOTES = frozenset("\"'”’»")
 # Scripts without spaces end a sentence or clause with these alone.
 UNSPACED_SENTENCE_ENDS = frozenset("。！？」』")
 UNSPACED_CLAUSE_ENDS = frozenset("、，；：")
+SENTENCE_CUT = 4  # cut_score of a sentence end (or better: a line break, the text's start or end)
 # How far an edit is slid at most (repeated text could otherwise make it walk a whole article).
 MAX_SLIDE = 1000
 

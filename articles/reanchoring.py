@@ -9,10 +9,13 @@ span went. A wrong landing is worse than an orphan, so a found place must carry 
 other place clearly. Two corrections to the diff: it may pair an untouched quote with an identical copy that an
 edit put right beside it (the stored context then decides, articles/revision_map.py), and a span whose stored
 context cannot tell where it went (its paragraph moved while its neighbours were edited, or the context also
-occurs elsewhere) may follow the rest of its old paragraph. A span still orphaned is searched for once more where
-its old paragraph's text is now (articles/reanchor_paragraphs.py: the diff sees a moved paragraph as a deletion and
-an insertion, and merges two edits close together into one replacement). Offsets are code points, end exclusive.
-Pure: strings in, Landings out; no Django.
+occurs elsewhere) may follow the rest of its old paragraph. A span found outside the paragraph that its old
+paragraph became must have the rest of its sentence around it (a moved sentence), or it is another passage of like
+words; and a fuzzy match may not take in words that the diff keeps next to the span, nor reach across a paragraph
+break. A span still orphaned is searched for once more where its old paragraph's text is now
+(articles/reanchor_paragraphs.py: the diff sees a moved paragraph as a deletion and an insertion, and merges two
+edits close together into one replacement). Offsets are code points, end exclusive. Pure: strings in, Landings
+out; no Django.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from articles.approximate_match import (
     seed_windows,
     surroundings_agreement,
 )
-from articles.diff_alignment import survivor
+from articles.diff_alignment import SENTENCE_CUT, cut_score, survivor
 from articles.reanchor_paragraphs import ParagraphMap
 from articles.revision_map import RevisionMap
 
@@ -131,6 +134,8 @@ def _land(
         landing = finder.find(anchor, expected)
         if landing.status == ORPHANED and (followed := paragraphs.place(start, end)) is not None:
             landing = finder.follow(anchor, followed, followed + end - start)
+        elif landing.status != ORPHANED and _left_its_paragraph(anchor, landing, finder, paragraphs):
+            return _ORPHAN
         return landing
     # The diff may pair the quote with a copy of it that an edit brought right beside it: its context decides.
     new_start = revision.unslid(anchor.quote, anchor.prefix, anchor.suffix, start, mapped, finder.on_boundaries)
@@ -146,6 +151,32 @@ def _land(
     ):
         return Landing(EXACT if new_start == start else SHIFTED, new_start, new_end, None)
     return finder.recheck(anchor, new_start, new_end, paragraphs)
+
+
+def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder, paragraphs: ParagraphMap) -> bool:
+    """True when a span the diff touched was found outside the new paragraph that its old paragraph clearly
+    became, and not with the rest of its sentence around it: a sentence moved to another paragraph takes all of
+    its words along, while a span whose own text was edited or deleted is then found in a like sentence elsewhere
+    (templated sentences repeat their words). A whole sentence moved is its own evidence only when it is a long
+    quote found once in each text (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited
+    around a long span in it, is not."""
+    became = paragraphs.became(anchor.start, anchor.end)
+    if became is None or (became[0] < landing.end and landing.start < became[1]):
+        return False
+    before, after = _sentence_context(anchor)
+    if not (before or after):  # a whole sentence (or more)
+        return not finder.sure_anywhere(anchor.quote)
+    text, start, end = finder.text, landing.start, landing.end
+    return text[max(0, start - len(before)) : start] != before or text[end : end + len(after)] != after
+
+
+def _sentence_context(anchor: Anchor) -> tuple[str, str]:
+    """Return the stored prefix and suffix within the span's sentence (and paragraph)."""
+    prefix, suffix = anchor.paragraph_context()
+    text, low, high = prefix + anchor.quote + suffix, len(prefix), len(prefix) + len(anchor.quote)
+    start = next(at for at in range(low, -1, -1) if at == 0 or cut_score(text, at) >= SENTENCE_CUT)
+    end = next(at for at in range(high, len(text) + 1) if at == len(text) or cut_score(text, at) >= SENTENCE_CUT)
+    return text[start:low], text[high:end]
 
 
 def _fits(text: str, anchor: Anchor) -> bool:
@@ -192,6 +223,12 @@ class _Query:
         self.suffix_near = Pattern(self.suffix_text[:NEAR]) if self.suffix_text else None
         self.expected = expected  # where the diff maps the old span in the new text, and whether closely
         self.own = (anchor.start, anchor.end) if expected is not None else None  # the old span, when valid
+
+    def similarity(self, found: str) -> float:
+        """Return 1 - edit distance / longer length of the quote and `found`."""
+        if found == self.anchor.quote:
+            return 1.0
+        return 1 - self.pattern.distance(found) / max(self.length, len(found))
 
 
 class _Finder:
@@ -409,11 +446,7 @@ class _Finder:
         if place.similarity < 1 or self.revision is None:
             return False
         quote = query.anchor.quote
-        if quote not in self._unique:
-            self._unique[quote] = (
-                len(find_all(self.old, quote, limit=2)) == len(find_all(self.text, quote, limit=2)) == 1
-            )
-        if not self._unique[quote]:
+        if not self._once_in_each(quote):
             return False
         if len(quote) >= SURE_LENGTH:
             return True
@@ -421,6 +454,18 @@ class _Finder:
             return False
         low, high = self.revision.replaced_region(*query.own)
         return low <= place.start and place.end <= high
+
+    def sure_anywhere(self, quote: str) -> bool:
+        """True for a quote of at least SURE_LENGTH code points found once in the old text and once in the new:
+        wherever it went, it is the anchor's text."""
+        return len(quote) >= SURE_LENGTH and self._once_in_each(quote)
+
+    def _once_in_each(self, quote: str) -> bool:
+        if quote not in self._unique:
+            self._unique[quote] = (
+                len(find_all(self.old, quote, limit=2)) == len(find_all(self.text, quote, limit=2)) == 1
+            )
+        return self._unique[quote]
 
     def _background(self, query: _Query) -> float:
         """Return the best evidence of a place in the old text other than the anchor's own span."""
@@ -498,6 +543,19 @@ class _Finder:
             matches.append((start, end))
         return matches
 
+    def _one_side(self, query: _Query, start: int, end: int) -> _Place | None:
+        """Score the more similar side of the paragraph breaks inside text[start:end], which the quote does not
+        have: a quote that lost its first or last words matches as well reaching into the paragraph before or
+        after, whose words are another passage."""
+        text, found = self.text, self.text[start:end]
+        left = (start, start + len(found[: found.index("\n")].rstrip()))
+        right_text = found[found.rindex("\n") + 1 :].lstrip()
+        right = (end - len(right_text), end)
+        sides = [side for side in (left, right) if side[0] < side[1] and self.on_boundaries(*side)]
+        if not sides:
+            return None
+        return self._evaluate(query, *max(sides, key=lambda side: query.similarity(text[side[0] : side[1]])))
+
     def _evaluate(self, query: _Query, start: int, end: int) -> _Place | None:
         """Score a place: quote similarity (None below the threshold), evidence, locality; None for text that the
         diff says was already there, elsewhere (another passage, not this one)."""
@@ -509,10 +567,14 @@ class _Finder:
             if own is None or not (old_start < own[1] and own[0] < old_start + end - start):
                 return None  # the diff says this text was already there, elsewhere: another passage
         found = text[start:end]
-        longer = max(query.length, end - start)
-        similarity = 1.0 if found == anchor.quote else 1 - query.pattern.distance(found) / longer
+        if "\n" in found and "\n" not in anchor.quote:
+            return self._one_side(query, start, end)
+        similarity = query.similarity(found)
         if similarity < self.threshold:
             return None
+        if similarity < 1 and self.revision is not None and query.own is not None:
+            if self.revision.neighbours_kept(start, end, *query.own) > query.max_errors:
+                return None  # much of it is text the diff says was already there, beside the anchor's: another passage
         prefix, suffix = query.prefix_text, query.suffix_text
         before, after = text[max(0, start - len(prefix)) : start], text[end : end + len(suffix)]
         run_before, run_after = common_suffix(before, prefix), common_prefix(after, suffix)

@@ -34,6 +34,7 @@ class RevisionMap:
     (delete and/or insert), in old and new offsets."""
 
     def __init__(self, old: str, new: str):
+        self.old = old
         self.new = new
         self.old_length, self.new_length = len(old), len(new)
         self.equal_old: list[int] = []
@@ -213,6 +214,26 @@ class RevisionMap:
         after_break = self.new.find("\n", end, run_end)
         after = (run_end if after_break == -1 else after_break) - end
         return max(before, after) >= PAIRED_CONTEXT
+
+    def neighbours_kept(self, start: int, end: int, own_start: int, own_end: int) -> int:
+        """Return how many code points of new span [start, end) lie in unchanged runs of at least PAIRED_CONTEXT
+        code points that the diff pairs with the old paragraph around old span [own_start, own_end) outside that
+        span: the words next to it, which the diff says are still there (the sentence before a deleted one)."""
+        old = self.old
+        low, high = old.rfind("\n", 0, own_start) + 1, old.find("\n", own_end)
+        high = len(old) if high == -1 else high
+        count = 0
+        run = max(0, bisect_right(self.equal_new, start) - 1)
+        while run < len(self.equal_new) and self.equal_new[run] < end:
+            length = self.equal_old_end[run] - self.equal_old[run]
+            new_low, new_high = max(start, self.equal_new[run]), min(end, self.equal_new[run] + length)
+            if new_low < new_high and length >= PAIRED_CONTEXT:
+                old_low = self.equal_old[run] + new_low - self.equal_new[run]
+                old_high = old_low + new_high - new_low
+                count += max(0, min(old_high, own_start) - max(old_low, low))
+                count += max(0, min(old_high, high) - max(old_low, own_end))
+            run += 1
+        return count
 
     def replaced_region(self, start: int, end: int) -> tuple[int, int]:
         """Return the new range that the diff puts between old `start` and old `end`: from where the unchanged text

@@ -718,3 +718,65 @@ def test_a_span_at_the_edge_of_unchanged_text_whose_context_there_disagrees_is_w
     [landing] = reanchor(old, new, [anchor])
     at = new.index(sentence) + len(sentence) - 1
     assert landing == Landing(SHIFTED, at, at + 1, None)
+
+
+def test_a_word_reworded_in_its_sentence_does_not_land_in_a_like_sentence_in_another_paragraph():
+    # From the benchmark (seed 108): "on Saturday" became "on new" where it was, and a sentence of the same
+    # template, with the same words around "on Saturday", was inserted in another paragraph. The old paragraph is
+    # still there, with the rest of the span's sentence: the span was edited there, not moved.
+    committee = "The planning committee voted 7 to 1 on Saturday to delay the recycling depot."
+    rest = (
+        " According to the city council, the new bridge in Osaka will cost €81 million. Officials did not respond "
+        "to a request for comment."
+    )
+    audit = (
+        "Zoë Martínez said the planning committee would audit 218 bike lanes by 2029. Li Wei told reporters in "
+        "Ramallah. "
+    )
+    cut = "Zoë Martínez said the regional court would cut 215 quiet broad late overdue bus routes by 2037."
+    old = "\n\n".join([committee + rest, audit + cut])
+    delay = " Ingrid Berg said the water utility would delay 135 bus routes by 2031."
+    inserted = "The planning committee voted 7 to 1 on Saturday to delay school meals. "
+    new = "\n\n".join([committee.replace("Saturday", "new") + delay + rest, audit + inserted + cut])
+    assert reanchor(old, new, [anchor_on(old, "on Saturday")]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_a_sentence_moved_to_another_paragraph_takes_its_spans_along():
+    # The rule above must not hold back a sentence that moved: its spans find the rest of it around them.
+    moved = "The mayor said the harbour plan would cost twelve million euros."
+    first = f"The council met on Tuesday to discuss the budget. {moved} Residents were not consulted."
+    second = "Opposition members walked out of the meeting in protest against the closed session."
+    third = "A vote is planned for next month. Officials did not respond to requests."
+    old = "\n\n".join([first, second, third])
+    new = "\n\n".join([first.replace(f" {moved}", ""), second, f"{third} {moved}"])
+    quotes = [moved, "harbour plan", "twelve million euros", "mayor"]
+    landings = reanchor(old, new, [anchor_on(old, quote) for quote in quotes])
+    for quote, landing in zip(quotes, landings):
+        at = new.index(moved) + moved.index(quote)
+        assert landing == Landing(SHIFTED, at, at + len(quote), None)
+
+
+def test_a_span_that_lost_its_first_sentence_does_not_take_the_same_words_of_the_sentence_before():
+    # From the benchmark (seed 92): the sentence holding "defences by 2039." was deleted. The sentence before it
+    # also ends "flood defences by 2038.", so the quote matches there, 96% alike, with all of its context. The diff
+    # says those words were already there, next to the span in its paragraph: another passage.
+    amara = "Amara Okafor said the water utility would cut 362 new flood defences by 2038. "
+    olu = "Olu Adeyemi said the city council would audit 343 formal late final flood defences by 2039. "
+    delay = "अनुष्का शर्मा said the port authority would delay 161 late broad urgent the new bridge by 2039."
+    vote, officials = "The vote is expected next week.", "Officials did not respond to a request for comment."
+    old = "\n\n".join([vote, amara + olu + delay, officials])
+    new = "\n\n".join([vote, amara + delay, officials])
+    assert reanchor(old, new, [anchor_on(old, "defences by 2039. अनुष्का")]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_a_fuzzy_landing_does_not_reach_into_the_next_paragraph():
+    # From the benchmark (seed 1): the quote lost its last word, and "\n\n深" of the next paragraph matches it as
+    # well as nothing does. The landing keeps to the span's own paragraph.
+    halve = "Li Wei said the regional court would halve 236 old new speed cameras by 2039."
+    shenzhen = "深圳市政府周三表示将削减防洪堤预算77亿元。鈴木一郎氏は「自転車レーンは遅すぎる」と述べた。"
+    vote, mayor = "The vote is expected next week.", "قال رئيس البلدية إن الجسر الجديد ستكلف 31 مليون يورو."
+    old = "\n\n".join([vote, f"{halve} {mayor}", shenzhen])
+    new = "\n\n".join([vote, f"{halve} ", shenzhen])
+    [landing] = reanchor(old, new, [anchor_on(old, "new speed cameras by 2039. قال")])
+    assert landing.status == FUZZY
+    assert landed_text(new, landing) == "new speed cameras by 2039."
