@@ -108,21 +108,18 @@ def reanchor(
     if not 0 < threshold <= 1:
         raise ValueError("threshold must be more than 0 and at most 1.")
     revision = RevisionMap(old_text, new_text)
-    finder = _Finder(new_text, threshold, revision, old_text)
+    finder = _Finder(new_text, threshold, revision, old_text, ParagraphMap(old_text, new_text))
     old_finder = _Finder(old_text, threshold)
-    paragraphs = ParagraphMap(old_text, new_text)
     landings = []
     for anchor in anchors:
-        landing = _land(anchor, revision, finder, old_finder, paragraphs)
+        landing = _land(anchor, revision, finder, old_finder)
         if landing.status == EXACT and (landing.start, landing.end) != (anchor.start, anchor.end):
             landing = Landing(SHIFTED, landing.start, landing.end, None)  # a stale anchor's offsets changed
         landings.append(landing)
     return landings
 
 
-def _land(
-    anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _Finder, paragraphs: ParagraphMap
-) -> Landing:
+def _land(anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _Finder) -> Landing:
     if anchor.start is not None and not _fits(old_finder.text, anchor):
         anchor = _repaired(anchor, old_finder)  # stale offsets: where is its quote in the old text?
     if anchor.start is None or anchor.end is None:
@@ -132,9 +129,9 @@ def _land(
     mapped = revision.untouched(start, end)
     if mapped is None or not finder.on_boundaries(mapped, mapped + end - start):
         landing = finder.find(anchor, expected)
-        if landing.status == ORPHANED and (followed := paragraphs.place(start, end)) is not None:
+        if landing.status == ORPHANED and (followed := finder.paragraphs.place(start, end)) is not None:
             landing = finder.follow(anchor, followed, followed + end - start)
-        elif landing.status != ORPHANED and _left_its_paragraph(anchor, landing, finder, paragraphs):
+        elif landing.status != ORPHANED and _left_its_paragraph(anchor, landing, finder):
             return _ORPHAN
         return landing
     # The diff may pair the quote with a copy of it that an edit brought right beside it: its context decides.
@@ -150,18 +147,17 @@ def _land(
         or finder.context_kept(anchor, new_start, new_end)
     ):
         return Landing(EXACT if new_start == start else SHIFTED, new_start, new_end, None)
-    return finder.recheck(anchor, new_start, new_end, paragraphs)
+    return finder.recheck(anchor, new_start, new_end)
 
 
-def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder, paragraphs: ParagraphMap) -> bool:
+def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder) -> bool:
     """True when a span the diff touched was found outside the new paragraph that its old paragraph clearly
     became, and not with the rest of its sentence around it: a sentence moved to another paragraph takes all of
     its words along, while a span whose own text was edited or deleted is then found in a like sentence elsewhere
     (templated sentences repeat their words). A whole sentence moved is its own evidence only when it is a long
     quote found once in each text (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited
     around a long span in it, is not."""
-    became = paragraphs.became(anchor.start, anchor.end)
-    if became is None or (became[0] < landing.end and landing.start < became[1]):
+    if finder.in_the_paragraph_it_became(anchor.start, anchor.end, landing.start, landing.end) is not False:
         return False
     before, after = _sentence_context(anchor)
     if not (before or after):  # a whole sentence (or more)
@@ -235,11 +231,19 @@ class _Finder:
     """Searches one text for anchors: the new text for those the diff could not map, and (`revision` None) the
     old text for the places that were *not* the anchor's, which tell how distinctive its quote and context are."""
 
-    def __init__(self, text: str, threshold: float, revision: RevisionMap | None = None, old: str = ""):
+    def __init__(
+        self,
+        text: str,
+        threshold: float,
+        revision: RevisionMap | None = None,
+        old: str = "",
+        paragraphs: ParagraphMap | None = None,
+    ):
         self.text = text
         self.threshold = threshold
         self.revision = revision
         self.old = old
+        self.paragraphs = paragraphs
         self._old_finder: _Finder | None = None
         self._unique: dict[str, bool] = {}
 
@@ -323,7 +327,7 @@ class _Finder:
             return _ORPHAN
         return landing
 
-    def recheck(self, anchor: Anchor, start: int, end: int, paragraphs: ParagraphMap) -> Landing:
+    def recheck(self, anchor: Anchor, start: int, end: int) -> Landing:
         """Land an anchor whose text the diff left unchanged at new [start, end), but where neither its context
         nor the diff's unchanged run around it make that pairing sure (a repeated phrase: the diff may pair one
         copy with another). Another copy of the quote wins if its context is clearly better, unless the diff maps
@@ -336,7 +340,7 @@ class _Finder:
             for match in self._exact_matches(query)
             if not self._another_copys(query, *match)
             and not self._insertion_beside(start, end, *match)
-            and not self._inserted_elsewhere(query, paragraphs, start, end, *match)
+            and not self._inserted_elsewhere(query, start, end, *match)
         }
         copies = [self._evaluate(query, *match) for match in matches | {(start, end)}]
         places = [place for place in copies if place is not None and self.text[place.start : place.end] == anchor.quote]
@@ -349,9 +353,7 @@ class _Finder:
             best = _Place(start, end, 1.0, 0.0, True, 0.0)  # rule 1: where the diff maps the unchanged text
         return Landing(EXACT if (best.start, best.end) == query.own else SHIFTED, best.start, best.end, None)
 
-    def _inserted_elsewhere(
-        self, query: _Query, paragraphs: ParagraphMap, start: int, end: int, other: int, other_end: int
-    ) -> bool:
+    def _inserted_elsewhere(self, query: _Query, start: int, end: int, other: int, other_end: int) -> bool:
         """True when another copy [other, other_end) is text the diff says is new, in another paragraph than the
         diff's copy [start, end), and not in the paragraph that the anchor's old paragraph clearly became: the diff
         pairs a span with a copy in another paragraph wrongly only when the span's own paragraph moved, and the
@@ -360,8 +362,7 @@ class _Finder:
             return False
         if "\n" not in self.text[min(start, other) : max(end, other_end)]:
             return False
-        became = paragraphs.became(*query.own)
-        return became is None or not (became[0] <= other and other_end <= became[1])
+        return not self.in_the_paragraph_it_became(*query.own, other, other_end)
 
     def _insertion_beside(self, start: int, end: int, other: int, other_end: int) -> bool:
         """True when the text between the diff's copy [start, end) and another copy in its paragraph reads as an
@@ -442,18 +443,29 @@ class _Finder:
         the anchor's text (a moved paragraph whose context changed all around; text the diff says was already
         there is another passage and never gets here, see _evaluate). A quote shorter than SURE_LENGTH (a word, a
         name) must also be where the diff replaced the anchor's old text: the edit rewrote the words around it. A
-        short quote deleted in one place and written again in new text elsewhere is a new passage."""
+        short quote deleted in one place and written again in new text elsewhere is a new passage. A long one found
+        away from there also needs its old text deleted, not rewritten, unless it is in the paragraph its old
+        paragraph clearly became: a sentence edited where it stands is not the same sentence inserted elsewhere."""
         if place.similarity < 1 or self.revision is None:
             return False
         quote = query.anchor.quote
         if not self._once_in_each(quote):
             return False
-        if len(quote) >= SURE_LENGTH:
-            return True
         if query.own is None:
-            return False
+            return len(quote) >= SURE_LENGTH
         low, high = self.revision.replaced_region(*query.own)
-        return low <= place.start and place.end <= high
+        if low <= place.start and place.end <= high:
+            return True
+        if len(quote) < SURE_LENGTH:
+            return False
+        rewritten = bool(self.text[low:high].strip())  # not deleted: the diff put other text where it was
+        return not rewritten or self.in_the_paragraph_it_became(*query.own, place.start, place.end) is not False
+
+    def in_the_paragraph_it_became(self, own_start: int, own_end: int, start: int, end: int) -> bool | None:
+        """Return whether new [start, end) lies in the new paragraph that the old paragraph around old span
+        [own_start, own_end) clearly became (articles/reanchor_paragraphs.py); None when none clearly is."""
+        became = self.paragraphs.became(own_start, own_end) if self.paragraphs is not None else None
+        return None if became is None else became[0] <= start and end <= became[1]
 
     def sure_anywhere(self, quote: str) -> bool:
         """True for a quote of at least SURE_LENGTH code points found once in the old text and once in the new:

@@ -780,3 +780,15 @@ def test_a_fuzzy_landing_does_not_reach_into_the_next_paragraph():
     [landing] = reanchor(old, new, [anchor_on(old, "new speed cameras by 2039. قال")])
     assert landing.status == FUZZY
     assert landed_text(new, landing) == "new speed cameras by 2039."
+
+
+def test_a_sentence_edited_where_it_stands_does_not_land_on_a_copy_inserted_in_another_paragraph():
+    # From the benchmark (seed 259): the sentence, once in each text, lost three words where it stands, and a copy of
+    # it was inserted in another paragraph. Found once in each text, a long quote used to land wherever it was.
+    officials = "Officials did not respond to a request for comment."
+    minister = "قال الوزير إن الجسر الجديد ستكلف 31 مليون يورو. "
+    haddad = "Fatima Haddad said the health agency would delay 254 broad major the recycling depot by 2038. "
+    port = "The port authority voted 4 to 0 on Thursday to double bus routes."
+    old = "\n\n".join([minister + officials, haddad + port])
+    new = "\n\n".join([minister + "Officials did not respond to comment.", f"{haddad}{officials} {port}"])
+    assert reanchor(old, new, [anchor_on(old, officials)]) == [Landing(ORPHANED, None, None, None)]
