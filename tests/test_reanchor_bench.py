@@ -1,0 +1,48 @@
+"""The re-anchoring benchmark's judge: which wrong landings the text cannot tell from right (docs/performance.md)."""
+
+import random
+
+from bench.reanchor_bench import Revision, Span, article, as_well_explained, explanation_cost, make_spans
+
+
+def test_a_landing_an_equally_short_edit_explains_is_as_well_explained():
+    # "fresh narrow public " deleted reads the same as " narrow public fresh" deleted: either "fresh" may be left.
+    old = "The utility would cut 265 rival fresh narrow public fresh the stadium deal by 2035."
+    new = "The utility would cut 265 rival fresh the stadium deal by 2035."
+    first = old.index("fresh")
+    span = Span(first, first + 5, "word", truth=None, gone=new.index("fresh"))
+    landing = new.index("fresh"), new.index("fresh") + 5
+    assert as_well_explained(old, new, span, landing, history=len("fresh narrow public "))
+
+
+def test_a_landing_on_the_same_word_in_another_sentence_is_not():
+    old = "Ingrid Berg said the court would fund it. Li Wei said the council would cut it."
+    new = "Ingrid Berg said the court would fund it. Li Wei said the board would cut it."
+    council, board = old.index("council"), new.index("board")
+    span = Span(council, council + 7, "word", truth=(board, board + 5))
+    the = new.index("the court")
+    assert not as_well_explained(old, new, span, (the, the + 3), history=len("council") + len("board"))
+
+
+class RevisionWithoutMoves(Revision):
+    def move_paragraph(self) -> None:
+        """A moved paragraph costs more through a span in it than the 2 x its length counted for it: no moves here."""
+
+
+def test_a_spans_true_place_costs_no_more_than_the_generators_own_edits():
+    # Where the generator says a span's text went (or where its deleted text was) agrees with its edits: an edit of
+    # old into new through that place is no longer than the edits it made.
+    rng = random.Random(5)
+    checked = deleted = 0
+    for _ in range(12):
+        text = article(rng, rng.randint(2_000, 4_000))
+        spans = make_spans(text, 40, rng)
+        revision = RevisionWithoutMoves(text, spans, rng)
+        for _ in range(rng.randint(2, 8)):
+            revision.edit()
+        for span in spans:
+            truth = span.truth or (span.gone, span.gone)
+            assert explanation_cost(text, revision.text, span.start, span.end, truth) <= revision.changed
+            checked += 1
+            deleted += span.truth is None
+    assert checked == 480 and deleted > 5
