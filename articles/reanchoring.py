@@ -34,7 +34,7 @@ from articles.approximate_match import (
     surroundings_agreement,
 )
 from articles.diff_alignment import SENTENCE_CUT, cut_score, survivor
-from articles.reanchor_paragraphs import ParagraphMap
+from articles.reanchor_paragraphs import ParagraphMap, paragraph
 from articles.revision_map import RevisionMap
 
 EXACT, SHIFTED, FUZZY, ORPHANED = "exact", "shifted", "fuzzy", "orphaned"
@@ -584,9 +584,10 @@ class _Finder:
         similarity = query.similarity(found)
         if similarity < self.threshold:
             return None
-        if similarity < 1 and self.revision is not None and query.own is not None:
-            if self.revision.neighbours_kept(start, end, *query.own) > query.max_errors:
-                return None  # much of it is text the diff says was already there, beside the anchor's: another passage
+        if similarity < 1 and self.revision is not None and (own := query.own) is not None:
+            # Much of it is text the diff says was already there, beside the anchor's: another passage.
+            if self.revision.neighbours_kept(start, end, own, paragraph(self.old, *own)) > query.max_errors:
+                return None
         prefix, suffix = query.prefix_text, query.suffix_text
         before, after = text[max(0, start - len(prefix)) : start], text[end : end + len(suffix)]
         run_before, run_after = common_suffix(before, prefix), common_prefix(after, suffix)

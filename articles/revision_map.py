@@ -34,7 +34,6 @@ class RevisionMap:
     (delete and/or insert), in old and new offsets."""
 
     def __init__(self, old: str, new: str):
-        self.old = old
         self.new = new
         self.old_length, self.new_length = len(old), len(new)
         self.equal_old: list[int] = []
@@ -215,13 +214,11 @@ class RevisionMap:
         after = (run_end if after_break == -1 else after_break) - end
         return max(before, after) >= PAIRED_CONTEXT
 
-    def neighbours_kept(self, start: int, end: int, own_start: int, own_end: int) -> int:
+    def neighbours_kept(self, start: int, end: int, own: tuple[int, int], paragraph: tuple[int, int]) -> int:
         """Return how many code points of new span [start, end) lie in unchanged runs of at least PAIRED_CONTEXT
-        code points that the diff pairs with the old paragraph around old span [own_start, own_end) outside that
-        span: the words next to it, which the diff says are still there (the sentence before a deleted one)."""
-        old = self.old
-        low, high = old.rfind("\n", 0, own_start) + 1, old.find("\n", own_end)
-        high = len(old) if high == -1 else high
+        code points that the diff pairs with old `paragraph` (bounds) outside old span `own` in it: the words next
+        to that span, which the diff says are still there (the sentence before a deleted one)."""
+        (own_start, own_end), (low, high) = own, paragraph
         count = 0
         run = max(0, bisect_right(self.equal_new, start) - 1)
         while run < len(self.equal_new) and self.equal_new[run] < end:

@@ -31,6 +31,7 @@ import regex  # noqa: E402
 
 from articles.anchoring import canonical_text, describe, validate_span  # noqa: E402
 from articles.approximate_match import edit_distance  # noqa: E402
+from articles.reanchor_paragraphs import paragraph as paragraph_bounds  # noqa: E402
 from articles.reanchoring import DEFAULT_THRESHOLD, EXACT, FUZZY, ORPHANED, SHIFTED, Anchor, reanchor  # noqa: E402
 from articles.revision_map import diff  # noqa: E402
 
@@ -468,11 +469,6 @@ def as_well_explained(old: str, new: str, span: Span, where: tuple[int, int], hi
         return explanation_cost(old, new, start, end, where) <= explanation_cost(old, new, start, end, truth)
     bound = min(explanation_cost(old, new, span.start, span.end, truth), history)
     return explanation_cost(old, new, span.start, span.end, where) <= bound
-
-
-def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    high = text.find("\n", end)
-    return text.rfind("\n", 0, start) + 1, len(text) if high == -1 else high
 
 
 def explanation_cost(old: str, new: str, start: int, end: int, where: tuple[int, int]) -> int:
