@@ -1,6 +1,7 @@
 """Re-anchoring annotations on a new revision of an article's text: the diff maps untouched spans, the search finds
 moved and slightly changed ones, and anything doubtful orphans rather than landing on the wrong text."""
 
+import fast_diff_match_patch
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -372,6 +373,12 @@ def articles(draw, min_words: int = 6, max_words: int = 60) -> str:
     ).strip()
 
 
+def shortest_edit(old: str, new: str) -> int:
+    """Code points inserted plus deleted by a shortest edit of old into new (Myers' diff run to the end)."""
+    runs = fast_diff_match_patch.diff(old, new, timelimit=0, checklines=False, cleanup="No")
+    return sum(count for op, count in runs if op != "=")
+
+
 def word_span(draw, text: str) -> tuple[int, int]:
     import regex
 
@@ -391,16 +398,21 @@ def test_edits_outside_a_span_leave_it_exact_or_shifted_on_its_text(data):
     start, end = word_span(data.draw, text)
     quote = describe(text, start, end)
     anchor = Anchor(start, end, quote.exact, quote.prefix, quote.suffix)
-    new = text
+    new, edited = text, 0
     for _ in range(data.draw(st.integers(1, 3))):  # each edit wholly before or wholly after the span
         before = data.draw(st.booleans())
         low = data.draw(st.integers(0, start) if before else st.integers(end, len(new)))
         high = data.draw(st.integers(low, start if before else len(new)))
         inserted = data.draw(edit_texts)
-        new = new[:low] + inserted + new[high:]
+        new, edited = new[:low] + inserted + new[high:], edited + len(inserted) + high - low
         if before:
             start, end = start + len(inserted) - (high - low), end + len(inserted) - (high - low)
     assert new[start:end] == anchor.quote
+    # When a shorter edit than these turns the text into the new one, the text reads better as something else,
+    # maybe the span edited ("council0 council0," after "council0 council0 council" became "council" and
+    # "council" was inserted after it): rule 3, orphan rather than guess, or fuzzy there. Those are the
+    # benchmark's; here the edits made are a shortest one.
+    assume(shortest_edit(text, new) == edited)
     try:
         validate_span(new, start, end)
     except SpanError:
