@@ -48,6 +48,7 @@ class ParagraphMap:
         self.old = old
         self.new = new
         self._targets: dict[int, _Target | None] = {}
+        self._sources: dict[int, tuple[int, _Target] | None] = {}
 
     def place(self, start: int, end: int) -> int | None:
         """Return the new start of old span [start, end) in the new paragraph that its old paragraph became,
@@ -65,6 +66,35 @@ class ParagraphMap:
         target = self._target_of(start, end)
         return None if target is None else (target.start, target.end)
 
+    def old_place(self, start: int, end: int) -> int | None:
+        """Return where new [start, end) was in the old text when its new paragraph is clearly what one old
+        paragraph became (moved, or edited) and the diff of the two keeps that text unchanged; else None. The diff
+        of the whole texts sees a moved paragraph as new text: this says whose text it still is."""
+        source = self._source_of(start, end)
+        if source is None:
+            return None
+        old_low, target = source
+        at, at_end = start - target.start, end - target.start
+        for op, old_from, _, new_from, new_to in target.runs:
+            if op == "=" and new_from <= at and at_end <= new_to:
+                return old_low + old_from + at - new_from
+        return None
+
+    def _source_of(self, start: int, end: int) -> tuple[int, _Target] | None:
+        """Return the old paragraph's start and its _Target when new [start, end) is in the new paragraph that
+        exactly one old paragraph clearly became; else None."""
+        if "\n" in self.new[start:end]:
+            return None
+        low, high = paragraph(self.new, start, end)
+        if low not in self._sources:
+            claims = [
+                (old_low, target)
+                for old_low, _ in _holding(self.new, low, high, self.old)
+                if (target := self._target_of(old_low, old_low)) and (target.start, target.end) == (low, high)
+            ]
+            self._sources[low] = claims[0] if len(claims) == 1 else None
+        return self._sources[low]
+
     def _target_of(self, start: int, end: int) -> _Target | None:
         if "\n" in self.old[start:end]:
             return None  # the span crosses a paragraph break
@@ -78,7 +108,7 @@ class ParagraphMap:
         among those holding a piece of it found once in each text; None when there is none, or a tie."""
         old = self.old[low:high]
         ranked: list[tuple[int, _Target]] = []
-        for start, end in self._candidates(low, high):
+        for start, end in _holding(self.old, low, high, self.new):
             runs = diff_runs(diff(old, self.new[start:end]))
             kept = sum(old_high - old_low for op, old_low, old_high, _, _ in runs if op == "=")
             ranked.append((kept, _Target(start, end, runs)))
@@ -87,16 +117,17 @@ class ParagraphMap:
             return None
         return ranked[0][1]
 
-    def _candidates(self, low: int, high: int) -> set[tuple[int, int]]:
-        """Return the new paragraphs holding a piece of old paragraph [low, high) that occurs once in each text."""
-        found = set()
-        for at in range(low, max(low, high - PIECE_LENGTH) + 1, PIECE_STEP):
-            piece = self.old[at : at + PIECE_LENGTH]
-            if len(piece) == PIECE_LENGTH and len(find_all(self.old, piece, limit=2)) == 1:
-                places = find_all(self.new, piece, limit=2)
-                if len(places) == 1:
-                    found.add(paragraph(self.new, places[0], places[0]))
-        return found
+
+def _holding(text: str, low: int, high: int, other: str) -> set[tuple[int, int]]:
+    """Return the paragraphs of `other` holding a piece of paragraph text[low:high] that occurs once in each text."""
+    found = set()
+    for at in range(low, max(low, high - PIECE_LENGTH) + 1, PIECE_STEP):
+        piece = text[at : at + PIECE_LENGTH]
+        if len(piece) == PIECE_LENGTH and len(find_all(text, piece, limit=2)) == 1:
+            places = find_all(other, piece, limit=2)
+            if len(places) == 1:
+                found.add(paragraph(other, places[0], places[0]))
+    return found
 
 
 def paragraph(text: str, start: int, end: int) -> tuple[int, int]:

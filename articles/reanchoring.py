@@ -10,12 +10,13 @@ other place clearly. Two corrections to the diff: it may pair an untouched quote
 edit put right beside it (the stored context then decides, articles/revision_map.py), and a span whose stored
 context cannot tell where it went (its paragraph moved while its neighbours were edited, or the context also
 occurs elsewhere) may follow the rest of its old paragraph. A span found outside the paragraph that its old
-paragraph became must have the rest of its sentence around it (a moved sentence), or it is another passage of like
-words; and a fuzzy match may not take in words that the diff keeps next to the span, nor reach across a paragraph
-break. A span still orphaned is searched for once more where its old paragraph's text is now
-(articles/reanchor_paragraphs.py: the diff sees a moved paragraph as a deletion and an insertion, and merges two
-edits close together into one replacement). Offsets are code points, end exclusive. Pure: strings in, Landings
-out; no Django.
+paragraph became must have the rest of its sentence around it, and the rest of its old sentence must be gone from
+where it was (a moved sentence), or it is another passage of like words; and a fuzzy match may not take in words
+that the diff keeps next to the span, nor reach across a paragraph break. Text in a new paragraph that is clearly an
+old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's text, whatever the diff paired
+it with. A span still orphaned is searched for once more where its old paragraph's text is now (the diff sees a
+moved paragraph as a deletion and an insertion, and merges two edits close together into one replacement).
+Offsets are code points, end exclusive. Pure: strings in, Landings out; no Django.
 """
 
 from __future__ import annotations
@@ -127,13 +128,12 @@ def _land(anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _F
     start, end = anchor.start, anchor.end
     expected = (revision.map_start(start), revision.map_end(end), revision.anchored(start, end))
     mapped = revision.untouched(start, end)
-    if mapped is None or not finder.on_boundaries(mapped, mapped + end - start):
-        landing = finder.find(anchor, expected)
-        if landing.status == ORPHANED and (followed := finder.paragraphs.place(start, end)) is not None:
-            landing = finder.follow(anchor, followed, followed + end - start)
-        elif landing.status != ORPHANED and _left_its_paragraph(anchor, landing, finder):
-            return _ORPHAN
-        return landing
+    if (
+        mapped is None
+        or not finder.on_boundaries(mapped, mapped + end - start)
+        or finder.paired_with_another_paragraph(mapped, mapped + end - start, (start, end))
+    ):
+        return _searched(anchor, expected, finder)
     # The diff may pair the quote with a copy of it that an edit brought right beside it: its context decides.
     new_start = revision.unslid(anchor.quote, anchor.prefix, anchor.suffix, start, mapped, finder.on_boundaries)
     new_end = new_start + end - start
@@ -150,20 +150,40 @@ def _land(anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _F
     return finder.recheck(anchor, new_start, new_end)
 
 
+def _searched(anchor: Anchor, expected: tuple[int, int, bool], finder: _Finder) -> Landing:
+    """Search for an anchor whose text the diff did not surely keep; an orphan may still follow its paragraph."""
+    landing = finder.find(anchor, expected)
+    if landing.status == ORPHANED and (followed := finder.paragraphs.place(anchor.start, anchor.end)) is not None:
+        return finder.follow(anchor, followed, followed + anchor.end - anchor.start)
+    if landing.status != ORPHANED and _left_its_paragraph(anchor, landing, finder):
+        return _ORPHAN
+    return landing
+
+
 def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder) -> bool:
     """True when a span the diff touched was found outside the new paragraph that its old paragraph clearly
     became, and not with the rest of its sentence around it: a sentence moved to another paragraph takes all of
     its words along, while a span whose own text was edited or deleted is then found in a like sentence elsewhere
     (templated sentences repeat their words). A whole sentence moved is its own evidence only when it is a long
     quote found once in each text (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited
-    around a long span in it, is not."""
+    around a long span in it, is not. Nor is a sentence whose rest still stands where it was, kept by the diff of
+    the old paragraph and the one it became: the span's own words were deleted, and a copy of the sentence stands
+    elsewhere."""
     if finder.in_the_paragraph_it_became(anchor.start, anchor.end, landing.start, landing.end) is not False:
         return False
     before, after = _sentence_context(anchor)
     if not (before or after):  # a whole sentence (or more)
         return not finder.sure_anywhere(anchor.quote)
     text, start, end = finder.text, landing.start, landing.end
-    return text[max(0, start - len(before)) : start] != before or text[end : end + len(after)] != after
+    if text[max(0, start - len(before)) : start] != before or text[end : end + len(after)] != after:
+        return True
+    # The rest of its sentence (but the spaces next to the span) still stands where it was: the sentence did not
+    # move, the span's words went.
+    rest = (
+        (anchor.start - len(before), anchor.start - len(before) + len(before.rstrip())),
+        (anchor.end + len(after) - len(after.lstrip()), anchor.end + len(after)),
+    )
+    return any(finder.paragraphs.place(low, high) is not None for low, high in rest if low < high)
 
 
 def _sentence_context(anchor: Anchor) -> tuple[str, str]:
@@ -449,10 +469,10 @@ class _Finder:
         if place.similarity < 1 or self.revision is None:
             return False
         quote = query.anchor.quote
+        if query.own is None:
+            return self.sure_anywhere(quote)
         if not self._once_in_each(quote):
             return False
-        if query.own is None:
-            return len(quote) >= SURE_LENGTH
         low, high = self.revision.replaced_region(*query.own)
         if low <= place.start and place.end <= high:
             return True
@@ -478,6 +498,29 @@ class _Finder:
                 len(find_all(self.old, quote, limit=2)) == len(find_all(self.text, quote, limit=2)) == 1
             )
         return self._unique[quote]
+
+    def paired_with_another_paragraph(self, start: int, end: int, own: tuple[int, int]) -> bool:
+        """True when the diff maps old span `own` to new [start, end), but that text is, by the paragraph map, kept
+        text of another old paragraph: one that moved next to a copy of the span, whose words the diff paired with
+        the span's. A paragraph the diff keeps whole, line breaks included, is not questioned (nor looked up)."""
+        return not self.revision.keeps_paragraph(start, end) and self.another_passage(start, end, own)
+
+    def another_passage(self, start: int, end: int, own: tuple[int, int] | None) -> bool:
+        """True when new [start, end) was already in the old text, elsewhere than the anchor's old span `own`
+        (see _old_place): another passage, whose words these are."""
+        old_start = self._old_place(start, end)
+        if old_start is None:
+            return False
+        return own is None or not (old_start < own[1] and own[0] < old_start + end - start)
+
+    def _old_place(self, start: int, end: int) -> int | None:
+        """Return where new [start, end) was in the old text: by the old paragraph its new paragraph clearly is, or
+        else by the diff (which sees a moved paragraph's text as new, or pairs pieces of it with like words near
+        where it went); None for new text (or no revision)."""
+        if self.revision is None:
+            return None
+        old_start = self.paragraphs.old_place(start, end) if self.paragraphs is not None else None
+        return self.revision.old_place(start, end) if old_start is None else old_start
 
     def _background(self, query: _Query) -> float:
         """Return the best evidence of a place in the old text other than the anchor's own span."""
@@ -574,10 +617,8 @@ class _Finder:
         text, anchor = self.text, query.anchor
         if end <= start:
             return None
-        if self.revision is not None and (old_start := self.revision.old_place(start, end)) is not None:
-            own = query.own
-            if own is None or not (old_start < own[1] and own[0] < old_start + end - start):
-                return None  # the diff says this text was already there, elsewhere: another passage
+        if self.another_passage(start, end, query.own):
+            return None
         found = text[start:end]
         if "\n" in found and "\n" not in anchor.quote:
             return self._one_side(query, start, end)

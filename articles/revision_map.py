@@ -154,6 +154,19 @@ class RevisionMap:
             return None
         return self.equal_old[run] + start - self.equal_new[run]
 
+    def keeps_paragraph(self, start: int, end: int) -> bool:
+        """True when new span [start, end) lies in one unchanged run that holds its whole paragraph with the line
+        breaks around it (or the text's edges): the diff pairs that paragraph with an old one word for word."""
+        run = bisect_right(self.equal_new, start) - 1
+        if run < 0:
+            return False
+        run_start, old_start = self.equal_new[run], self.equal_old[run]
+        run_end, old_end = run_start + self.equal_old_end[run] - old_start, self.equal_old_end[run]
+        before, after = self.new.rfind("\n", 0, start), self.new.find("\n", end)
+        starts = run_start <= before if before != -1 else run_start == old_start == 0
+        ends = after < run_end if after != -1 else (run_end, old_end) == (self.new_length, self.old_length)
+        return end <= run_end and starts and ends
+
     def paired(self, start: int, end: int) -> bool:
         """True when new span [start, end) lies inside one unchanged run that goes on for at least PAIRED_CONTEXT
         code points on one side within its paragraph: the diff surely pairs it with its old text."""

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from articles.anchoring import SpanError, describe, find_all, validate_span
 from articles.approximate_match import edit_distance
-from articles.reanchor_paragraphs import diff_runs, kept_in, span_in
+from articles.reanchor_paragraphs import ParagraphMap, diff_runs, kept_in, span_in
 from articles.reanchoring import DEFAULT_THRESHOLD, EXACT, FUZZY, ORPHANED, SHIFTED, Anchor, Landing, reanchor
 from articles.revision_map import diff
 
@@ -26,6 +26,7 @@ def landed_text(new: str, landing: Landing) -> str | None:
     return None if landing.status == ORPHANED else new[landing.start : landing.end]
 
 
+OFFICIALS = "Officials did not respond to a request for comment."  # a boilerplate sentence of news text
 STORY = (
     "The city council voted 7 to 2 on Tuesday to build new bike lanes along the river.\n\n"
     "Mayor Zoë Martínez said the goverment would pay for most of the work by 2028.\n\n"
@@ -489,15 +490,14 @@ def test_a_moved_paragraph_carries_a_span_whose_context_changed_on_both_sides():
         "Amara Okafor said the school board would fund 38 costly modest public the library by 2031. "
         "Ana Q\u0301uiroga told reporters in Lagos. "
     )
-    officials = "Officials did not respond to a request for comment."
-    court = "The regional court met on Monday in Bergen to hear the appeal. " + officials + " The vote is next week."
+    court = "The regional court met on Monday in Bergen to hear the appeal. " + OFFICIALS + " The vote is next week."
     tokyo = PARAGRAPHS[2]
     inserted = "Jean-Luc Moreau said the regional court would approve 127 broad overdue early the new bridge by 2036. "
-    old = "\n\n".join([okafor + officials, court, tokyo])
-    new = "\n\n".join([court, tokyo, okafor + inserted + officials])
-    [landing] = reanchor(old, new, [anchor_on(old, officials)])
+    old = "\n\n".join([okafor + OFFICIALS, court, tokyo])
+    new = "\n\n".join([court, tokyo, okafor + inserted + OFFICIALS])
+    [landing] = reanchor(old, new, [anchor_on(old, OFFICIALS)])
     start = new.index(inserted) + len(inserted)
-    assert landing == Landing(SHIFTED, start, start + len(officials), None)
+    assert landing == Landing(SHIFTED, start, start + len(OFFICIALS), None)
 
 
 def test_words_between_an_insertion_and_a_deletion_keep_their_span():
@@ -775,9 +775,9 @@ def test_a_span_that_lost_its_first_sentence_does_not_take_the_same_words_of_the
     amara = "Amara Okafor said the water utility would cut 362 new flood defences by 2038. "
     olu = "Olu Adeyemi said the city council would audit 343 formal late final flood defences by 2039. "
     delay = "अनुष्का शर्मा said the port authority would delay 161 late broad urgent the new bridge by 2039."
-    vote, officials = "The vote is expected next week.", "Officials did not respond to a request for comment."
-    old = "\n\n".join([vote, amara + olu + delay, officials])
-    new = "\n\n".join([vote, amara + delay, officials])
+    vote = "The vote is expected next week."
+    old = "\n\n".join([vote, amara + olu + delay, OFFICIALS])
+    new = "\n\n".join([vote, amara + delay, OFFICIALS])
     assert reanchor(old, new, [anchor_on(old, "defences by 2039. अनुष्का")]) == [Landing(ORPHANED, None, None, None)]
 
 
@@ -797,10 +797,59 @@ def test_a_fuzzy_landing_does_not_reach_into_the_next_paragraph():
 def test_a_sentence_edited_where_it_stands_does_not_land_on_a_copy_inserted_in_another_paragraph():
     # From the benchmark (seed 259): the sentence, once in each text, lost three words where it stands, and a copy of
     # it was inserted in another paragraph. Found once in each text, a long quote used to land wherever it was.
-    officials = "Officials did not respond to a request for comment."
     minister = "قال الوزير إن الجسر الجديد ستكلف 31 مليون يورو. "
     haddad = "Fatima Haddad said the health agency would delay 254 broad major the recycling depot by 2038. "
     port = "The port authority voted 4 to 0 on Thursday to double bus routes."
-    old = "\n\n".join([minister + officials, haddad + port])
-    new = "\n\n".join([minister + "Officials did not respond to comment.", f"{haddad}{officials} {port}"])
-    assert reanchor(old, new, [anchor_on(old, officials)]) == [Landing(ORPHANED, None, None, None)]
+    old = "\n\n".join([minister + OFFICIALS, haddad + port])
+    new = "\n\n".join([minister + "Officials did not respond to comment.", f"{haddad}{OFFICIALS} {port}"])
+    assert reanchor(old, new, [anchor_on(old, OFFICIALS)]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_a_span_whose_words_were_deleted_does_not_follow_a_copy_of_its_sentence_while_the_rest_stays():
+    # From the benchmark (seed 134): the span's words were deleted from the start of their sentence, and a copy of
+    # the whole sentence was inserted in another paragraph. The stored context within the sentence agrees there, as
+    # if the sentence had moved; but its rest, "request for comment.", still stands where it was.
+    moreau = "Jean-Luc Moreau said the transport ministry would halve 241 overdue ferry services by 2038. "
+    li_wei = "Li Wei said the planning committee would audit the stadium deal by 2030."
+    amara = " Amara Okafor said the police commission would spend 386 new bike lanes by 2028."
+    old = "\n\n".join([moreau + li_wei, OFFICIALS + amara])
+    new = "\n\n".join([f"{moreau}{OFFICIALS} {li_wei}", "request for comment." + amara])
+    anchor = anchor_on(old, "Officials did not respond to a")
+    assert reanchor(old, new, [anchor]) == [Landing(ORPHANED, None, None, None)]
+    # A sentence that moved whole still takes the span along.
+    moved = "\n\n".join([f"{moreau}{OFFICIALS} {li_wei}", amara.lstrip()])
+    at = moved.index(OFFICIALS)
+    assert reanchor(old, moved, [anchor]) == [Landing(SHIFTED, at, at + len(anchor.quote), None)]
+
+
+def test_a_span_does_not_land_on_the_copy_in_a_paragraph_that_moved_next_to_it():
+    # From the benchmark (seed 140): the paragraph ending "… library by 2031. Officials did not respond …" moved up
+    # to follow the span's own paragraph, whose first word got a typo. The character diff paired the span's
+    # "Officials" with the moved paragraph's copy, unchanged text to it; the moved paragraph is clearly that old
+    # paragraph (the paragraph map), so those words are its own.
+    yokohama = f"{OFFICIALS} 横浜市の教育委員会は23日、学校給食の計画を延期した。"
+    dahl = (
+        "Søren Dahl said the water utility would spend 229 formal final quiet the harbour plan by 2030. "
+        "“Joint the ferry service 🧑🏿\u200d🔧 are minor,” Nguyễn Thị Minh told reporters in Gdańsk."
+    )
+    li_wei = f"{OFFICIALS} Li Wei said the transport ministry would audit 386 formal partial school meals by 2027."
+    sao_paulo = (
+        "According to the city council, park benches in São Paulo will cost €37 million 🏳️\u200d🌈. "
+        f"قال المتحدث باسم المجلس إن الجسر الجديد ستكلف 76 مليون يورو. {OFFICIALS}"
+    )
+    bergen = (
+        "According to the city council, park benches in Bergen will cost €55 million 👍🏾. Fatima Haddad said the "
+        "port authority would audit 315 cautious urgent old formal the recycling depot by 2028."
+    )
+    cut = f"Zoë Martínez said the transport ministry would cut 134 quiet joint bold bike lanes by 2026. {OFFICIALS}"
+    fund = f"Zoë Martínez said the city council would fund 341 major minor the library by 2031. {OFFICIALS}"
+    old = "\n\n".join([yokohama, dahl, li_wei, sao_paulo, bergen, cut, fund])
+    edited = yokohama.replace("Officials", "Officialls").replace("23日", "23東").replace("計画を", "計画議")
+    bergen_edited = bergen.replace("city council", "city bold joint cautious council").replace(
+        "Fatima Haddad", "Fatima"
+    )
+    li_wei_edited = li_wei.replace("Li Wei said", "Li Wei bold")
+    new = "\n\n".join([edited, fund, dahl, li_wei_edited, sao_paulo, bergen_edited, f"{cut} {OFFICIALS}"])
+    moved_copy = new.index(fund) + fund.index(OFFICIALS)
+    assert ParagraphMap(old, new).old_place(moved_copy, moved_copy + 9) == old.index(fund) + fund.index(OFFICIALS)
+    assert reanchor(old, new, [anchor_on(old, "Officials")]) == [Landing(ORPHANED, None, None, None)]
