@@ -10,7 +10,7 @@ from articles.anchoring import SpanError, describe, find_all, validate_span
 from articles.approximate_match import edit_distance
 from articles.reanchor_paragraphs import ParagraphMap, diff_runs, kept_in, span_in
 from articles.reanchoring import DEFAULT_THRESHOLD, EXACT, FUZZY, ORPHANED, SHIFTED, Anchor, Landing, reanchor
-from articles.revision_map import diff
+from articles.revision_map import RevisionMap, diff
 
 
 def anchor_on(text: str, quote: str, occurrence: int = 0) -> Anchor:
@@ -853,3 +853,16 @@ def test_a_span_does_not_land_on_the_copy_in_a_paragraph_that_moved_next_to_it()
     moved_copy = new.index(fund) + fund.index(OFFICIALS)
     assert ParagraphMap(old, new).old_place(moved_copy, moved_copy + 9) == old.index(fund) + fund.index(OFFICIALS)
     assert reanchor(old, new, [anchor_on(old, "Officials")]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_the_diff_keeps_a_paragraph_only_when_it_is_unchanged_with_its_line_breaks():
+    # Spans there are not looked up in the paragraph map: the diff pairs the whole paragraph word for word.
+    first, second, third = STORY.split("\n\n")
+    new = "\n\n".join([first, second.replace("goverment", "government"), third])
+    revision = RevisionMap(STORY, new)
+    at = {quote: new.index(quote) for quote in ("bike lanes", "Zoë Martínez", "rushed")}
+    assert revision.keeps_paragraph(at["bike lanes"], at["bike lanes"] + 10)  # the first paragraph, at the text's start
+    assert not revision.keeps_paragraph(at["Zoë Martínez"], at["Zoë Martínez"] + 12)  # its paragraph was edited
+    assert revision.keeps_paragraph(at["rushed"], at["rushed"] + 6)  # the last paragraph, to the text's end
+    appended = RevisionMap(STORY, STORY + " More to come.")  # the last paragraph grew: no longer the same
+    assert not appended.keeps_paragraph(STORY.index("rushed"), STORY.index("rushed") + 6)
