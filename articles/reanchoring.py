@@ -14,8 +14,9 @@ paragraph became must have the rest of its sentence around it, and the rest of i
 where it was (a moved sentence), or it is another passage of like words; and a fuzzy match may not take in words
 that the diff keeps next to the span, nor reach across a paragraph break. Text in a new paragraph that is clearly an
 old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's text, whatever the diff paired
-it with. A span still orphaned is searched for once more where its old paragraph's text is now (the diff sees a
-moved paragraph as a deletion and an insertion, and merges two edits close together into one replacement).
+it with, and a span the diff pairs unsurely goes where the diff of its paragraph surely keeps it, if anywhere. A
+span still orphaned is searched for once more where its old paragraph's text is now (the diff sees a moved
+paragraph as a deletion and an insertion, and merges two edits close together into one replacement).
 Offsets are code points, end exclusive. Pure: strings in, Landings out; no Django.
 """
 
@@ -147,6 +148,9 @@ def _land(anchor: Anchor, revision: RevisionMap, finder: _Finder, old_finder: _F
         or finder.context_kept(anchor, new_start, new_end)
     ):
         return Landing(EXACT if new_start == start else SHIFTED, new_start, new_end, None)
+    placed = finder.paragraphs.place(start, end)
+    if placed is not None and placed != new_start:  # the diff of its paragraph surely keeps the span elsewhere
+        return finder.follow(anchor, placed, placed + end - start)
     return finder.recheck(anchor, new_start, new_end)
 
 

@@ -855,6 +855,23 @@ def test_a_span_does_not_land_on_the_copy_in_a_paragraph_that_moved_next_to_it()
     assert reanchor(old, new, [anchor_on(old, "Officials")]) == [Landing(ORPHANED, None, None, None)]
 
 
+def test_a_span_the_diff_pairs_unsurely_follows_the_sure_diff_of_its_paragraph():
+    # From the benchmark (seed 216): the paragraph before the span's moved after it, and a sentence of the same
+    # template was inserted after the span's sentence. The character diff paired the span's words with the inserted
+    # sentence's, unsurely; the diff of its paragraph and the one it became keeps it, surely, where it was.
+    spokesman = "דובר המועצה אמר כי הגשר החדש יעלה 55 מיליון שקל. قال المتحدث باسم المجلس إن الخطة ستكلف 71 مليون يورو."
+    haifa = "According to the city council, school meals in Haifa will cost €33 million 🇫🇷."
+    tromso = "According to the city council, bike lanes in Tromsø will cost €57 million 🇺🇦."
+    ramallah = "According to the city council, the tram extension in Ramallah will cost €7 million 🇯🇵."
+    old = "\n\n".join([spokesman, f"{haifa} {tromso}"])
+    new = "\n\n".join([f"{haifa} {ramallah} {tromso}", spokesman])
+    quotes = ["the city council", "council"]
+    landings = reanchor(old, new, [anchor_on(old, quote) for quote in quotes])
+    for quote, landing in zip(quotes, landings):
+        at = new.index(quote)  # in the Haifa sentence, first in the new text
+        assert landing == Landing(SHIFTED, at, at + len(quote), None)
+
+
 def test_the_diff_keeps_a_paragraph_only_when_it_is_unchanged_with_its_line_breaks():
     # Spans there are not looked up in the paragraph map: the diff pairs the whole paragraph word for word.
     first, second, third = STORY.split("\n\n")
