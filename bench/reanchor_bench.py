@@ -5,9 +5,11 @@ astral 𠮷, Arabic and Hebrew, combining marks), spans selected as a person wou
 words, a sentence, repeated boilerplate), and revisions made of insertions, deletions, moved paragraphs, typo
 fixes inside spans, reworded quotes and whole spans deleted. The edit generator tracks where each span's text
 truly is afterwards; reanchor() is judged against that.
-Speed: 2,000 annotations on a 50,000-code-point article after edits changing 5% of its code points.
+Speed: 2,000 annotations on a 50,000-code-point article after edits changing 5% of its code points (one such long
+case per seed, whose landings are judged too).
 
 Run: .venv/bin/python bench/reanchor_bench.py [--seed 1] [--seeds 3] [--articles 60] [--repeat 7] [--compare-diffs]
+(--articles 0 --repeat 1: the long cases alone)
 Pure: needs no Django settings and no database.
 """
 
@@ -585,14 +587,22 @@ def timed(function, repeat: int) -> list[float]:
     return times
 
 
-def speed(seed: int, repeat: int, compare_diffs: bool) -> None:
+def long_case(seed: int) -> tuple[str, Revision, list[Span], list[Anchor]]:
+    """The speed case of a seed: a 50,000-code-point article with 2,000 spans, and edits changing 5% of it."""
     rng = random.Random(seed)
     text = article(rng, 50_000)[:50_000]
     spans = make_spans(text, 2_000, rng)
     anchors = anchors_for(text, spans)
-    new = revise(text, spans, rng, edits=None, share=0.05).text
+    return text, revise(text, spans, rng, edits=None, share=0.05), spans, anchors
+
+
+def speed(seed: int, repeat: int, compare_diffs: bool, threshold: float) -> Tally:
+    """Time reanchor() on the long case of a seed, and judge its landings as the accuracy corpus's are."""
+    text, revision, spans, anchors = long_case(seed)
+    new = revision.text
     changed = sum(count for op, count in diff(text, new) if op != "=")
-    landings = reanchor(text, new, anchors)
+    landings = reanchor(text, new, anchors, threshold=threshold)
+    tally = judge(text, new, spans, landings, threshold, revision.changed)
     statuses = Counter(landing.status for landing in landings)
     call_ms = timed(lambda: reanchor(text, new, anchors), repeat)
     diff_ms = timed(lambda: diff(text, new), repeat)
@@ -606,6 +616,10 @@ def speed(seed: int, repeat: int, compare_diffs: bool) -> None:
         f"(min {min(call_ms):.1f}, max {max(call_ms):.1f}; {repeat} runs)"
     )
     print(f"  diff alone (C++ dmp): median {statistics.median(diff_ms):7.1f} ms  (min {min(diff_ms):.1f})")
+    print(
+        f"  accuracy: untouched landed exactly {share(tally.untouched_exact, tally.untouched)}; wrong {tally.wrong} "
+        f"({tally.wrong_explained} as well explained); changed <=10% fuzzy {share(tally.small_fuzzy, tally.small)}"
+    )
     if compare_diffs:
         import diff_match_patch  # the pure-Python port, for the comparison only
         import fast_diff_match_patch
@@ -629,6 +643,7 @@ def speed(seed: int, repeat: int, compare_diffs: bool) -> None:
         # 72 s to 284 s on these texts, so it is left out.
         for name, function, runs in rows:
             print(f"  {name:46} median {statistics.median(timed(function, runs)):9.1f} ms ({runs} run(s))")
+    return tally
 
 
 def main() -> None:
@@ -677,8 +692,17 @@ def main() -> None:
     for example in t.missed_examples[: args.examples]:
         print("  missed:", example)
     if not args.no_speed:
+        long = Tally()
         for seed in range(args.seed, args.seed + args.seeds):
-            speed(seed, args.repeat, args.compare_diffs and seed == args.seed)
+            long.add(speed(seed, args.repeat, args.compare_diffs and seed == args.seed, args.threshold))
+        print(
+            f"long articles (the speed cases): {long.spans:,} spans; untouched landed exactly "
+            f"{share(long.untouched_exact, long.untouched)}; wrong {long.wrong} ({long.wrong_explained} as well "
+            f"explained by the text); changed <=10% fuzzy {share(long.small_fuzzy, long.small)}; deleted orphaned "
+            f"{share(long.deleted_orphaned, long.deleted)}"
+        )
+        for example in long.wrong_examples[: args.examples]:
+            print("  WRONG:", example)
     print(f"load average (1, 5, 15 min): {load()}")
 
 
