@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from articles.anchoring import CONTEXT_LENGTH, find_all
 from articles.approximate_match import common_prefix, common_suffix
-from articles.revision_map import PAIRED_CONTEXT, diff
+from articles.revision_map import PAIRED_CONTEXT, RevisionMap, diff
 
 # Pieces of the old paragraph this long, this far apart, are looked up: one found once in the old text and once
 # in the new says the paragraph's text may be there now.
@@ -42,11 +42,15 @@ class _Target:
 
 
 class ParagraphMap:
-    """Maps old spans through the paragraphs that hold their text in the new text (cached per old paragraph)."""
+    """Maps old spans through the paragraphs that hold their text in the new text (cached per old paragraph).
+    With the revision's diff, the paragraph holding the longest stretch of an old paragraph that the diff keeps is
+    weighed too: a paragraph whose pieces all recur elsewhere (templated sentences) has no piece found once in each
+    text, and another paragraph holding one of them must not win by default."""
 
-    def __init__(self, old: str, new: str):
+    def __init__(self, old: str, new: str, revision: RevisionMap | None = None):
         self.old = old
         self.new = new
+        self.revision = revision
         self._targets: dict[int, _Target | None] = {}
         self._sources: dict[int, tuple[int, _Target] | None] = {}
 
@@ -89,11 +93,21 @@ class ParagraphMap:
         if low not in self._sources:
             claims = [
                 (old_low, target)
-                for old_low, _ in _holding(self.new, low, high, self.old)
+                for old_low, _ in self._candidates(self.new, low, high, self.old, new_side=True)
                 if (target := self._target_of(old_low, old_low)) and (target.start, target.end) == (low, high)
             ]
             self._sources[low] = claims[0] if len(claims) == 1 else None
         return self._sources[low]
+
+    def _candidates(self, text: str, low: int, high: int, other: str, *, new_side: bool) -> set[tuple[int, int]]:
+        """Return the paragraphs of `other` that may hold paragraph text[low:high] (new text, with `new_side`): those
+        holding a piece of it found once in each text, and the one holding the longest stretch of it that the diff
+        keeps, if that is at least PIECE_LENGTH code points."""
+        found = _holding(text, low, high, other)
+        kept = self.revision.longest_kept(low, high, new_side=new_side) if self.revision is not None else None
+        if kept is not None and kept[1] - kept[0] >= PIECE_LENGTH:
+            found.add(paragraph(other, *kept))
+        return found
 
     def _target_of(self, start: int, end: int) -> _Target | None:
         if "\n" in self.old[start:end]:
@@ -105,10 +119,10 @@ class ParagraphMap:
 
     def _target(self, low: int, high: int) -> _Target | None:
         """Return the new paragraph that keeps the most of old paragraph [low, high), at least KEPT_SHARE of it,
-        among those holding a piece of it found once in each text; None when there is none, or a tie."""
+        among its candidates (see _candidates); None when there is none, or a tie."""
         old = self.old[low:high]
         ranked: list[tuple[int, _Target]] = []
-        for start, end in _holding(self.old, low, high, self.new):
+        for start, end in self._candidates(self.old, low, high, self.new, new_side=False):
             runs = diff_runs(diff(old, self.new[start:end]))
             kept = sum(old_high - old_low for op, old_low, old_high, _, _ in runs if op == "=")
             ranked.append((kept, _Target(start, end, runs)))

@@ -6,17 +6,18 @@ annotations. Only spans the diff touched (an edit inside them, or a moved paragr
 + insert) and spans already orphaned are searched for, Hypothesis-style: the quote by edit distance (Myers'
 bit-parallel algorithm on Python integers), its stored prefix and suffix, and nearness to where the diff says the
 span went. A wrong landing is worse than an orphan, so a found place must carry enough evidence and beat every
-other place clearly. Two corrections to the diff: it may pair an untouched quote with an identical copy that an
-edit put right beside it (the stored context then decides, articles/revision_map.py), and a span whose stored
-context cannot tell where it went (its paragraph moved while its neighbours were edited, or the context also
-occurs elsewhere) may follow the rest of its old paragraph. A span found outside the paragraph that its old
-paragraph became must have the rest of its sentence around it, and the rest of its old sentence must be gone from
-where it was (a moved sentence), or it is another passage of like words; and a fuzzy match may not take in words
-that the diff keeps next to the span, nor reach across a paragraph break. Text in a new paragraph that is clearly an
-old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's text, whatever the diff paired
-it with, and a span the diff pairs unsurely goes where the diff of its paragraph surely keeps it, if anywhere. A
-span still orphaned is searched for once more where its old paragraph's text is now (the diff sees a moved
-paragraph as a deletion and an insertion, and merges two edits close together into one replacement).
+other place clearly. Two corrections to the diff: it may pair an untouched quote with an identical copy that an edit
+put right beside it (the stored context then decides, articles/revision_map.py), and a span whose stored context
+cannot tell where it went (its paragraph moved while its neighbours were edited, or the context also occurs
+elsewhere) may follow the rest of its old paragraph. A span found outside the paragraph that its old paragraph
+became must have the rest of its sentence around it, and the rest of its old sentence must be gone from where it was
+(a moved sentence), or it is another passage of like words; and a fuzzy match may not take in words that the diff
+keeps next to the span, nor be another old passage edited inside, nor reach across a paragraph break. Text in a new
+paragraph that is clearly an old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's
+text, whatever the diff paired it with, and a span the diff pairs unsurely goes where the diff of its paragraph
+surely keeps it, if anywhere. A span still orphaned is searched for once more where its old paragraph's text is now
+(the diff sees a moved paragraph as a deletion and an insertion, and merges two edits close together into one
+replacement).
 Offsets are code points, end exclusive. Pure: strings in, Landings out; no Django.
 """
 
@@ -110,7 +111,7 @@ def reanchor(
     if not 0 < threshold <= 1:
         raise ValueError("threshold must be more than 0 and at most 1.")
     revision = RevisionMap(old_text, new_text)
-    finder = _Finder(new_text, threshold, revision, old_text, ParagraphMap(old_text, new_text))
+    finder = _Finder(new_text, threshold, revision, old_text, ParagraphMap(old_text, new_text, revision))
     old_finder = _Finder(old_text, threshold)
     landings = []
     for anchor in anchors:
@@ -166,16 +167,17 @@ def _searched(anchor: Anchor, expected: tuple[int, int, bool], finder: _Finder) 
 
 def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder) -> bool:
     """True when a span the diff touched was found outside the new paragraph that its old paragraph clearly
-    became, and not with the rest of its sentence around it: a sentence moved to another paragraph takes all of
-    its words along, while a span whose own text was edited or deleted is then found in a like sentence elsewhere
-    (templated sentences repeat their words). A whole sentence moved is its own evidence only when it is a long
+    became, and not with all the rest of its old sentence around it (more than its stored context): a sentence
+    moved to another paragraph takes all of its words along, while a span whose own text was edited or deleted is
+    then found in a like sentence elsewhere (templated sentences repeat their words, and a stored context of 32 code
+    points may agree there). A whole sentence moved is its own evidence only when it is a long
     quote found once in each text (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited
     around a long span in it, is not. Nor is a sentence whose rest still stands where it was, kept by the diff of
     the old paragraph and the one it became: the span's own words were deleted, and a copy of the sentence stands
     elsewhere."""
     if finder.in_the_paragraph_it_became(anchor.start, anchor.end, landing.start, landing.end) is not False:
         return False
-    before, after = _sentence_context(anchor)
+    before, after = _rest_of_sentence(finder.old, anchor.start, anchor.end)
     if not (before or after):  # a whole sentence (or more)
         return not finder.sure_anywhere(anchor.quote)
     text, start, end = finder.text, landing.start, landing.end
@@ -190,13 +192,13 @@ def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder) -> bo
     return any(finder.paragraphs.place(low, high) is not None for low, high in rest if low < high)
 
 
-def _sentence_context(anchor: Anchor) -> tuple[str, str]:
-    """Return the stored prefix and suffix within the span's sentence (and paragraph)."""
-    prefix, suffix = anchor.paragraph_context()
-    text, low, high = prefix + anchor.quote + suffix, len(prefix), len(prefix) + len(anchor.quote)
-    start = next(at for at in range(low, -1, -1) if at == 0 or cut_score(text, at) >= SENTENCE_CUT)
-    end = next(at for at in range(high, len(text) + 1) if at == len(text) or cut_score(text, at) >= SENTENCE_CUT)
-    return text[start:low], text[high:end]
+def _rest_of_sentence(old: str, start: int, end: int) -> tuple[str, str]:
+    """Return the old text before and after old span [start, end) up to its sentence ends (within its paragraph):
+    all of it, not just the stored context, as a sentence that moved took all of its words along."""
+    low, high = paragraph(old, start, end)
+    first = next(at for at in range(start, low - 1, -1) if at == low or cut_score(old, at) >= SENTENCE_CUT)
+    last = next(at for at in range(end, high + 1) if at == high or cut_score(old, at) >= SENTENCE_CUT)
+    return old[first:start], old[end:last]
 
 
 def _fits(text: str, anchor: Anchor) -> bool:
@@ -526,6 +528,15 @@ class _Finder:
         old_start = self.paragraphs.old_place(start, end) if self.paragraphs is not None else None
         return self.revision.old_place(start, end) if old_start is None else old_start
 
+    def _edited_passage(self, start: int, end: int, own: tuple[int, int], max_errors: int) -> bool:
+        """True when the diff pairs both ends of new [start, end) surely with old text away from the anchor's old
+        span `own`, about as long apart: that old passage with a small edit inside (a typo fixed in a like
+        sentence elsewhere), not the anchor's text."""
+        bounds = self.revision.old_bounds(start, end)
+        if bounds is None or (bounds[0] < own[1] and own[0] < bounds[1]):
+            return False
+        return abs(bounds[1] - bounds[0] - (end - start)) <= max_errors
+
     def _background(self, query: _Query) -> float:
         """Return the best evidence of a place in the old text other than the anchor's own span."""
         if self._old_finder is None:
@@ -632,6 +643,8 @@ class _Finder:
         if similarity < 1 and self.revision is not None and (own := query.own) is not None:
             # Much of it is text the diff says was already there, beside the anchor's: another passage.
             if self.revision.neighbours_kept(start, end, own, paragraph(self.old, *own)) > query.max_errors:
+                return None
+            if self._edited_passage(start, end, own, query.max_errors):
                 return None
         prefix, suffix = query.prefix_text, query.suffix_text
         before, after = text[max(0, start - len(prefix)) : start], text[end : end + len(suffix)]

@@ -154,6 +154,35 @@ class RevisionMap:
             return None
         return self.equal_old[run] + start - self.equal_new[run]
 
+    def longest_kept(self, low: int, high: int, *, new_side: bool = False) -> tuple[int, int] | None:
+        """Return where the longest unchanged stretch of old [low, high) is in the new text (with `new_side`: of
+        new [low, high), in the old text), or None when the diff keeps none of it."""
+        starts, others = (self.equal_new, self.equal_old) if new_side else (self.equal_old, self.equal_new)
+        best = None
+        run = max(0, bisect_right(starts, low) - 1)
+        while run < len(starts) and starts[run] < high:
+            length = self.equal_old_end[run] - self.equal_old[run]
+            kept_low, kept_high = max(low, starts[run]), min(high, starts[run] + length)
+            if kept_low < kept_high and (best is None or kept_high - kept_low > best[1] - best[0]):
+                best = (others[run] + kept_low - starts[run], others[run] + kept_high - starts[run])
+            run += 1
+        return best
+
+    def old_bounds(self, start: int, end: int) -> tuple[int, int] | None:
+        """Return the old offsets of both ends of new span [start, end) when each end lies inside an unchanged run of
+        at least PAIRED_CONTEXT code points that goes on past it: the span is then old text of that place, perhaps
+        edited inside. Else None."""
+        bounds = []
+        for at in (start, end):
+            run = bisect_right(self.equal_new, at - 1) - 1  # the run holding the code point before `at`
+            if run < 0:
+                return None
+            length = self.equal_old_end[run] - self.equal_old[run]
+            if length < PAIRED_CONTEXT or at >= self.equal_new[run] + length:
+                return None
+            bounds.append(self.equal_old[run] + at - self.equal_new[run])
+        return bounds[0], bounds[1]
+
     def keeps_paragraph(self, start: int, end: int) -> bool:
         """True when new span [start, end) lies in one unchanged run that holds its whole paragraph with the line
         breaks around it (or the text's edges): the diff pairs that paragraph with an old one word for word."""

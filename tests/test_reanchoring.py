@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from articles.anchoring import SpanError, describe, find_all, validate_span
 from articles.approximate_match import edit_distance
-from articles.reanchor_paragraphs import ParagraphMap, diff_runs, kept_in, span_in
+from articles.reanchor_paragraphs import ParagraphMap, diff_runs, kept_in, paragraph, span_in
 from articles.reanchoring import DEFAULT_THRESHOLD, EXACT, FUZZY, ORPHANED, SHIFTED, Anchor, Landing, reanchor
 from articles.revision_map import RevisionMap, diff
+from bench.reanchor_bench import long_case
 
 
 def anchor_on(text: str, quote: str, occurrence: int = 0) -> Anchor:
@@ -883,3 +884,59 @@ def test_the_diff_keeps_a_paragraph_only_when_it_is_unchanged_with_its_line_brea
     assert revision.keeps_paragraph(at["rushed"], at["rushed"] + 6)  # the last paragraph, to the text's end
     appended = RevisionMap(STORY, STORY + " More to come.")  # the last paragraph grew: no longer the same
     assert not appended.keeps_paragraph(STORY.index("rushed"), STORY.index("rushed") + 6)
+
+
+def test_a_span_found_in_another_paragraph_needs_all_of_its_old_sentence_around_it():
+    # From the benchmark (long case of seed 231): "Amara"'s sentence was deleted, and a sentence opening with the
+    # same words was inserted in another paragraph. The stored context (up to 32 code points) agreed there; the rest
+    # of the old sentence does not.
+    amara = "Amara Okafor said the police commission would halve 304 local cautious flood defences by 2033."
+    olu = (
+        "Olu Adeyemi said the water utility would halve 302 quiet surprise public old flood defences by 2030. "
+        "The port authority voted 5 to 2 on Monday to fund night buses."
+    )
+    dahl = "Søren Dahl said the transport ministry would fund 120 new bike lanes by 2029."
+    inserted = "Amara Okafor said the police commission would approve 239 broad old night buses by 2033."
+    old = "\n\n".join([f"{amara} {olu}", dahl])
+    new = "\n\n".join([olu, f"{dahl} {inserted}"])
+    assert reanchor(old, new, [anchor_on(old, "Amara")]) == [Landing(ORPHANED, None, None, None)]
+    moved = "\n\n".join([olu, f"{dahl} {amara}"])  # the whole sentence moved: its span goes along
+    at = moved.index(amara)
+    assert reanchor(old, moved, [anchor_on(old, "Amara")]) == [Landing(SHIFTED, at, at + 5, None)]
+
+
+def test_the_diff_names_the_old_text_at_both_ends_of_a_passage_and_its_longest_kept_stretch():
+    old = "The council met on Monday. " * 2 + "It voted 7 to 2 to fund the new bridge after a long debate."
+    new = old.replace("7 to 2", "8 to 2")
+    revision = RevisionMap(old, new)
+    start, end = revision.old_bounds(new.index("It voted"), new.index("bridge"))  # a typo inside: still that text
+    assert (start, end) == (old.index("It voted"), old.index("bridge"))
+    assert revision.old_bounds(new.index("8"), new.index("bridge")) is None  # an end in the edit
+    assert revision.old_bounds(new.index("It"), new.index("8") + 1) is None
+    assert revision.old_bounds(0, 5) is None  # no unchanged text before the start
+    assert revision.longest_kept(0, len(old)) == (0, new.index("8"))
+    assert revision.longest_kept(0, len(new), new_side=True) == (0, old.index("7"))
+    assert RevisionMap("abc", "xyz").longest_kept(0, 3) is None
+
+
+def test_a_deleted_sentence_does_not_land_on_a_like_passage_edited_elsewhere():
+    # The long case of seed 29: "According to the city council, flood defences in Hanoi will cost €4 million 👍🏾."
+    # was deleted; elsewhere "… in Hanoi will cost €64 million …" got a typo, "rillion". The diff keeps that passage's
+    # text on both sides of the typo: it is that passage, not the deleted one.
+    old, revision, spans, anchors = long_case(29)
+    (anchor,) = [a for a in anchors if a.quote == "will cost €4 million" and a.start == 30438]
+    assert "in Hanoi will cost €64 rillion" in revision.text
+    assert reanchor(old, revision.text, [anchor]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_the_paragraph_a_span_went_to_is_found_when_all_its_pieces_recur():
+    # The long case of seed 179: every piece of the span's paragraph recurs in templated sentences or was edited, so
+    # no piece found once in each text names its new paragraph; one of another paragraph, with a like sentence, did.
+    # The paragraph holding the longest stretch of it that the diff keeps is weighed too, and it keeps far more.
+    old, revision, spans, anchors = long_case(179)
+    new = revision.text
+    index = next(i for i, span in enumerate(spans) if (span.start, span.end) == (21209, 21225))  # two annotators
+    truth = spans[index].truth
+    assert ParagraphMap(old, new).became(21209, 21225) != paragraph(new, *truth)
+    assert ParagraphMap(old, new, RevisionMap(old, new)).became(21209, 21225) == paragraph(new, *truth)
+    assert reanchor(old, new, [anchors[index]]) == [Landing(SHIFTED, *truth, None)]
