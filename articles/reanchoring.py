@@ -1,23 +1,22 @@
 """Re-anchoring: carry annotations from one revision of an article's text to the next.
 
-A correction usually changes a few places, so one character diff of old -> new text (diff-match-patch's C++
-build) maps every span that no edit touched by bisecting the diff's unchanged runs: no search at all for most
-annotations. Only spans the diff touched (an edit inside them, or a moved paragraph, which a diff sees as delete
-+ insert) and spans already orphaned are searched for, Hypothesis-style: the quote by edit distance (Myers'
-bit-parallel algorithm on Python integers), its stored prefix and suffix, and nearness to where the diff says the
-span went. A wrong landing is worse than an orphan, so a found place must carry enough evidence and beat every
-other place clearly. Two corrections to the diff: it may pair an untouched quote with an identical copy that an edit
-put right beside it (the stored context then decides, articles/revision_map.py), and a span whose stored context
-cannot tell where it went (its paragraph moved while its neighbours were edited, or the context also occurs
-elsewhere) may follow the rest of its old paragraph. A span found outside the paragraph that its old paragraph
-became must have the rest of its sentence around it, and the rest of its old sentence must be gone from where it was
-(a moved sentence), or it is another passage of like words; and a fuzzy match may not take in words that the diff
-keeps next to the span, nor be another old passage edited inside, nor reach across a paragraph break. Text in a new
-paragraph that is clearly an old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's
-text, whatever the diff paired it with, and a span the diff pairs unsurely goes where the diff of its paragraph
-surely keeps it, if anywhere. A span still orphaned is searched for once more where its old paragraph's text is now
-(the diff sees a moved paragraph as a deletion and an insertion, and merges two edits close together into one
-replacement).
+A correction usually changes a few places, so one character diff of old -> new text (diff-match-patch's C++ build)
+maps every span that no edit touched by bisecting the diff's unchanged runs: no search at all for most annotations.
+Only spans the diff touched (an edit inside them, or a moved paragraph, which a diff sees as delete + insert) and
+spans already orphaned are searched for, Hypothesis-style: the quote by edit distance (Myers' bit-parallel algorithm
+on Python integers), its stored prefix and suffix, and nearness to where the diff says the span went. A wrong
+landing is worse than an orphan, so a found place must carry enough evidence and beat every other place clearly. Two
+corrections to the diff: it may pair an untouched quote with an identical copy that an edit put right beside it (the
+stored context then decides, articles/revision_map.py), and a span whose stored context cannot tell where it went
+(its paragraph moved while its neighbours were edited, or the context also occurs elsewhere) may follow the rest of
+its old paragraph. A span found outside the paragraph that its old paragraph became must have all the rest of its
+old sentence around it, and the rest of its old sentence must be gone from where it was (a moved sentence), or it is
+another passage of like words; and a fuzzy match may not take in words that the diff keeps next to the span, nor be
+another old passage edited inside, nor reach across a paragraph break. Text in a new paragraph that is clearly an
+old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's text, whatever the diff paired
+it with, and a span the diff pairs unsurely goes where the diff of its paragraph surely keeps it, if anywhere. A
+span still orphaned is searched for once more where its old paragraph's text is now (the diff sees a moved paragraph
+as a deletion and an insertion, and merges two edits close together into one replacement).
 Offsets are code points, end exclusive. Pure: strings in, Landings out; no Django.
 """
 
@@ -166,15 +165,14 @@ def _searched(anchor: Anchor, expected: tuple[int, int, bool], finder: _Finder) 
 
 
 def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder) -> bool:
-    """True when a span the diff touched was found outside the new paragraph that its old paragraph clearly
-    became, and not with all the rest of its old sentence around it (more than its stored context): a sentence
-    moved to another paragraph takes all of its words along, while a span whose own text was edited or deleted is
-    then found in a like sentence elsewhere (templated sentences repeat their words, and a stored context of 32 code
-    points may agree there). A whole sentence moved is its own evidence only when it is a long
-    quote found once in each text (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited
-    around a long span in it, is not. Nor is a sentence whose rest still stands where it was, kept by the diff of
-    the old paragraph and the one it became: the span's own words were deleted, and a copy of the sentence stands
-    elsewhere."""
+    """True when a span the diff touched was found outside the new paragraph that its old paragraph clearly became,
+    and not with all the rest of its old sentence around it (more than its stored context): a sentence moved to
+    another paragraph takes all of its words along, while a span whose own text was edited or deleted is then found
+    in a like sentence elsewhere (templated sentences repeat their words, and a stored context of 32 code points may
+    agree there). A whole sentence moved is its own evidence only when it is a long quote found once in each text
+    (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited around a long span in it, is not.
+    Nor is a sentence whose rest still stands where it was, kept by the diff of the old paragraph and the one it
+    became: the span's own words were deleted, and a copy of the sentence stands elsewhere."""
     if finder.in_the_paragraph_it_became(anchor.start, anchor.end, landing.start, landing.end) is not False:
         return False
     before, after = _rest_of_sentence(finder.old, anchor.start, anchor.end)

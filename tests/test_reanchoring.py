@@ -903,6 +903,9 @@ def test_a_span_found_in_another_paragraph_needs_all_of_its_old_sentence_around_
     moved = "\n\n".join([olu, f"{dahl} {amara}"])  # the whole sentence moved: its span goes along
     at = moved.index(amara)
     assert reanchor(old, moved, [anchor_on(old, "Amara")]) == [Landing(SHIFTED, at, at + 5, None)]
+    # Moved and edited elsewhere in it: the words alone cannot tell it from a like sentence written anew.
+    edited = "\n\n".join([olu, f"{dahl} {amara.replace('halve 304', 'halve 305')}"])
+    assert reanchor(old, edited, [anchor_on(old, "Amara")]) == [Landing(ORPHANED, None, None, None)]
 
 
 def test_the_diff_names_the_old_text_at_both_ends_of_a_passage_and_its_longest_kept_stretch():
