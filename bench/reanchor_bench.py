@@ -604,7 +604,7 @@ def speed(seed: int, repeat: int, compare_diffs: bool, threshold: float) -> Tall
     landings = reanchor(text, new, anchors, threshold=threshold)
     tally = judge(text, new, spans, landings, threshold, revision.changed)
     statuses = Counter(landing.status for landing in landings)
-    call_ms = timed(lambda: reanchor(text, new, anchors), repeat)
+    call_ms = timed(lambda: reanchor(text, new, anchors, threshold=threshold), repeat)
     diff_ms = timed(lambda: diff(text, new), repeat)
     print(
         f"speed (seed {seed}): {len(text):,} -> {len(new):,} code points, {len(anchors):,} annotations, "
