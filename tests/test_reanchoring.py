@@ -1,7 +1,6 @@
 """Re-anchoring annotations on a new revision of an article's text: the diff maps untouched spans, the search finds
 moved and slightly changed ones, and anything doubtful orphans rather than landing on the wrong text."""
 
-import fast_diff_match_patch
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -11,7 +10,7 @@ from articles.approximate_match import edit_distance
 from articles.reanchor_paragraphs import ParagraphMap, diff_runs, kept_in, paragraph, span_in
 from articles.reanchoring import DEFAULT_THRESHOLD, EXACT, FUZZY, ORPHANED, SHIFTED, Anchor, Landing, reanchor
 from articles.revision_map import RevisionMap, diff
-from bench.reanchor_bench import long_case
+from bench.reanchor_bench import indel_distance, long_case
 
 
 def anchor_on(text: str, quote: str, occurrence: int = 0) -> Anchor:
@@ -375,12 +374,6 @@ def articles(draw, min_words: int = 6, max_words: int = 60) -> str:
     ).strip()
 
 
-def shortest_edit(old: str, new: str) -> int:
-    """Code points inserted plus deleted by a shortest edit of old into new (Myers' diff run to the end)."""
-    runs = fast_diff_match_patch.diff(old, new, timelimit=0, checklines=False, cleanup="No")
-    return sum(count for op, count in runs if op != "=")
-
-
 def word_span(draw, text: str) -> tuple[int, int]:
     import regex
 
@@ -414,7 +407,7 @@ def test_edits_outside_a_span_leave_it_exact_or_shifted_on_its_text(data):
     # maybe the span edited ("council0 council0," after "council0 council0 council" became "council" and
     # "council" was inserted after it): rule 3, orphan rather than guess, or fuzzy there. Those are the
     # benchmark's; here the edits made are a shortest one.
-    assume(shortest_edit(text, new) == edited)
+    assume(indel_distance(text, new) == edited)
     try:
         validate_span(new, start, end)
     except SpanError:
