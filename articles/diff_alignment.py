@@ -16,10 +16,12 @@ from collections.abc import Sequence
 
 SENTENCE_ENDS = frozenset(".!?")
 CLAUSE_ENDS = frozenset(",;:")
-CLOSING_QUOTES = frozenset("\"'”’»")
+# Corner brackets close a quotation, which ends a sentence only after a full stop inside it: 「…」と述べた goes on.
+CLOSING_QUOTES = frozenset("\"'”’»」』")
 # Scripts without spaces end a sentence or clause with these alone.
-UNSPACED_SENTENCE_ENDS = frozenset("。！？」』")
+UNSPACED_SENTENCE_ENDS = frozenset("。！？")
 UNSPACED_CLAUSE_ENDS = frozenset("、，；：")
+_ENDS_BEFORE_QUOTES = SENTENCE_ENDS | CLAUSE_ENDS | UNSPACED_SENTENCE_ENDS
 SENTENCE_CUT = 4  # cut_score of a sentence end (or better: a line break, the text's start or end)
 # How far an edit is slid at most (repeated text could otherwise make it walk a whole article).
 MAX_SLIDE = 1000
@@ -35,7 +37,7 @@ def cut_score(text: str, at: int) -> int:
         return 5
     if left.isspace():  # the cut is after the space that follows the punctuation
         left, right = (text[at - 2] if at >= 2 else " "), left
-    if left in CLOSING_QUOTES and at >= 2 and text[at - 2] in SENTENCE_ENDS | CLAUSE_ENDS:
+    if left in CLOSING_QUOTES and at >= 2 and text[at - 2] in _ENDS_BEFORE_QUOTES:
         left = text[at - 2]
     if left in UNSPACED_SENTENCE_ENDS or (left in SENTENCE_ENDS and right.isspace()):
         return 4

@@ -70,6 +70,17 @@ class ParagraphMap:
         target = self._target_of(start, end)
         return None if target is None else (target.start, target.end)
 
+    def holding_most(self, start: int, end: int) -> tuple[int, int] | None:
+        """Return the bounds of the new paragraph holding the longest stretch of the old paragraph around span
+        [start, end) that the revision's diff keeps, if that is at least PIECE_LENGTH code points: where the rest of
+        an old paragraph that lost more than half of its text stands. None without a revision."""
+        if self.revision is None or "\n" in self.old[start:end]:
+            return None
+        kept = self.revision.longest_kept(*paragraph(self.old, start, end))
+        if kept is None or kept[1] - kept[0] < PIECE_LENGTH:
+            return None
+        return paragraph(self.new, *kept)
+
     def old_place(self, start: int, end: int) -> int | None:
         """Return where new [start, end) was in the old text when its new paragraph is clearly what one old
         paragraph became (moved, or edited) and the diff of the two keeps that text unchanged; else None. The diff

@@ -9,10 +9,13 @@ landing is worse than an orphan, so a found place must carry enough evidence and
 corrections to the diff: it may pair an untouched quote with an identical copy that an edit put right beside it (the
 stored context then decides, articles/revision_map.py), and a span whose stored context cannot tell where it went
 (its paragraph moved while its neighbours were edited, or the context also occurs elsewhere) may follow the rest of
-its old paragraph. A span found outside the paragraph that its old paragraph became must have all the rest of its
-old sentence around it, and the rest of its old sentence must be gone from where it was (a moved sentence), or it is
-another passage of like words; and a fuzzy match may not take in words that the diff keeps next to the span, nor be
-another old passage edited inside, nor reach across a paragraph break. Text in a new paragraph that is clearly an
+its old paragraph (but not to a copy of its words a few words away, when the paragraph agrees better where the diff
+maps the span). A span found outside the paragraph that its old paragraph became (or, if it lost more than half of
+its text, the one holding most of what is left) must have all the rest of its old sentence around it, and the rest
+of its old sentence must be gone from where it was (a moved sentence), or it is another passage of like words; a
+span found inside it must be in the sentence where the rest of its old sentence still stands; and a fuzzy match may
+not take in words that the diff keeps next to the span, nor be another old passage edited inside, nor reach across
+a paragraph break. Text in a new paragraph that is clearly an
 old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's text, whatever the diff paired
 it with, and a span the diff pairs unsurely goes where the diff of its paragraph surely keeps it, if anywhere. A
 span still orphaned is searched for once more where its old paragraph's text is now (the diff sees a moved paragraph
@@ -165,38 +168,63 @@ def _searched(anchor: Anchor, expected: tuple[int, int, bool], finder: _Finder) 
 
 
 def _left_its_paragraph(anchor: Anchor, landing: Landing, finder: _Finder) -> bool:
-    """True when a span the diff touched was found outside the new paragraph that its old paragraph clearly became,
-    and not with all the rest of its old sentence around it (more than its stored context): a sentence moved to
-    another paragraph takes all of its words along, while a span whose own text was edited or deleted is then found
-    in a like sentence elsewhere (templated sentences repeat their words, and a stored context of 32 code points may
-    agree there). A whole sentence moved is its own evidence only when it is a long quote found once in each text
-    (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited around a long span in it, is not.
-    Nor is a sentence whose rest still stands where it was, kept by the diff of the old paragraph and the one it
-    became: the span's own words were deleted, and a copy of the sentence stands elsewhere."""
-    if finder.in_the_paragraph_it_became(anchor.start, anchor.end, landing.start, landing.end) is not False:
+    """True when a span the diff touched was found away from its old sentence, so in another passage of like words
+    (templated sentences repeat their words, and a stored context of 32 code points may agree there):
+    - outside the new paragraph that its old paragraph became (clearly, or else the one holding the longest stretch
+      of it that the diff keeps: a paragraph that lost more than half of its text), and not with all the rest of
+      its old sentence around it (more than its stored context): a sentence moved to another paragraph takes all of
+      its words along. A whole sentence moved is its own evidence only when it is a long quote found once in each
+      text (see _Finder.sure_anywhere): a sentence that is still in its paragraph, edited around a long span in it,
+      is not. Nor is a sentence whose rest still stands where it was, kept by the diff of the old paragraph and the
+      one it became: the span's own words were deleted, and a copy of the sentence stands elsewhere;
+    - inside that paragraph, but outside the sentence where the rest of its old sentence still stands: the span's
+      own words were deleted or changed there, and another sentence of the paragraph holds a copy of them."""
+    inside = finder.in_the_paragraph_it_became(anchor.start, anchor.end, landing.start, landing.end, loosely=True)
+    if inside is None:
         return False
     before, after = _rest_of_sentence(finder.old, anchor.start, anchor.end)
+    # The rest of its sentence but the spaces next to the span, as old ranges.
+    rest = [
+        (low, high)
+        for low, high in (
+            (anchor.start - len(before), anchor.start - len(before) + len(before.rstrip())),
+            (anchor.end + len(after) - len(after.lstrip()), anchor.end + len(after)),
+        )
+        if low < high
+    ]
+    if inside:
+        return _away_from_its_sentence(landing, rest, finder)
     if not (before or after):  # a whole sentence (or more)
         return not finder.sure_anywhere(anchor.quote)
     text, start, end = finder.text, landing.start, landing.end
     if text[max(0, start - len(before)) : start] != before or text[end : end + len(after)] != after:
         return True
-    # The rest of its sentence (but the spaces next to the span) still stands where it was: the sentence did not
-    # move, the span's words went.
-    rest = (
-        (anchor.start - len(before), anchor.start - len(before) + len(before.rstrip())),
-        (anchor.end + len(after) - len(after.lstrip()), anchor.end + len(after)),
-    )
-    return any(finder.paragraphs.place(low, high) is not None for low, high in rest if low < high)
+    return any(finder.paragraphs.place(low, high) is not None for low, high in rest)
+
+
+def _away_from_its_sentence(landing: Landing, rest: list[tuple[int, int]], finder: _Finder) -> bool:
+    """True when the diff of the span's old paragraph and the one it became keeps all of `rest` (old ranges: the
+    rest of the span's old sentence) and `landing` lies outside the new sentences holding it."""
+    kept = [(at, at + high - low) for low, high in rest if (at := finder.paragraphs.place(low, high)) is not None]
+    if not rest or len(kept) < len(rest):
+        return False
+    sentences = [_sentence(finder.text, low, high) for low, high in kept]
+    return landing.end <= min(low for low, _ in sentences) or landing.start >= max(high for _, high in sentences)
 
 
 def _rest_of_sentence(old: str, start: int, end: int) -> tuple[str, str]:
     """Return the old text before and after old span [start, end) up to its sentence ends (within its paragraph):
     all of it, not just the stored context, as a sentence that moved took all of its words along."""
-    low, high = paragraph(old, start, end)
-    first = next(at for at in range(start, low - 1, -1) if at == low or cut_score(old, at) >= SENTENCE_CUT)
-    last = next(at for at in range(end, high + 1) if at == high or cut_score(old, at) >= SENTENCE_CUT)
-    return old[first:start], old[end:last]
+    low, high = _sentence(old, start, end)
+    return old[low:start], old[end:high]
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return the bounds of the sentence (or sentences) around text[start:end], within its paragraph."""
+    low, high = paragraph(text, start, end)
+    first = next(at for at in range(start, low - 1, -1) if at == low or cut_score(text, at) >= SENTENCE_CUT)
+    last = next(at for at in range(end, high + 1) if at == high or cut_score(text, at) >= SENTENCE_CUT)
+    return first, last
 
 
 def _fits(text: str, anchor: Anchor) -> bool:
@@ -449,6 +477,8 @@ class _Finder:
         agreeing, best = scored[0]
         if any(other > agreeing - DISTINCT_MARGIN for other, _ in scored[1:]):
             return None
+        if self._agrees_better_where_expected(query, best, agreeing):
+            return None
         revision, length = self.revision, len(quote)
         for start in find_all(self.old, quote, limit=OCCURRENCE_LIMIT):
             moved_to = revision.untouched(start, start + length) if revision is not None else None
@@ -461,6 +491,17 @@ class _Finder:
                 if other is not None and other > agreeing - DISTINCT_MARGIN:
                     return None  # the old text had another such paragraph: this may be its copy
         return best
+
+    def _agrees_better_where_expected(self, query: _Query, best: _Place, agreeing: float) -> bool:
+        """True when the diff maps the anchor's old span closely to a place away from `best` (whose paragraph agrees
+        `agreeing` with the old one around the span) and the paragraph agrees better around that place, by
+        LOCAL_BONUS: the span's own text was changed there, and `best` is a copy of its words shifted in the same
+        paragraph (surroundings_agreement forgives a shift of a few words)."""
+        low, high, close = query.expected
+        if not close or low >= high or (best.start < high and low < best.end):
+            return False
+        there = surroundings_agreement(self.old, *query.own, self.text, low, high, PARAGRAPH_WINDOW)
+        return there is not None and there >= agreeing + LOCAL_BONUS
 
     def _sure(self, place: _Place, query: _Query) -> bool:
         """True for the unchanged quote found once in the old text and once in the new: wherever it went, it is
@@ -485,10 +526,17 @@ class _Finder:
         rewritten = bool(self.text[low:high].strip())  # not deleted: the diff put other text where it was
         return not rewritten or self.in_the_paragraph_it_became(*query.own, place.start, place.end) is not False
 
-    def in_the_paragraph_it_became(self, own_start: int, own_end: int, start: int, end: int) -> bool | None:
+    def in_the_paragraph_it_became(
+        self, own_start: int, own_end: int, start: int, end: int, *, loosely: bool = False
+    ) -> bool | None:
         """Return whether new [start, end) lies in the new paragraph that the old paragraph around old span
-        [own_start, own_end) clearly became (articles/reanchor_paragraphs.py); None when none clearly is."""
-        became = self.paragraphs.became(own_start, own_end) if self.paragraphs is not None else None
+        [own_start, own_end) clearly became (articles/reanchor_paragraphs.py); None when none clearly is. With
+        `loosely`, the new paragraph holding what is left of it then stands in (see ParagraphMap.holding_most)."""
+        if self.paragraphs is None:
+            return None
+        became = self.paragraphs.became(own_start, own_end)
+        if became is None and loosely:
+            became = self.paragraphs.holding_most(own_start, own_end)
         return None if became is None else became[0] <= start and end <= became[1]
 
     def sure_anywhere(self, quote: str) -> bool:

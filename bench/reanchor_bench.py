@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import itertools
 import os
 import random
 import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -561,14 +563,25 @@ def anchors_for(text: str, spans: list[Span]) -> list[Anchor]:
     return anchors
 
 
-def accuracy(seed: int, articles: int, threshold: float) -> Tally:
+def accuracy_cases(seed: int, articles: int) -> Iterator[tuple[str, Revision, list[Span], list[Anchor]]]:
+    """The accuracy corpus of a seed: articles of 2,000 to 8,000 code points with 40 to 120 spans each, and 2 to 10
+    edits of each."""
     rng = random.Random(seed)
-    total = Tally()
     for _ in range(articles):
         text = article(rng, rng.randint(2_000, 8_000))
         spans = make_spans(text, rng.randint(40, 120), rng)
         anchors = anchors_for(text, spans)
-        revision = revise(text, spans, rng, edits=rng.randint(2, 10), share=None)
+        yield text, revise(text, spans, rng, edits=rng.randint(2, 10), share=None), spans, anchors
+
+
+def accuracy_case(seed: int, index: int) -> tuple[str, Revision, list[Span], list[Anchor]]:
+    """Article `index` (from 0) of a seed's accuracy corpus."""
+    return next(itertools.islice(accuracy_cases(seed, index + 1), index, None))
+
+
+def accuracy(seed: int, articles: int, threshold: float) -> Tally:
+    total = Tally()
+    for text, revision, spans, anchors in accuracy_cases(seed, articles):
         landings = reanchor(text, revision.text, anchors, threshold=threshold)
         total.add(judge(text, revision.text, spans, landings, threshold, revision.changed))
     return total

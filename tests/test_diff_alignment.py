@@ -4,7 +4,7 @@ insertion between them left in place."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articles.diff_alignment import aligned, cut_score, survivor
+from articles.diff_alignment import SENTENCE_CUT, aligned, cut_score, survivor
 from articles.revision_map import diff
 
 
@@ -34,6 +34,13 @@ def test_cut_scores_rank_sentence_ends_over_clause_ends_over_spaces():
     assert cut_score(text, text.index(", the") + 1) == cut_score(text, text.index("the mayor")) == 3
     assert cut_score(text, text.index("mayor")) == 2
     assert cut_score(text, text.index("yor")) == 0
+
+
+def test_a_corner_bracket_ends_a_sentence_only_after_a_full_stop_inside_it():
+    text = "佐藤氏は「橋は遅すぎる」と述べた。鈴木氏は「必要だ。」次に"
+    assert cut_score(text, text.index("と述")) < SENTENCE_CUT  # 「…」と述べた。 is one sentence
+    assert cut_score(text, text.index("鈴木")) == 4
+    assert cut_score(text, text.index("次")) == 4
 
 
 def test_a_sentence_inserted_before_its_twin_is_slid_to_the_sentence_end():

@@ -10,7 +10,7 @@ from articles.approximate_match import edit_distance
 from articles.reanchor_paragraphs import ParagraphMap, diff_runs, kept_in, paragraph, span_in
 from articles.reanchoring import DEFAULT_THRESHOLD, EXACT, FUZZY, ORPHANED, SHIFTED, Anchor, Landing, reanchor
 from articles.revision_map import RevisionMap, diff
-from bench.reanchor_bench import indel_distance, long_case
+from bench.reanchor_bench import accuracy_case, indel_distance, long_case
 
 
 def anchor_on(text: str, quote: str, occurrence: int = 0) -> Anchor:
@@ -936,3 +936,64 @@ def test_the_paragraph_a_span_went_to_is_found_when_all_its_pieces_recur():
     assert ParagraphMap(old, new).became(21209, 21225) != paragraph(new, *truth)
     assert ParagraphMap(old, new, RevisionMap(old, new)).became(21209, 21225) == paragraph(new, *truth)
     assert reanchor(old, new, [anchors[index]]) == [Landing(SHIFTED, *truth, None)]
+
+
+def test_a_deleted_word_does_not_follow_a_like_sentence_elsewhere_when_its_paragraph_lost_most_of_its_text():
+    # From the benchmark (seed 172, article 19): "Ingrid Berg said the police commission would audit …" was deleted,
+    # more than half of its paragraph, so no new paragraph is clearly the old one; "Ingrid Berg said the police
+    # commission would reconsider …" was inserted in another paragraph, and the stored context agrees there. The
+    # paragraph holding what is left of the old one stands in for it: the span is not there, nor is its sentence.
+    old, revision, spans, anchors = accuracy_case(172, 19)
+    new = revision.text
+    anchor = anchors[20]
+    assert (anchor.quote, old[anchor.end :].startswith(" said the police commission would audit")) == ("Berg", True)
+    assert "Berg said the police commission would audit" not in new
+    assert "Berg said the police commission would reconsider" in new
+    paragraphs = ParagraphMap(old, new, RevisionMap(old, new))
+    assert paragraphs.became(anchor.start, anchor.end) is None
+    held = paragraphs.holding_most(anchor.start, anchor.end)
+    assert new[held[0] : held[1]].startswith("The city council voted 7 to 0 on Thursday to fund the harbour plan. 東")
+    assert reanchor(old, new, [anchor]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_a_deleted_word_does_not_land_in_another_sentence_of_its_paragraph_while_the_rest_of_its_own_stays():
+    # From the benchmark (seed 202, article 57): "The" was deleted from "The police commission voted 3 to 2 on
+    # Thursday to cut the ferry service.", and "The police commission voted 3 to 1 on Friday …" was inserted later
+    # in the same paragraph, where the stored suffix agrees for 30 code points. The rest of the span's sentence
+    # still stands where it was: its word went.
+    old, revision, spans, anchors = accuracy_case(202, 57)
+    new = revision.text
+    anchor = anchors[74]
+    assert old[anchor.start : anchor.start + 30] == "The police commission voted 3 "
+    assert "\n\npolice commission voted 3 to 2 on Thursday to cut the ferry service." in new
+    assert "The police commission voted 3 to 1 on Friday" in new
+    assert reanchor(old, new, [anchor]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_a_changed_word_does_not_land_on_a_copy_a_few_words_away_in_its_paragraph():
+    # From the benchmark: the span's word was changed where it stands, and a copy of it was written a few words
+    # away in the same paragraph. Its paragraph agrees about as well around the copy (a shift of a few words costs
+    # little), but clearly better around the place the diff maps the span to: the copy is not it.
+    old, revision, spans, anchors = accuracy_case(218, 43)  # 周 → 算 and 算 → 画: "算" now stands 10 places earlier
+    assert old[:22] == "北京市交通局周四表示将增加新桥预算45亿元。"
+    assert revision.text[:22] == "北京市交通局算四表示将增加新桥预画45亿元。"
+    assert anchors[39].quote == "算" and anchors[39].start == 16
+    assert reanchor(old, revision.text, [anchors[39]]) == [Landing(ORPHANED, None, None, None)]
+    old, revision, spans, anchors = accuracy_case(176, 57)  # "local" became "bold", and "local " was inserted
+    assert "would approve 218 joint local speed cameras by 2039." in old
+    assert "would approve 218 local joint bold speed cameras narrow by 2039." in revision.text
+    assert anchors[11].quote == "local" and old[anchors[11].start - 6 : anchors[11].start] == "joint "
+    assert reanchor(old, revision.text, [anchors[11]]) == [Landing(ORPHANED, None, None, None)]
+
+
+def test_a_deleted_japanese_sentence_does_not_land_on_a_like_quotation_elsewhere():
+    # From the benchmark (seed 15, article 2): "佐藤花子氏は「新しい橋は遅すぎる」と述べた。" was deleted;
+    # another paragraph holds "𠮷田美咲氏は「新しい橋は遅すぎる」と述べた。". A corner bracket ending a quotation
+    # does not end the sentence (「…」と述べた goes on), so the span "べた。" must find all of "佐藤花子氏は「…」と述"
+    # before it, and does not.
+    old, revision, spans, anchors = accuracy_case(15, 2)
+    anchor = anchors[1]
+    assert old[anchor.start - 19 : anchor.end] == "佐藤花子氏は「新しい橋は遅すぎる」と述べた。"
+    assert "佐藤花子氏は「新しい橋は遅すぎる」と述べた。" not in revision.text
+    assert "𠮷田美咲氏は「新しい橋は遅すぎる」と述べた。" in revision.text
+    assert reanchor(old, revision.text, [anchor]) == [Landing(ORPHANED, None, None, None)]
