@@ -14,8 +14,8 @@ maps the span). A span found outside the paragraph that its old paragraph became
 its text, the one holding most of what is left) must have all the rest of its old sentence around it, and the rest
 of its old sentence must be gone from where it was (a moved sentence), or it is another passage of like words; a
 span found inside it must be in the sentence where the rest of its old sentence still stands; and a fuzzy match may
-not take in words that the diff keeps next to the span, nor be another old passage edited inside, nor reach across
-a paragraph break. Text in a new paragraph that is clearly an
+not take in words that the diff keeps next to the span (nor match only with them at its ends), nor be another old
+passage edited inside, nor reach across a paragraph break. Text in a new paragraph that is clearly an
 old one, moved or edited (articles/reanchor_paragraphs.py), is that old paragraph's text, whatever the diff paired
 it with, and a span the diff pairs unsurely goes where the diff of its paragraph surely keeps it, if anywhere. A
 span still orphaned is searched for once more where its old paragraph's text is now (the diff sees a moved paragraph
@@ -687,8 +687,13 @@ class _Finder:
         if similarity < self.threshold:
             return None
         if similarity < 1 and self.revision is not None and (own := query.own) is not None:
-            # Much of it is text the diff says was already there, beside the anchor's: another passage.
-            if self.revision.neighbours_kept(start, end, own, paragraph(self.old, *own)) > query.max_errors:
+            # Much of it is text the diff says was already there, beside the anchor's: another passage. Or it is a
+            # match only with such text at its ends ("Lyon will", its " will cost" deleted, on "Lyon mill|ion").
+            bounds = paragraph(self.old, *own)
+            if self.revision.neighbours_kept(start, end, own, bounds) > query.max_errors:
+                return None
+            low, high = self.revision.without_neighbours(start, end, own, bounds)
+            if (low, high) != (start, end) and (low >= high or query.similarity(text[low:high]) < self.threshold):
                 return None
             if self._edited_passage(start, end, own, query.max_errors):
                 return None

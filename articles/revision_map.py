@@ -274,6 +274,28 @@ class RevisionMap:
             run += 1
         return count
 
+    def without_neighbours(
+        self, start: int, end: int, own: tuple[int, int], paragraph: tuple[int, int]
+    ) -> tuple[int, int]:
+        """Return new span [start, end) without the text at either end of it that lies in an unchanged run of at
+        least PAIRED_CONTEXT code points pairing it with old `paragraph` (bounds) before or after old span `own`:
+        the words next to that span, which the diff says are still there, are not the span's."""
+        (own_start, own_end), (low, high) = own, paragraph
+        run = bisect_right(self.equal_new, start) - 1
+        if run >= 0:
+            length = self.equal_old_end[run] - self.equal_old[run]
+            run_end = self.equal_new[run] + length
+            old_start = self.equal_old[run] + start - self.equal_new[run]
+            if length >= PAIRED_CONTEXT and start < run_end and low <= old_start < own_start:
+                start = min(run_end, start + own_start - old_start)
+        run = bisect_right(self.equal_new, end - 1) - 1
+        if run >= 0:
+            length = self.equal_old_end[run] - self.equal_old[run]
+            old_end = self.equal_old[run] + end - self.equal_new[run]
+            if length >= PAIRED_CONTEXT and end <= self.equal_new[run] + length and own_end < old_end <= high:
+                end = max(self.equal_new[run], end - (old_end - own_end))
+        return start, end
+
     def replaced_region(self, start: int, end: int) -> tuple[int, int]:
         """Return the new range that the diff puts between old `start` and old `end`: from where the unchanged text
         before `start` ends (or `start` itself, if unchanged) to where the unchanged text after `end` begins."""
