@@ -12,6 +12,7 @@ Offsets are code points. Pure: no Django.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 SENTENCE_ENDS = frozenset(".!?")
@@ -22,6 +23,7 @@ CLOSING_QUOTES = frozenset("\"'”’»」』")
 UNSPACED_SENTENCE_ENDS = frozenset("。！？")
 UNSPACED_CLAUSE_ENDS = frozenset("、，；：")
 _ENDS_BEFORE_QUOTES = SENTENCE_ENDS | CLAUSE_ENDS | UNSPACED_SENTENCE_ENDS
+_SENTENCE_MARK = re.compile("[" + re.escape("".join(sorted(SENTENCE_ENDS | UNSPACED_SENTENCE_ENDS))) + "]")
 SENTENCE_CUT = 4  # cut_score of a sentence end (or better: a line break, the text's start or end)
 # How far an edit is slid at most (repeated text could otherwise make it walk a whole article).
 MAX_SLIDE = 1000
@@ -46,6 +48,27 @@ def cut_score(text: str, at: int) -> int:
     if left.isspace() or right.isspace():
         return 2
     return 0 if left.isalnum() and right.isalnum() else 1
+
+
+def sentence_bounds(text: str, start: int, end: int, low: int, high: int) -> tuple[int, int]:
+    """Return the bounds of the sentence (or sentences) around text[start:end] within text[low:high], which holds
+    no line break: the last offset at or before `start` and the first at or after `end` that score as a sentence end
+    (see cut_score), else `low` and `high`. Only the two offsets after a sentence-ending mark can score so (a space
+    or a closing quote may stand between), so only those are scored: a paragraph with no full stop costs one search,
+    not a score per code point."""
+    first, last = low, high
+    for mark in _SENTENCE_MARK.finditer(text, low, start):
+        for at in range(mark.end(), min(mark.end() + 2, start) + 1):
+            if cut_score(text, at) >= SENTENCE_CUT:
+                first = max(first, at)
+    for mark in _SENTENCE_MARK.finditer(text, max(low, end - 2), high):
+        if mark.end() >= last:
+            break
+        for at in range(max(end, mark.end()), min(mark.end() + 2, last - 1) + 1):
+            if cut_score(text, at) >= SENTENCE_CUT:
+                last = at
+                break
+    return first, last
 
 
 def aligned(runs: Sequence[tuple[str, int]], old: str, new: str) -> list[tuple[str, int]]:

@@ -38,7 +38,7 @@ from articles.approximate_match import (
     seed_windows,
     surroundings_agreement,
 )
-from articles.diff_alignment import SENTENCE_CUT, cut_score, survivor
+from articles.diff_alignment import sentence_bounds, survivor
 from articles.reanchor_paragraphs import ParagraphMap, paragraph
 from articles.revision_map import RevisionMap
 
@@ -221,10 +221,7 @@ def _rest_of_sentence(old: str, start: int, end: int) -> tuple[str, str]:
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """Return the bounds of the sentence (or sentences) around text[start:end], within its paragraph."""
-    low, high = paragraph(text, start, end)
-    first = next(at for at in range(start, low - 1, -1) if at == low or cut_score(text, at) >= SENTENCE_CUT)
-    last = next(at for at in range(end, high + 1) if at == high or cut_score(text, at) >= SENTENCE_CUT)
-    return first, last
+    return sentence_bounds(text, start, end, *paragraph(text, start, end))
 
 
 def _fits(text: str, anchor: Anchor) -> bool:

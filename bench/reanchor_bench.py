@@ -458,11 +458,17 @@ def as_well_explained(old: str, new: str, span: Span, where: tuple[int, int], hi
     """True when an edit of old into new no longer than one that gives the span's true place puts the span at
     `where` instead: the text cannot tell that landing from right (two identical sentences, one deleted; an
     insertion of "X." after "2040." reads as well as ". X" after "2040"). Edits are counted in code points inserted
-    plus deleted (explanation_cost). Moves are not modelled: a moved paragraph costs its text deleted and inserted
-    where it went, and the true place of a span in it costs more than that, hence `history` (the generator's own
-    edits) as a second bound. When both places are in one new paragraph, the span's old paragraph and that one are
-    compared alone, so that a paragraph moved elsewhere does not weigh."""
+    plus deleted (explanation_cost). Paragraph moves are not modelled: a moved paragraph costs its text deleted and
+    inserted where it went, and the true place of a span in it costs more than that, hence `history` (the
+    generator's own edits) as a second bound. When both places are in one new paragraph, the span's old paragraph
+    and that one are compared alone, so that a paragraph moved elsewhere does not weigh. A landing on a copy of the
+    very quote is also as well explained when moving the quote there (move_cost) costs no more: a sentence deleted
+    in one place and the same sentence inserted in another read as that sentence moved."""
     truth = span.truth or (span.gone, span.gone)
+    if new[where[0] : where[1]] == old[span.start : span.end] and move_cost(old, new, span, where) <= min(
+        explanation_cost(old, new, span.start, span.end, truth), history
+    ):
+        return True
     low, high = min(where[0], truth[0]), max(where[1], truth[1])
     if "\n" not in new[low:high] and "\n" not in old[span.start : span.end]:
         old_low, old_high = paragraph_bounds(old, span.start, span.end)
@@ -481,6 +487,13 @@ def explanation_cost(old: str, new: str, start: int, end: int, where: tuple[int,
     low, high = where
     pieces = ((old[:start], new[:low]), (old[start:end], new[low:high]), (old[end:], new[high:]))
     return sum(indel_distance(a, b) for a, b in pieces)
+
+
+def move_cost(old: str, new: str, span: Span, where: tuple[int, int]) -> int:
+    """Return the code points inserted plus deleted by an edit of old into new that moves the span's text to
+    `where` (deleted, and inserted there) and changes the rest as little as it can."""
+    rest_old, rest_new = old[: span.start] + old[span.end :], new[: where[0]] + new[where[1] :]
+    return indel_distance(rest_old, rest_new) + 2 * (span.end - span.start)
 
 
 def indel_distance(a: str, b: str) -> int:

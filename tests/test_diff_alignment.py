@@ -1,10 +1,11 @@
 """Sliding a diff's pure insertions and deletions to sentence ends, and telling which copy of a repeated phrase an
 insertion between them left in place."""
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from articles.diff_alignment import SENTENCE_CUT, aligned, cut_score, survivor
+from articles.diff_alignment import SENTENCE_CUT, aligned, cut_score, sentence_bounds, survivor
+from articles.reanchor_paragraphs import paragraph
 from articles.revision_map import diff
 
 
@@ -90,3 +91,17 @@ def test_aligned_runs_still_turn_the_old_text_into_the_new(old, new):
     runs = diff(old, new)
     assert rebuilt(old, new, runs) == new
     assert all(count > 0 for _, count in runs)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab .!?。！？」』”\"',、\n", max_size=40), st.data())
+def test_sentence_bounds_score_only_the_offsets_after_sentence_marks_and_find_what_scoring_every_offset_finds(
+    text, data
+):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assume(start < end and "\n" not in text[start:end])
+    low, high = paragraph(text, start, end)
+    first = next(at for at in range(start, low - 1, -1) if at == low or cut_score(text, at) >= SENTENCE_CUT)
+    last = next(at for at in range(end, high + 1) if at == high or cut_score(text, at) >= SENTENCE_CUT)
+    assert sentence_bounds(text, start, end, low, high) == (first, last)

@@ -24,6 +24,24 @@ def test_a_landing_on_the_same_word_in_another_sentence_is_not():
     assert not as_well_explained(old, new, span, (the, the + 3), history=len("council") + len("board"))
 
 
+def test_a_sentence_deleted_with_the_same_sentence_inserted_elsewhere_reads_as_moved():
+    # Seed 28: a Hebrew sentence was deleted from one paragraph and the same sentence written into another; the
+    # landing there costs the sentence deleted and inserted, as the true history does, but a minimal diff of the
+    # text before and after it would have to move all the text between the two places.
+    vote = "The vote is expected next week."
+    first = "The city council voted 7 to 2 on Tuesday to build new bike lanes along the river."
+    second = "Mayor Zoë Martínez said the government would pay for most of the work by 2028."
+    old = f"{first} {vote}\n\n{second}"
+    new = f"{first}\n\n{second} {vote}"
+    start = old.index(vote)
+    span = Span(start, start + len(vote), "sentence", truth=None, gone=len(first))
+    landing = (new.index(vote), new.index(vote) + len(vote))
+    assert explanation_cost(old, new, span.start, span.end, landing) > 2 * len(vote)
+    assert as_well_explained(old, new, span, landing, history=2 * len(f" {vote}"))
+    other = new.replace(vote, "The vote is expected next month.")  # not the very quote: no move explains it
+    assert not as_well_explained(old, other, span, (landing[0], landing[0] + len(vote)), history=2 * len(f" {vote}"))
+
+
 class RevisionWithoutMoves(Revision):
     def move_paragraph(self) -> None:
         """A moved paragraph costs more through a span in it than the 2 x its length counted for it: no moves here."""
