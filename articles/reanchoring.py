@@ -370,11 +370,21 @@ class _Finder:
         """Search again for an anchor that was orphaned, now expecting it at new [start, end), where the diff of
         its old paragraph and the new paragraph holding that text puts it (articles/reanchor_paragraphs.py); land
         only there, else orphan. That place gets no bonus: it must beat every other place on its own evidence, as
-        that diff too may pair the quote with a copy of it beside it."""
+        that diff too may pair the quote with a copy of it beside it; only a long quote with no copy in its
+        paragraph lands there without (see _kept_whole)."""
         landing = self.find(anchor, (start, end, True), bonus=0.0)
+        if landing.status == ORPHANED and self._kept_whole(anchor.quote, start, end):
+            return Landing(EXACT if (start, end) == (anchor.start, anchor.end) else SHIFTED, start, end, None)
         if landing.status == ORPHANED or not (landing.start < end and start < landing.end):
             return _ORPHAN
         return landing
+
+    def _kept_whole(self, quote: str, start: int, end: int) -> bool:
+        """True when new [start, end) is the quote, at least SURE_LENGTH code points long and found nowhere else in
+        its paragraph: the diff of its paragraph keeps it there, and with no copy beside it to be mistaken for, it
+        needs no stored context (sentences inserted on both sides of a quoted sentence change all of it)."""
+        low, high = paragraph(self.text, start, end)
+        return len(quote) >= SURE_LENGTH and self.text[start:end] == quote and self.text.count(quote, low, high) == 1
 
     def recheck(self, anchor: Anchor, start: int, end: int) -> Landing:
         """Land an anchor whose text the diff left unchanged at new [start, end), but where neither its context

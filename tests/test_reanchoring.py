@@ -1026,3 +1026,17 @@ def test_the_diff_tells_the_kept_words_at_the_ends_of_a_passage():
     assert revision.without_neighbours(lyon, lyon + 9, own, bounds) == (lyon, lyon + 5)  # "mill" is "million"
     assert revision.without_neighbours(lyon - 3, lyon + 4, own, bounds) == (lyon, lyon + 4)  # "in " is before it
     assert revision.without_neighbours(lyon, lyon + 4, own, bounds) == (lyon, lyon + 4)
+
+
+def test_a_long_quote_its_paragraph_keeps_lands_there_when_sentences_were_inserted_on_both_sides():
+    # The long case of seed 99: a sentence was inserted right before "鈴木一郎氏は「学校給食は遅すぎる」と述べた。" and
+    # another right after it, so none of its stored context agrees any more, and the sentence also stands in another
+    # paragraph. The diff of its paragraph and the one it became keeps it; with no copy in that paragraph, it lands.
+    old, revision, spans, anchors = long_case(99)
+    index = next(i for i, span in enumerate(spans) if (span.start, span.end) == (31870, 31892))
+    anchor, truth = anchors[index], spans[index].truth
+    assert anchor.quote == "鈴木一郎氏は「学校給食は遅すぎる」と述べた。" and revision.text.count(anchor.quote) == 2
+    before, after = revision.text[truth[0] - 22 : truth[0]], revision.text[truth[1] : truth[1] + 24]
+    assert (before, after) == ("𠮷田美咲氏は「防潮堤は高すぎる」と述べた。 ", " The transport ministry ")
+    assert anchor.prefix.endswith("שקל. ") and anchor.suffix.startswith(" Nguyễn Thị Minh said")
+    assert reanchor(old, revision.text, [anchor]) == [Landing(SHIFTED, *truth, None)]
