@@ -74,12 +74,9 @@ class ParagraphMap:
         """Return the bounds of the new paragraph holding the longest stretch of the old paragraph around span
         [start, end) that the revision's diff keeps, if that is at least PIECE_LENGTH code points: where the rest of
         an old paragraph that lost more than half of its text stands. None without a revision."""
-        if self.revision is None or "\n" in self.old[start:end]:
+        if "\n" in self.old[start:end]:
             return None
-        kept = self.revision.longest_kept(*paragraph(self.old, start, end))
-        if kept is None or kept[1] - kept[0] < PIECE_LENGTH:
-            return None
-        return paragraph(self.new, *kept)
+        return self._holding_longest_kept(*paragraph(self.old, start, end), self.new, new_side=False)
 
     def old_place(self, start: int, end: int) -> int | None:
         """Return where new [start, end) was in the old text when its new paragraph is clearly what one old
@@ -115,10 +112,15 @@ class ParagraphMap:
         holding a piece of it found once in each text, and the one holding the longest stretch of it that the diff
         keeps, if that is at least PIECE_LENGTH code points."""
         found = _holding(text, low, high, other)
-        kept = self.revision.longest_kept(low, high, new_side=new_side) if self.revision is not None else None
-        if kept is not None and kept[1] - kept[0] >= PIECE_LENGTH:
-            found.add(paragraph(other, *kept))
+        if (kept := self._holding_longest_kept(low, high, other, new_side=new_side)) is not None:
+            found.add(kept)
         return found
+
+    def _holding_longest_kept(self, low: int, high: int, other: str, *, new_side: bool) -> tuple[int, int] | None:
+        """Return the paragraph of `other` holding the longest stretch of paragraph [low, high) (of the new text, with
+        `new_side`) that the revision's diff keeps, if that is at least PIECE_LENGTH code points; else None."""
+        kept = self.revision.longest_kept(low, high, new_side=new_side) if self.revision is not None else None
+        return paragraph(other, *kept) if kept is not None and kept[1] - kept[0] >= PIECE_LENGTH else None
 
     def _target_of(self, start: int, end: int) -> _Target | None:
         if "\n" in self.old[start:end]:
