@@ -391,15 +391,14 @@ class _Finder:
         nor the diff's unchanged run around it make that pairing sure (a repeated phrase: the diff may pair one
         copy with another). Another copy of the quote wins if its context is clearly better, unless the diff maps
         it from another old copy that it suits as well, or the text between it and the diff's copy reads as an
-        insertion that left the diff's copy in place, or it is new text in another paragraph than the one the
-        anchor's old paragraph became; else the diff's copy."""
+        insertion that left the diff's copy in place, or it is new text (see _inserted); else the diff's copy."""
         query = _Query(anchor, self.threshold, (start, end, True), bonus=0.0)
         matches = {
             match
             for match in self._exact_matches(query)
             if not self._another_copys(query, *match)
             and not self._insertion_beside(start, end, *match)
-            and not self._inserted_elsewhere(query, start, end, *match)
+            and not self._inserted(query, start, end, *match)
         }
         copies = [self._evaluate(query, *match) for match in matches | {(start, end)}]
         places = [place for place in copies if place is not None and self.text[place.start : place.end] == anchor.quote]
@@ -412,15 +411,18 @@ class _Finder:
             best = _Place(start, end, 1.0, 0.0, True, 0.0)  # rule 1: where the diff maps the unchanged text
         return Landing(EXACT if (best.start, best.end) == query.own else SHIFTED, best.start, best.end, None)
 
-    def _inserted_elsewhere(self, query: _Query, start: int, end: int, other: int, other_end: int) -> bool:
-        """True when another copy [other, other_end) is text the diff says is new, in another paragraph than the
-        diff's copy [start, end), and not in the paragraph that the anchor's old paragraph clearly became: the diff
-        pairs a span with a copy in another paragraph wrongly only when the span's own paragraph moved, and the
-        rest of that paragraph's text then tells where it went (a sentence inserted elsewhere is not it)."""
+    def _inserted(self, query: _Query, start: int, end: int, other: int, other_end: int) -> bool:
+        """True when another copy [other, other_end) is text the diff says is new and
+        - in the paragraph of the diff's copy [start, end), and the paragraph map does not place it in the old text
+          either: a sentence inserted beside the span's may carry the words that stood around the span (a stored
+          context agrees better there), but the diff kept the span itself;
+        - in another paragraph, and not in the paragraph that the anchor's old paragraph clearly became: the diff
+          pairs a span with a copy in another paragraph wrongly only when the span's own paragraph moved, and the
+          rest of that paragraph's text then tells where it went (a sentence inserted elsewhere is not it)."""
         if self.revision is None or self.revision.old_start(other, other_end) is not None or query.own is None:
             return False
         if "\n" not in self.text[min(start, other) : max(end, other_end)]:
-            return False
+            return self.paragraphs is not None and self.paragraphs.old_place(other, other_end) is None
         return not self.in_the_paragraph_it_became(*query.own, other, other_end)
 
     def _insertion_beside(self, start: int, end: int, other: int, other_end: int) -> bool:
@@ -514,10 +516,12 @@ class _Finder:
         """True for the unchanged quote found once in the old text and once in the new: wherever it went, it is
         the anchor's text (a moved paragraph whose context changed all around; text the diff says was already
         there is another passage and never gets here, see _evaluate). A quote shorter than SURE_LENGTH (a word, a
-        name) must also be where the diff replaced the anchor's old text: the edit rewrote the words around it. A
-        short quote deleted in one place and written again in new text elsewhere is a new passage. A long one found
-        away from there also needs its old text deleted, not rewritten, unless it is in the paragraph its old
-        paragraph clearly became: a sentence edited where it stands is not the same sentence inserted elsewhere."""
+        name) must also be where the diff replaced the anchor's old text (the edit rewrote the words around it), or,
+        where the diff deleted its old text, have the evidence any place needs (MIN_EVIDENCE, not MOVED_EVIDENCE: a
+        moved paragraph whose words next to the span changed): a short quote deleted in one place and written again
+        elsewhere with other words around it is a new passage. A long one found away from there also needs its old
+        text deleted, not rewritten, unless it is in the paragraph its old paragraph clearly became: a sentence
+        edited where it stands is not the same sentence inserted elsewhere."""
         if place.similarity < 1 or self.revision is None:
             return False
         quote = query.anchor.quote
@@ -528,9 +532,9 @@ class _Finder:
         low, high = self.revision.replaced_region(*query.own)
         if low <= place.start and place.end <= high:
             return True
-        if len(quote) < SURE_LENGTH:
-            return False
         rewritten = bool(self.text[low:high].strip())  # not deleted: the diff put other text where it was
+        if len(quote) < SURE_LENGTH:
+            return not rewritten and place.evidence >= MIN_EVIDENCE
         return not rewritten or self.in_the_paragraph_it_became(*query.own, place.start, place.end) is not False
 
     def in_the_paragraph_it_became(
