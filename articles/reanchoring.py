@@ -38,7 +38,7 @@ from articles.approximate_match import (
     seed_windows,
     surroundings_agreement,
 )
-from articles.diff_alignment import sentence_bounds, survivor
+from articles.diff_alignment import sentence_bounds
 from articles.reanchor_paragraphs import ParagraphMap, paragraph
 from articles.revision_map import RevisionMap
 
@@ -390,15 +390,12 @@ class _Finder:
         """Land an anchor whose text the diff left unchanged at new [start, end), but where neither its context
         nor the diff's unchanged run around it make that pairing sure (a repeated phrase: the diff may pair one
         copy with another). Another copy of the quote wins if its context is clearly better, unless the diff maps
-        it from another old copy that it suits as well, or the text between it and the diff's copy reads as an
-        insertion that left the diff's copy in place, or it is new text (see _inserted); else the diff's copy."""
+        it from another old copy that it suits as well, or it is new text (see _inserted); else the diff's copy."""
         query = _Query(anchor, self.threshold, (start, end, True), bonus=0.0)
         matches = {
             match
             for match in self._exact_matches(query)
-            if not self._another_copys(query, *match)
-            and not self._insertion_beside(start, end, *match)
-            and not self._inserted(query, start, end, *match)
+            if not self._another_copys(query, *match) and not self._inserted(query, start, end, *match)
         }
         copies = [self._evaluate(query, *match) for match in matches | {(start, end)}]
         places = [place for place in copies if place is not None and self.text[place.start : place.end] == anchor.quote]
@@ -424,15 +421,6 @@ class _Finder:
         if "\n" not in self.text[min(start, other) : max(end, other_end)]:
             return self.paragraphs is not None and self.paragraphs.old_place(other, other_end) is None
         return not self.in_the_paragraph_it_became(*query.own, other, other_end)
-
-    def _insertion_beside(self, start: int, end: int, other: int, other_end: int) -> bool:
-        """True when the text between the diff's copy [start, end) and another copy in its paragraph reads as an
-        insertion that leaves the diff's copy in place (diff_alignment.survivor)."""
-        text = self.text
-        low, high = min(start, other), max(start, other)
-        if other_end - other != end - start or low == high or "\n" in text[low:high]:
-            return False
-        return survivor(text, low, high, end - start) == start
 
     def _another_copys(self, query: _Query, start: int, end: int) -> bool:
         """True when the diff maps new [start, end) from another old copy of the quote whose own surroundings agree
