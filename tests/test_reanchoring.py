@@ -339,8 +339,8 @@ def test_edits_beside_a_span_do_not_send_it_to_an_intact_copy_elsewhere():
 
 def test_a_sentence_inserted_after_the_span_keeps_it_in_its_own_sentence():
     # From the benchmark (seed 16): more of the stored context agrees around the inserted copy (" million " before,
-    # the whole suffix after) than around the span's own one (the whole prefix, ". " after), but that would make
-    # the insertion start mid-sentence: the copy whose sentence the insertion leaves whole is the span's.
+    # the whole suffix after) than around the span's own one (the whole prefix, ". " after), but that copy is in the
+    # inserted sentence, new text by the diff and by the paragraph map: the diff's copy stays the span's.
     old = "The plan will cost 81 million shekels. Olu Adeyemi said the transport ministry would pay for it."
     at = old.index("Olu")
     new = old[:at] + "The mayor said the plan will cost 45 million shekels. " + old[at:]
@@ -1043,7 +1043,7 @@ def test_a_long_quote_its_paragraph_keeps_lands_there_when_sentences_were_insert
 
 
 def test_a_word_stays_where_both_diffs_keep_it_when_a_sentence_with_its_old_context_is_inserted_beside():
-    # From the benchmark (seed 338, held out from tuning): words after "not" were deleted, and the very sentence
+    # From the benchmark (seed 338, article 44): words after "not" were deleted, and the very sentence
     # holding it was inserted again at the end of the paragraph, where the stored context agrees in full. That
     # copy is new text by the diff and by the paragraph map; the diff kept the span's own word.
     old = (
